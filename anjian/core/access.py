@@ -1,0 +1,126 @@
+"""The one access layer: what a user may see and change, for pages, API and CLI alike.
+
+Every scoped read goes through ``restrict(queryset, user)`` or ``access_by_id(...)``. Each model states
+its rule in ``scope_q(scope, action)``; this module computes the user's ``Scope`` once per request.
+An object outside the scope answers exactly like an absent one (Zulip ``access_stream_common``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from anjian.core.errors import ObjectNotFound, PermissionDeniedError
+
+__all__ = ["Scope", "access_by_id", "access_for_change", "restrict", "scope_of"]
+
+M = TypeVar("M", bound=models.Model)
+
+ZONE_WIDE_ROLES = frozenset({"admin", "committee"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user is, for access decisions.
+
+    ``org_ids`` is the user's own unit; ``unit_ids`` adds the groups it belongs to (a task led by
+    "安委会各成员单位" concerns every member). ``enterprise_ids`` is set for enterprise users.
+    """
+
+    user_id: int | None
+    role: str
+    org_id: int | None
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+    enterprise_ids: frozenset[int] = field(default_factory=frozenset)
+    is_superuser: bool = False
+
+    @property
+    def sees_all(self) -> bool:
+        """Admins and the committee office see the whole zone."""
+        return self.is_superuser or self.role in ZONE_WIDE_ROLES
+
+    @property
+    def is_department(self) -> bool:
+        """Department (or town, rescue team) staff."""
+        return self.role == "dept"
+
+    @property
+    def is_enterprise(self) -> bool:
+        """An enterprise's own user."""
+        return self.role == "enterprise"
+
+
+ANONYMOUS = Scope(user_id=None, role="anonymous", org_id=None)
+
+
+def scope_of(user: Any) -> Scope:
+    """Return (and cache on the user object) the access scope of ``user``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_anjian_scope", None)
+    if cached is not None:
+        return cached
+    org_id = getattr(user, "org_id", None)
+    unit_ids: set[int] = set()
+    enterprise_ids: set[int] = set()
+    if org_id is not None:
+        from anjian.orgs.models import OrgUnit
+
+        unit_ids = {org_id, *OrgUnit.objects.filter(members__id=org_id).values_list("id", flat=True)}
+        enterprise_ids = set(_enterprise_ids_for_org(org_id))
+    scope = Scope(
+        user_id=user.pk,
+        role=getattr(user, "role", "") or "",
+        org_id=org_id,
+        unit_ids=frozenset(unit_ids),
+        enterprise_ids=frozenset(enterprise_ids),
+        is_superuser=bool(getattr(user, "is_superuser", False)),
+    )
+    user._anjian_scope = scope
+    return scope
+
+
+def _enterprise_ids_for_org(org_id: int) -> list[int]:
+    """Enterprises whose enterprise-side unit is ``org_id`` (empty until the registry is installed)."""
+    from django.apps import apps
+
+    try:
+        enterprise_model = apps.get_model("enterprises", "Enterprise")
+    except LookupError:
+        return []
+    return list(enterprise_model.objects.filter(org_unit_id=org_id).values_list("id", flat=True))
+
+
+def restrict(queryset: models.QuerySet[M], user: Any, action: str = "view") -> models.QuerySet[M]:
+    """Return the rows of ``queryset`` that ``user`` may ``action``."""
+    scope = user if isinstance(user, Scope) else scope_of(user)
+    if scope is ANONYMOUS or scope.user_id is None:
+        return queryset.none()
+    rule = getattr(queryset.model, "scope_q", None)
+    if rule is None:
+        return queryset if scope.sees_all else queryset.none()
+    q = rule(scope, action)
+    if q is None:
+        return queryset.none()
+    return queryset.filter(q).distinct() if q else queryset
+
+
+def access_by_id(model_or_qs: type[M] | models.QuerySet[M], user: Any, pk: Any, action: str = "view") -> M:
+    """Return the object ``pk`` if ``user`` may ``action`` it; otherwise raise ``ObjectNotFound``."""
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    try:
+        return restrict(qs, user, action).get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise ObjectNotFound(_("对象不存在或无权查看")) from exc
+
+
+def access_for_change(model_or_qs: type[M] | models.QuerySet[M], user: Any, pk: Any) -> M:
+    """Return object ``pk`` for editing: 404 if ``user`` cannot see it, 403 if they see but may not change it."""
+    obj = access_by_id(model_or_qs, user, pk, "view")
+    qs = obj.__class__._default_manager.filter(pk=obj.pk)
+    if not restrict(qs, user, "change").exists():
+        raise PermissionDeniedError(_("无权修改该对象"))
+    return obj

@@ -1,0 +1,5 @@
+"""API base classes: scoped, audited viewsets and the error shape (NetBox ``netbox/api/viewsets``)."""
+
+from anjian.core.api.base import AuditedModelViewSet, BriefModelSerializer, ScopedReadOnlyViewSet
+
+__all__ = ["AuditedModelViewSet", "BriefModelSerializer", "ScopedReadOnlyViewSet"]

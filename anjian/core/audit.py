@@ -1,0 +1,92 @@
+"""Writing audit rows: one helper for every state change (Zulip ``RealmAuditLog``, NetBox ``ObjectChange``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.fields.files import FieldFile
+
+from anjian.core.choices import AuditEvent
+from anjian.core.middleware import current_request_id
+from anjian.core.models import AuditEntry
+
+__all__ = ["history_for", "jsonable", "record", "snapshot"]
+
+
+def jsonable(value: Any) -> Any:
+    """Return ``value`` in a JSON-safe form (dates as ISO strings, decimals as strings)."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or None
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at", "password")) -> dict[str, Any]:
+    """Return the concrete field values of ``obj`` (foreign keys as ids) for before/after columns."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        data[field.attname if not field.is_relation else field.name] = jsonable(field.value_from_object(obj))
+    if obj.pk is not None:
+        for field in obj._meta.many_to_many:
+            data[field.name] = sorted(jsonable(v.pk) for v in field.value_from_object(obj))
+    return data
+
+
+def record(
+    event_type: AuditEvent | int,
+    obj: models.Model,
+    *,
+    acting_user: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
+    message: str = "",
+    related: models.Model | None = None,
+) -> AuditEntry:
+    """Write one audit row for ``obj``. ``acting_user`` may be ``None`` for system jobs (CLI, seed)."""
+    if related is None and hasattr(obj, "audit_related"):
+        related = obj.audit_related()
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    name = ""
+    if user is not None:
+        name = (user.get_full_name() or user.get_username())[:150]
+    elif acting_user is None:
+        name = "系统"
+    return AuditEntry.objects.create(
+        user=user,
+        user_name=name,
+        request_id=current_request_id(),
+        event_type=int(event_type),
+        object_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
+        related_id=str(related.pk) if related is not None else "",
+        before=before,
+        after=after,
+        reason=reason or "",
+        message=message[:500],
+    )
+
+
+def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """Return the audit rows of ``obj`` and of objects that name it as their related object."""
+    ct = ContentType.objects.get_for_model(obj)
+    pk = str(obj.pk)
+    return AuditEntry.objects.filter(
+        models.Q(object_type=ct, object_id=pk) | models.Q(related_type=ct, related_id=pk)
+    ).select_related("object_type")

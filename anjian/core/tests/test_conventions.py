@@ -1,0 +1,55 @@
+"""Project-wide rules checked by tests (NetBox ``test_model_test_coverage``; the domain stays pure)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+ANJIAN = Path(__file__).resolve().parents[2]
+
+
+def test_domain_imports_no_django():
+    # given every module under anjian/domain
+    offenders = []
+    for path in (ANJIAN / "domain").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            # then none imports Django, DRF or an app module
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"django", "rest_framework"}
+                          or (n.startswith("anjian.") and not n.startswith("anjian.domain"))]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("model", [m for m in apps.get_models() if m.__module__.startswith("anjian.")],
+                         ids=lambda m: m._meta.label)
+def test_every_model_has_docstring_ordering_verbose_name_and_str(model):
+    # given an Anjian model; then it follows habit 1 of STYLE.md
+    assert model.__doc__ and not model.__doc__.startswith(model.__name__ + "("), f"{model} has no docstring"
+    assert model._meta.ordering, f"{model} has no Meta.ordering"
+    assert model._meta.verbose_name != model.__name__.lower(), f"{model} has no verbose_name"
+    assert "__str__" in vars(model) or any("__str__" in vars(b) for b in model.__mro__[1:-2]
+                                           if b.__module__.startswith("anjian.")), f"{model} has no __str__"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_builds(client, committee_user):
+    # given a logged-in user
+    client.force_login(committee_user)
+    # when the schema is requested
+    response = client.get("/api/v1/schema/", {"format": "json"})
+    # then it builds and lists the API
+    assert response.status_code == 200
+    assert "/api/v1/me/" in response.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_api_docs_page_uses_no_cdn(client, committee_user):
+    client.force_login(committee_user)
+    html = client.get("/api/v1/docs/").content.decode()
+    assert "cdn" not in html.lower() and "unpkg" not in html.lower()

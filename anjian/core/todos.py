@@ -1,0 +1,44 @@
+"""What needs the user's attention, gathered from every module for the home page.
+
+Each app registers a provider in its ``AppConfig.ready``: ``register(provider)`` where ``provider(user)``
+returns ``TodoItem``s that the user may act on (already scoped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["TodoItem", "collect", "register"]
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One thing to do: a title, why it is urgent, and where to go."""
+
+    module: str
+    title: str
+    detail: str
+    url: str
+    level: str = "warning"  # danger | warning | info
+    count: int = 1
+
+
+_PROVIDERS: list[Callable[[Any], list[TodoItem]]] = []
+
+
+def register(provider: Callable[[Any], list[TodoItem]]) -> Callable[[Any], list[TodoItem]]:
+    """Add a provider (usable as a decorator); registering twice is harmless."""
+    if provider not in _PROVIDERS:
+        _PROVIDERS.append(provider)
+    return provider
+
+
+def collect(user: Any) -> list[TodoItem]:
+    """Return every provider's items for ``user``, most urgent first."""
+    items: list[TodoItem] = []
+    for provider in _PROVIDERS:
+        items.extend(provider(user))
+    order = {"danger": 0, "warning": 1, "info": 2}
+    return sorted(items, key=lambda i: (order.get(i.level, 3), i.module))

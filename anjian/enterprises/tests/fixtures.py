@@ -1,0 +1,1 @@
+"""Fixtures for the enterprises app (factories returning callables)."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from anjian.orgs import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("", views.UnitListView.as_view(), name="unit_list"),
+    path("<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
+]

@@ -1,0 +1,1 @@
+"""Fixtures for the people app (factories returning callables)."""

@@ -1,0 +1,1 @@
+"""Fixtures for the plans app (factories returning callables)."""

@@ -1,0 +1,25 @@
+"""Test settings: the same project, a fast hasher, and the database from ``ANJIAN_TEST_DATABASE_URL``.
+
+``make test`` runs the suite once on SQLite and once on PostgreSQL by setting that variable.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ANJIAN_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("ANJIAN_VAR_DIR", tempfile.mkdtemp(prefix="anjian-test-"))
+os.environ["ANJIAN_DATABASE_URL"] = os.environ.get("ANJIAN_TEST_DATABASE_URL", "sqlite:///:memory:")
+
+from anjian.settings import *  # noqa: E402,F403
+from anjian.settings import DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory; live-server tests share it
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)

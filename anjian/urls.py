@@ -1,0 +1,33 @@
+"""Top-level URLs: pages per app, ``/api/v1/`` per app, OpenAPI schema and docs, login."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from anjian.core.views import HomeView
+
+api_patterns = [
+    path("", include("anjian.orgs.api.urls")),
+    path("", include("anjian.plans.api.urls")),
+    path("", include("anjian.enterprises.api.urls")),
+    path("", include("anjian.people.api.urls")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("core/", include("anjian.core.urls")),
+    path("orgs/", include("anjian.orgs.urls")),
+    path("plans/", include("anjian.plans.urls")),
+    path("enterprises/", include("anjian.enterprises.urls")),
+    path("people/", include("anjian.people.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_patterns)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
