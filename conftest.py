@@ -6,4 +6,5 @@ pytest_plugins = [
     "anjian.plans.tests.fixtures",
     "anjian.enterprises.tests.fixtures",
     "anjian.people.tests.fixtures",
+    "anjian.assessment.tests.fixtures",
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "anjian.plans",
     "anjian.enterprises",
     "anjian.people",
+    "anjian.assessment",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("anjian.plans.api.urls")),
     path("", include("anjian.enterprises.api.urls")),
     path("", include("anjian.people.api.urls")),
+    path("", include("anjian.assessment.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("plans/", include("anjian.plans.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("people/", include("anjian.people.urls")),
+    path("assessment/", include("anjian.assessment.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -34,7 +34,7 @@ MENU: tuple[MenuSection, ...] = (
         MenuItem("本单位任务", "plans:my_tasks", _GOV),
         MenuItem("督办通知", "plans:notice_list", _GOV),
         MenuItem("指标进度", "plans:target_list", _GOV),
-        MenuItem("年度考核", "plans:assessment_list", _GOV),
+        MenuItem("年度考核", "assessment:scheme_list", _GOV),
     )),
     MenuSection("企业档案", "🏭", (
         MenuItem("企业名录", "enterprises:enterprise_list"),

@@ -60,7 +60,7 @@ UNITS: list[dict[str, object]] = [
      "aliases": ["腾镇"]},
     {"code": "BZ", "name": "孛井滩镇", "full_name": "孛井滩示范区孛井滩镇人民政府", "kind": "town",
      "aliases": ["孛镇"]},
-    {"code": "DLGS", "name": "腾格里电力分公司", "full_name": "国网内蒙古东部电力有限公司腾格里电力分公司",
+    {"code": "DLGS", "name": "腾格里电力分公司", "full_name": "内蒙古电力（集团）有限责任公司腾格里电力分公司",
      "kind": "company", "aliases": ["电力分公司"]},
 ]
 

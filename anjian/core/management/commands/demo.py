@@ -1,0 +1,59 @@
+"""``anjian demo``: migrate, load the demo zone once, print the logins and start the web UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from anjian.demo.context import DemoContext
+from anjian.demo.generate import generate
+from anjian.orgs.models import User
+
+
+class Command(BaseCommand):
+    help = "Create (once) and serve the demo zone: 迁移数据库、生成演示数据、启动网页。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="delete the demo data and build it again")
+        parser.add_argument("--no-serve", action="store_true", help="build the data, do not start the web UI")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
+        parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
+        parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        db = settings.DATABASES["default"]
+        if opts["reset"]:
+            if not opts["no_input"] and input("删除演示数据库并重新生成？[y/N] ").strip().lower() != "y":
+                self.stdout.write("已取消。")
+                return
+            if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) != ":memory:":
+                from pathlib import Path
+
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+            else:
+                call_command("flush", interactive=False, verbosity=0)
+        call_command("migrate", interactive=False, verbosity=0)
+        ctx = DemoContext(seed=opts["seed"])
+        if User.objects.filter(username="admin").exists():
+            self.stdout.write("演示数据已存在（使用 --reset 重新生成）。")
+            from anjian.demo.users import DEMO_PASSWORD, USERS
+
+            ctx.logins = [(u[0], DEMO_PASSWORD, u[4]) for u in USERS]
+            ctx.logins += [
+                (u.username, DEMO_PASSWORD, f"企业用户：{u.org}")
+                for u in User.objects.filter(role="enterprise").select_related("org")[:3]
+            ]
+        else:
+            self.stdout.write("正在生成演示数据 …")
+            generate(ctx, log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("\n演示账号（密码均为下列所示）："))
+        for username, password, description in ctx.logins:
+            self.stdout.write(f"  {username:<14} {password:<18} {description}")
+        if opts["no_serve"]:
+            return
+        self.stdout.write(self.style.SUCCESS(f"\n打开 http://{opts['addr']}/ 登录。按 Ctrl+C 停止。\n"))
+        call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
