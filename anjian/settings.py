@@ -137,7 +137,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "anjian.plans.choices.ReportStatus",
+        "NoticeStatusEnum": "anjian.plans.choices.NoticeStatus",
+        "EnterpriseStatusEnum": "anjian.enterprises.choices.EnterpriseStatus",
+    },
     # Swagger UI is served from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -10,8 +10,8 @@ os.environ.setdefault("ANJIAN_SECRET_KEY", "test-secret-key")
 os.environ.setdefault("ANJIAN_VAR_DIR", tempfile.mkdtemp(prefix="anjian-test-"))
 os.environ["ANJIAN_DATABASE_URL"] = os.environ.get("ANJIAN_TEST_DATABASE_URL", "sqlite:///:memory:")
 
-from anjian.settings import *  # noqa: E402,F403
-from anjian.settings import DATABASES  # noqa: E402
+from anjian.settings import *  # noqa: F403
+from anjian.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]

@@ -76,3 +76,9 @@ class AuditEvent(models.IntegerChoices):
     PERSON_UPDATED = 402, _("修改人员")
     CERTIFICATE_CHANGED = 410, _("变更证书")
     TRAINING_RECORDED = 420, _("登记培训")
+
+    ASSESSMENT_SCHEME_CREATED = 501, _("新建考核方案")
+    VETO_EVENT_RECORDED = 510, _("登记否决事项")
+    VETO_EVENT_REMOVED = 511, _("撤销否决事项")
+    SCORE_ADJUSTED = 520, _("考核加减分")
+    SCORE_ADJUSTMENT_REMOVED = 521, _("撤销考核加减分")

@@ -63,7 +63,8 @@ class AuditEntry(models.Model):
     )
     user_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    event_type = models.PositiveIntegerField(_("事件"), choices=AuditEvent.choices)
+    # No ``choices=`` on purpose: each module adds its own events, and the labels need no migration.
+    event_type = models.PositiveIntegerField(_("事件"), db_index=True)
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     object = GenericForeignKey("object_type", "object_id")
@@ -83,6 +84,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.get_event_type_display()} {self.object_repr}"
+
+    def get_event_type_display(self) -> str:
+        """The event's Chinese label (the number itself for an event this version does not know)."""
+        try:
+            return str(AuditEvent(self.event_type).label)
+        except ValueError:
+            return str(self.event_type)
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """Return ``(field, before, after)`` for every field whose value differs."""

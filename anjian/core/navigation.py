@@ -38,6 +38,7 @@ MENU: tuple[MenuSection, ...] = (
     )),
     MenuSection("企业档案", "🏭", (
         MenuItem("企业名录", "enterprises:enterprise_list"),
+        MenuItem("网格", "enterprises:grid_list"),
         MenuItem("许可证", "enterprises:licence_list"),
         MenuItem("标准化", "enterprises:standardization_list"),
         MenuItem("监管部门规则", "enterprises:supervision_rules", _GOV),

@@ -13,7 +13,7 @@ class DemoContext:
     """Passed to every ``anjian.demo.<part>.build(ctx)`` in order; deterministic for a given seed."""
 
     seed: int = 20211
-    today: dt.date = field(default_factory=dt.date.today)  # noqa: DTZ011 (the demo zone is dated from the run day)
+    today: dt.date = field(default_factory=dt.date.today)
     rng: random.Random = field(init=False)
     refs: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (username, password, description)

@@ -11,6 +11,8 @@ of departments are the demo zone's assumptions and can be edited in the admin.
 
 from __future__ import annotations
 
+from typing import Any
+
 from anjian.domain.org_names import UnitEntry, UnitRegistry
 
 __all__ = ["GROUPS", "UNITS", "registry"]
@@ -85,3 +87,23 @@ def registry() -> UnitRegistry:
         for g in GROUPS
     ]
     return UnitRegistry(entries)
+
+
+def load(unit_model: Any, alias_model: Any) -> None:
+    """Create the seed units, aliases and groups with the given model classes; idempotent.
+
+    Takes the classes as arguments so the data migration can pass its historical models.
+    """
+    for item in UNITS:
+        unit, _ = unit_model.objects.get_or_create(
+            code=item["code"], defaults={"name": item["name"], "full_name": item["full_name"], "kind": item["kind"]}
+        )
+        for alias in item["aliases"]:  # type: ignore[attr-defined]
+            alias_model.objects.get_or_create(name=alias, defaults={"unit": unit})
+    for item in GROUPS:
+        group, _ = unit_model.objects.get_or_create(
+            code=item["code"], defaults={"name": item["name"], "full_name": item["name"], "kind": "group"}
+        )
+        for alias in item["aliases"]:  # type: ignore[attr-defined]
+            alias_model.objects.get_or_create(name=alias, defaults={"unit": group})
+        group.members.set(unit_model.objects.filter(name__in=item["members"]))

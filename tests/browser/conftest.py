@@ -44,6 +44,15 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def seeded_units(transactional_db: Any) -> None:
+    """Transactional tests flush the database between tests; put the seeded units back first."""
+    from anjian.orgs import seed
+    from anjian.orgs.models import OrgAlias, OrgUnit
+
+    seed.load(OrgUnit, OrgAlias)
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context and page; a screenshot lands in test-artifacts/ when the test fails."""

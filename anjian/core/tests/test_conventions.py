@@ -13,6 +13,8 @@ def test_domain_imports_no_django():
     # given every module under anjian/domain
     offenders = []
     for path in (ANJIAN / "domain").rglob("*.py"):
+        if "tests" in path.parts:
+            continue  # tests may use the seed registry
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []

@@ -52,3 +52,14 @@ def test_units_page_and_api(client_for, api_client_for, user_factory):
     assert [u["name"] for u in data["results"]] == ["市场监督管理局"]
     me = api_client_for(user).get("/api/v1/me/").json()
     assert me["org"]["name"] == "应急管理局" and me["role"] == "dept"
+
+
+@pytest.mark.django_db
+def test_login_is_audited(client, user_factory):
+    from anjian.core.choices import AuditEvent
+    from anjian.core.models import AuditEntry
+
+    user = user_factory(username="li")
+    assert client.login(username="li", password="pw-12345678")
+    entry = AuditEntry.objects.get(event_type=AuditEvent.USER_LOGGED_IN)
+    assert entry.user == user and entry.object_id == str(user.pk)

@@ -1,0 +1,790 @@
+"""Excel in and out for every register: export, a downloadable template, and a validating import.
+
+A register declares its sheet once, as data::
+
+    ENTERPRISE_SHEET = Sheet(
+        title="企业名录",
+        model=Enterprise,
+        key=("uscc",),
+        columns=(
+            Column("统一社会信用代码", "uscc", required=True, help="18位，按 GB 32100-2015 校验"),
+            Column("企业名称", "name", required=True),
+            Column("状态", "status", choices=EnterpriseStatus.choices),
+            Column("成立日期", "founded_on", kind="date"),
+            Column("所在镇", "town", parse=town_by_name, value=lambda e: e.town.name if e.town else ""),
+        ),
+    )
+
+    data = export(queryset, ENTERPRISE_SHEET)          # bytes of an .xlsx
+    data = template(ENTERPRISE_SHEET)                  # headers, a 填写说明 sheet, dropdowns for choices
+    report = import_rows(upload, ENTERPRISE_SHEET, acting_user=request.user)
+
+Import rules (the same for every register):
+
+1. The whole file is read and every row validated first: each cell is parsed by its column (a Chinese
+   reason on failure), then the would-be object is checked with ``Model.full_clean()`` (so the form,
+   the API and Excel refuse the same things with the same messages), then ``can_change`` (scope).
+2. All valid rows are then saved in one transaction, each in a savepoint so a row that fails at save
+   time (e.g. a unique clash between two rows of the file) is reported and the others are kept.
+3. A row whose values equal what is stored is *unchanged*: it is not saved and not audited, so
+   importing the same file twice changes nothing the second time.
+4. Each created or updated row writes exactly one audit row (``AuditEvent.IMPORTED`` unless the
+   register's ``save_row`` writes its own event).
+5. Rejected rows come back in ``ImportReport.errors`` as ``(row, column, reason)``; ``row`` is the
+   Excel row number (the header is row 1, so the first data row is row 2).
+
+Columns absent from the uploaded sheet leave their fields untouched; an empty cell in a present,
+optional column clears the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+from urllib.parse import quote
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from anjian.core.audit import record, snapshot
+from anjian.core.choices import AuditEvent
+from anjian.core.errors import AnjianError
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "CellError",
+    "Column",
+    "ImportReport",
+    "ImportRow",
+    "RowError",
+    "Sheet",
+    "default_save_row",
+    "export",
+    "import_rows",
+    "lookup_parser",
+    "parse_bool",
+    "parse_date",
+    "parse_decimal",
+    "parse_int",
+    "parse_json",
+    "parse_text",
+    "template",
+    "xlsx_response",
+]
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A register import larger than this is refused as a whole (keeps one request bounded).
+MAX_ROWS = 10000
+HELP_SHEET = "填写说明"
+_CHOICES_SHEET = "_选项"
+_REQUIRED_MARK = "*"
+_TRUE = {"是", "y", "yes", "true", "1", "√", "有"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "无"}
+
+
+class CellError(ValueError):
+    """A cell that cannot be parsed; the message is the Chinese reason shown in the import report."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsers: cell value -> Python value (raise CellError with a Chinese reason)
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: Any) -> str:
+    """Text; a number typed into a text cell is written without a trailing ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_int(value: Any) -> int:
+    """A whole number."""
+    if isinstance(value, bool):
+        raise CellError(_("应为整数"))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = parse_text(value).replace(",", "")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    raise CellError(_("“%(value)s”不是整数") % {"value": text})
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """A decimal number (floats go through ``str`` so 105.12 stays 105.12)."""
+    if isinstance(value, bool):
+        raise CellError(_("应为数字"))
+    try:
+        result = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError) as exc:
+        raise CellError(_("“%(value)s”不是数字") % {"value": parse_text(value)}) from exc
+    if not result.is_finite():
+        raise CellError(_("“%(value)s”不是数字") % {"value": parse_text(value)})
+    return result
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(value: Any) -> dt.date:
+    """A date: an Excel date cell, or text such as 2024-03-01, 2024/3/1 or 2024年3月1日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = parse_text(value)
+    match = _DATE_RE.fullmatch(text)
+    if match:
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    raise CellError(_("“%(value)s”不是有效日期，应写作 2024-03-01") % {"value": text})
+
+
+def parse_bool(value: Any) -> bool:
+    """是/否 (also accepts 1/0, Y/N, true/false)."""
+    if isinstance(value, bool):
+        return value
+    text = parse_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("“%(value)s”应填“是”或“否”") % {"value": parse_text(value)})
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON document (e.g. a GeoJSON geometry)."""
+    text = parse_text(value)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CellError(_("不是有效的 JSON：%(error)s") % {"error": exc}) from exc
+
+
+def lookup_parser(queryset: models.QuerySet[Any], *fields: str, label: str = "") -> Callable[[Any], Any]:
+    """Return a parser that finds one object of ``queryset`` whose ``fields`` (tried in order) equal the cell.
+
+    Pass an already scoped queryset (``restrict(...)``) so a row cannot reach outside the user's scope.
+    """
+
+    def parse(value: Any) -> Any:
+        text = parse_text(value)
+        for name in fields:
+            found = list(queryset.filter(**{name: text})[:2])
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise CellError(
+                    _("“%(value)s”对应多个%(label)s，请填写编码") % {"value": text, "label": label}
+                )
+        raise CellError(_("找不到%(label)s“%(value)s”") % {"label": label, "value": text})
+
+    return parse
+
+
+_KIND_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "text": parse_text,
+    "int": parse_int,
+    "decimal": parse_decimal,
+    "date": parse_date,
+    "bool": parse_bool,
+    "json": parse_json,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheet specification
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Column:
+    """One column: Chinese ``header``, the model ``field`` it fills, and how to read and write it.
+
+    ``kind`` picks a default parser (text, int, decimal, date, bool, json); ``parse`` replaces it
+    (e.g. a ``lookup_parser`` for a foreign key). ``choices`` are ``(value, label)`` pairs: cells
+    carry the label (the value is accepted too) and the template offers a dropdown. ``value`` gets
+    the exported cell from an object (default: the field, its choice label, ``str()`` of a related
+    object, 是/否 for booleans). ``required`` refuses an empty cell; an empty optional cell stores
+    ``empty`` when given, else ``None`` for nullable fields and ``""`` for text.
+    """
+
+    header: str
+    field: str
+    required: bool = False
+    help: str = ""
+    kind: str = "text"
+    choices: Sequence[tuple[Any, Any]] | None = None
+    parse: Callable[[Any], Any] | None = None
+    value: Callable[[Any], Any] | None = None
+    width: int = 16
+    empty: Any = None
+    read_only: bool = False
+
+    def parse_cell(self, raw: Any) -> Any:
+        """Return the Python value for ``raw`` (raise ``CellError`` with a Chinese reason)."""
+        if self.choices is not None:
+            text = parse_text(raw)
+            for value, label in self.choices:
+                if text in {str(label), str(value)}:
+                    return value
+            labels = "、".join(str(label) for _v, label in self.choices)
+            raise CellError(_("“%(value)s”不在可选值中（%(labels)s）") % {"value": text, "labels": labels})
+        parser = self.parse or _KIND_PARSERS.get(self.kind, parse_text)
+        return parser(raw)
+
+    def export_value(self, obj: Any) -> Any:
+        """Return the cell value written for ``obj``."""
+        if self.value is not None:
+            return self.value(obj)
+        value = getattr(obj, self.field, None)
+        if self.choices is not None:
+            labels = {v: str(label) for v, label in self.choices}
+            return labels.get(value, "" if value is None else str(value))
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, models.Model):
+            return str(value)
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if isinstance(value, Decimal):
+            return value.normalize() if value == value.to_integral() else value
+        return value
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A register's sheet: its ``title``, ``model``, natural ``key`` fields and ``columns``."""
+
+    title: str
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    help_text: str = ""
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        """The columns an import reads (all but the read-only ones)."""
+        return tuple(c for c in self.columns if not c.read_only)
+
+    def column_for_field(self, name: str) -> Column | None:
+        """The column that fills model field ``name`` (or ``None``)."""
+        for column in self.columns:
+            if column.field == name:
+                return column
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Export and template
+# ---------------------------------------------------------------------------------------------
+
+_HEAD_FONT = Font(bold=True, color="FFFFFF")
+_HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
+_REQUIRED_FILL = PatternFill("solid", fgColor="C00000")
+
+
+def _write_header(ws: Any, columns: Sequence[Column], *, mark_required: bool) -> None:
+    for idx, column in enumerate(columns, start=1):
+        header = column.header + (_REQUIRED_MARK if mark_required and column.required else "")
+        cell = ws.cell(row=1, column=idx, value=header)
+        cell.font = _HEAD_FONT
+        cell.fill = _REQUIRED_FILL if column.required else _HEAD_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(idx)].width = max(column.width, len(column.header) * 2 + 2)
+    ws.freeze_panes = "A2"
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    if value is None:
+        return None
+    if isinstance(value, str | int | float | Decimal | dt.date):
+        return value
+    return str(value)
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def export(rows: Iterable[Any], spec: Sheet) -> bytes:
+    """Return an .xlsx with a header row and one row per object of ``rows`` (already scoped by the caller)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.title[:31]
+    _write_header(ws, spec.columns, mark_required=False)
+    for row_idx, obj in enumerate(rows, start=2):
+        for col_idx, column in enumerate(spec.columns, start=1):
+            cell = ws.cell(row=row_idx, column=col_idx, value=_cell_value(column.export_value(obj)))
+            if column.kind == "date":
+                cell.number_format = "yyyy-mm-dd"
+            elif column.kind == "text" and column.choices is None:
+                cell.number_format = "@"
+    return _to_bytes(wb)
+
+
+def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
+    """Return an empty .xlsx for ``spec``: headers (required ones marked *), dropdowns, a 填写说明 sheet.
+
+    ``example`` (header or field → value) adds one sample row on the help sheet, never in the data.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.title[:31]
+    columns = spec.input_columns
+    _write_header(ws, columns, mark_required=True)
+    last_row = 1000
+    options = None
+    option_cols = 0
+    for idx, column in enumerate(columns, start=1):
+        letter = get_column_letter(idx)
+        if column.kind == "text" and column.choices is None:
+            # Text format keeps long numeric codes (e.g. 18-digit codes) from turning into numbers.
+            for row in range(2, 202):
+                ws.cell(row=row, column=idx).number_format = "@"
+        if column.choices:
+            if options is None:
+                options = wb.create_sheet(_CHOICES_SHEET)
+                options.sheet_state = "hidden"
+            option_cols += 1
+            opt_col = get_column_letter(option_cols)
+            labels = [str(label) for _v, label in column.choices]
+            for r, label in enumerate(labels, start=1):
+                options[f"{opt_col}{r}"] = label
+            dv = DataValidation(
+                type="list",
+                formula1=f"'{_CHOICES_SHEET}'!${opt_col}$1:${opt_col}${len(labels)}",
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle=_("无效的值"),
+                error=_("请从下拉列表中选择"),
+            )
+            dv.add(f"{letter}2:{letter}{last_row}")
+            ws.add_data_validation(dv)
+        elif column.kind == "date":
+            for row in range(2, 202):
+                ws.cell(row=row, column=idx).number_format = "yyyy-mm-dd"
+    help_ws = wb.create_sheet(HELP_SHEET, 1)
+    help_ws.append([_("列名"), _("必填"), _("说明"), _("可选值")])
+    for cell in help_ws[1]:
+        cell.font = _HEAD_FONT
+        cell.fill = _HEAD_FILL
+    for column in columns:
+        kind_hint = {
+            "date": _("日期，如 2024-03-01"),
+            "int": _("整数"),
+            "decimal": _("数字"),
+            "bool": _("填“是”或“否”"),
+            "json": "JSON",
+        }.get(column.kind, "")
+        help_text = "；".join(t for t in (column.help, kind_hint) if t)
+        choices = "、".join(str(label) for _v, label in column.choices) if column.choices else ""
+        help_ws.append([column.header, _("是") if column.required else _("否"), help_text, choices])
+    help_ws.append([])
+    notes = [
+        _("第一行为表头，请勿修改；数据从第二行开始填写。标 * 的列必须填写。"),
+        _("导入时先校验整个文件，再在一个事务中保存全部有效行；无效行会逐行报告（行号、列名、原因）。"),
+        _("与系统中已有数据完全相同的行不会被修改，重复导入同一文件不会产生变化。"),
+    ]
+    if spec.help_text:
+        notes.insert(0, spec.help_text)
+    for note in notes:
+        help_ws.append([note])
+    if example:
+        help_ws.append([])
+        help_ws.append([_("示例")])
+        help_ws.append([c.header for c in columns])
+        help_ws.append([_cell_value(example.get(c.header, example.get(c.field, ""))) for c in columns])
+    for letter, width in zip("ABCD", (22, 8, 60, 60), strict=True):
+        help_ws.column_dimensions[letter].width = width
+    return _to_bytes(wb)
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """Return ``data`` as a download named ``filename`` (Chinese names encoded per RFC 6266)."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected cell or row: Excel ``row`` number, ``column`` header ("" for the whole row), ``reason``."""
+
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as the API returns it."""
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts of created/updated/unchanged rows and the rejected rows' errors."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def rejected(self) -> int:
+        """Number of distinct rejected rows (a file-level error counts as row 0)."""
+        return len({e.row for e in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return not self.errors
+
+    def add_error(self, row: int, column: str, reason: str) -> None:
+        """Record one error."""
+        self.errors.append(RowError(row, column, str(reason)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as the API returns it."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "total_rows": self.total_rows,
+            "errors": [e.as_dict() for e in sorted(self.errors, key=lambda e: (e.row, e.column))],
+        }
+
+    def summary(self) -> str:
+        """A one-line Chinese summary for a page message."""
+        return _(
+            "共 %(total)d 行：新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d，拒绝 %(rejected)d"
+        ) % {
+            "total": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+@dataclass
+class ImportRow:
+    """A validated row about to be saved: the object, whether it is new, its state before, parsed values."""
+
+    row: int
+    obj: Any
+    created: bool
+    before: dict[str, Any] | None
+    values: dict[str, Any]
+    acting_user: Any = None
+
+
+def _header_map(header_cells: Sequence[Any], spec: Sheet) -> tuple[dict[int, Column], list[str]]:
+    """Map sheet column index → Column; return unknown headers too."""
+    by_header = {c.header: c for c in spec.input_columns}
+    read_only = {c.header for c in spec.columns if c.read_only}
+    mapping: dict[int, Column] = {}
+    unknown: list[str] = []
+    for idx, raw in enumerate(header_cells):
+        text = parse_text(raw).rstrip(_REQUIRED_MARK).strip()
+        if not text:
+            continue
+        column = by_header.get(text)
+        if column is None:
+            if text not in read_only:
+                unknown.append(text)
+        elif column not in mapping.values():
+            mapping[idx] = column
+    return mapping, unknown
+
+
+def _field_value(obj: models.Model, name: str) -> Any:
+    try:
+        f = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return getattr(obj, name, None)
+    return getattr(obj, getattr(f, "attname", name)) if f.concrete else getattr(obj, name)
+
+
+def _message_for(field_name: str, spec: Sheet) -> str:
+    if field_name in {"__all__", ValidationError.__name__}:
+        return ""
+    column = spec.column_for_field(field_name)
+    if column is not None:
+        return column.header
+    try:
+        return str(getattr(spec.model._meta.get_field(field_name), "verbose_name", field_name))
+    except FieldDoesNotExist:
+        return field_name
+
+
+def _validation_errors(exc: ValidationError, spec: Sheet) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [(_message_for(name, spec), msg) for name, msgs in exc.message_dict.items() for msg in msgs]
+    return [("", msg) for msg in exc.messages]
+
+
+def default_save_row(row: ImportRow, *, event: AuditEvent | int = AuditEvent.IMPORTED) -> None:
+    """Save the object and write one audit row (``IMPORTED``) with its before/after state."""
+    row.obj.save()
+    record(
+        event,
+        row.obj,
+        acting_user=row.acting_user,
+        before=row.before,
+        after=snapshot(row.obj),
+        message=_("Excel 导入第 %(row)d 行") % {"row": row.row},
+    )
+
+
+def _open_sheet(file: bytes | BinaryIO, spec: Sheet) -> Any:
+    data = file if isinstance(file, bytes) else file.read()
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    return wb[spec.title[:31]] if spec.title[:31] in wb.sheetnames else wb.worksheets[0]
+
+
+def import_rows(
+    file: bytes | BinaryIO,
+    spec: Sheet,
+    *,
+    acting_user: Any,
+    lookup: Callable[[dict[str, Any]], Any] | None = None,
+    can_change: Callable[[Any, bool], str | None] | None = None,
+    prepare: Callable[[Any, dict[str, Any], bool], None] | None = None,
+    save_row: Callable[[ImportRow], None] | None = None,
+) -> ImportReport:
+    """Validate every row of ``file`` against ``spec``, then save all valid rows in one transaction.
+
+    ``lookup(values)`` finds the stored object for a row (default: ``spec.key`` fields equal, on the
+    model's unrestricted manager); ``can_change(obj, created)`` returns a Chinese reason to refuse a row
+    (use it for scope: an out-of-scope row is refused like any other bad row); ``prepare(obj, values,
+    created)`` may set server-side fields before validation; ``save_row(row)`` saves one row and audits
+    it (default: ``save()`` + one ``IMPORTED`` audit row). Returns an :class:`ImportReport`.
+    """
+    report = ImportReport()
+    try:
+        ws = _open_sheet(file, spec)
+        rows_iter = ws.iter_rows(values_only=True)
+        header = next(rows_iter, None)
+    except Exception:  # any unreadable upload is one file-level error
+        report.add_error(0, "", _("文件无法读取，请上传 .xlsx 格式的 Excel 文件"))
+        return report
+    if header is None:
+        report.add_error(0, "", _("文件是空的"))
+        return report
+    mapping, _unknown = _header_map(header, spec)
+    present = set(mapping.values())
+    missing = [c.header for c in spec.input_columns if c.required and c not in present]
+    missing += [
+        c.header
+        for c in spec.input_columns
+        if c.field in spec.key and c not in present and c.header not in missing
+    ]
+    if missing:
+        report.add_error(1, "", _("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
+        return report
+
+    valid: list[ImportRow] = []
+    seen_keys: dict[tuple[Any, ...], int] = {}
+    for row_no, cells in enumerate(rows_iter, start=2):
+        if all(_is_blank(c) for c in cells):
+            continue
+        report.total_rows += 1
+        if report.total_rows > MAX_ROWS:
+            report.errors = [RowError(0, "", _("文件超过 %(max)d 行，请分批导入") % {"max": MAX_ROWS})]
+            report.total_rows = 0
+            return report
+        row_errors: list[tuple[str, str]] = []
+        values: dict[str, Any] = {}
+        for idx, column in mapping.items():
+            raw = cells[idx] if idx < len(cells) else None
+            if _is_blank(raw):
+                if column.required:
+                    row_errors.append((column.header, _("必填")))
+                    continue
+                values[column.field] = _empty_value(spec.model, column)
+                continue
+            try:
+                values[column.field] = column.parse_cell(raw)
+            except (CellError, ValidationError, AnjianError) as exc:
+                msg = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                row_errors.append((column.header, msg))
+        if row_errors:
+            for col, reason in row_errors:
+                report.add_error(row_no, col, reason)
+            continue
+        key = tuple(values.get(k) for k in spec.key)
+        if spec.key:
+            if key in seen_keys:
+                report.add_error(
+                    row_no,
+                    spec.column_for_field(spec.key[0]).header,  # type: ignore[union-attr]
+                    _("与第 %(row)d 行重复") % {"row": seen_keys[key]},
+                )
+                continue
+            seen_keys[key] = row_no
+        prepared = _prepare_row(row_no, values, spec, acting_user, lookup, can_change, prepare)
+        if isinstance(prepared, list):
+            for col, reason in prepared:
+                report.add_error(row_no, col, reason)
+        elif prepared is None:
+            report.unchanged += 1
+        else:
+            valid.append(prepared)
+
+    saver = save_row or default_save_row
+    with transaction.atomic():
+        for item in valid:
+            try:
+                with transaction.atomic():
+                    saver(item)
+            except ValidationError as exc:
+                for col, reason in _validation_errors(exc, spec):
+                    report.add_error(item.row, col, reason)
+                continue
+            except AnjianError as exc:
+                report.add_error(item.row, _message_for(exc.field, spec) if exc.field else "", exc.message)
+                continue
+            except IntegrityError:
+                report.add_error(item.row, "", _("与已有数据或本文件其他行冲突（唯一性约束）"))
+                continue
+            if item.created:
+                report.created += 1
+            else:
+                report.updated += 1
+    return report
+
+
+def _empty_value(model: type[models.Model], column: Column) -> Any:
+    if column.empty is not None:
+        return column.empty
+    if column.kind == "bool":
+        return False
+    try:
+        f = model._meta.get_field(column.field)
+    except FieldDoesNotExist:
+        return None
+    if getattr(f, "null", False):
+        return None
+    if isinstance(f, models.JSONField):
+        return None
+    if isinstance(f, models.CharField | models.TextField):
+        return ""
+    return None
+
+
+def _prepare_row(
+    row_no: int,
+    values: dict[str, Any],
+    spec: Sheet,
+    acting_user: Any,
+    lookup: Callable[[dict[str, Any]], Any] | None,
+    can_change: Callable[[Any, bool], str | None] | None,
+    prepare: Callable[[Any, dict[str, Any], bool], None] | None,
+) -> ImportRow | list[tuple[str, str]] | None:
+    """Build and validate the object for one row: an ImportRow, a list of errors, or None when unchanged."""
+    if lookup is not None:
+        existing = lookup(values)
+    elif spec.key:
+        existing = spec.model._default_manager.filter(**{k: values[k] for k in spec.key}).first()
+    else:
+        existing = None
+    created = existing is None
+    obj = spec.model() if created else existing
+    assert obj is not None
+    names = list(values)
+    before_values = None if created else {n: _field_value(obj, n) for n in names}
+    before = None if created else snapshot(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    if prepare is not None:
+        try:
+            prepare(obj, values, created)
+        except (ValidationError, AnjianError) as exc:
+            _restore(obj, before_values)
+            if isinstance(exc, ValidationError):
+                return _validation_errors(exc, spec)
+            return [(_message_for(exc.field, spec) if exc.field else "", exc.message)]
+    if can_change is not None:
+        reason = can_change(obj, created)
+        if reason:
+            _restore(obj, before_values)
+            return [("", reason)]
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        _restore(obj, before_values)
+        return _validation_errors(exc, spec)
+    if not created and before_values is not None:
+        after_values = {n: _field_value(obj, n) for n in names}
+        if all(_same(before_values[n], after_values[n]) for n in names):
+            return None
+    return ImportRow(
+        row=row_no, obj=obj, created=created, before=before, values=values, acting_user=acting_user
+    )
+
+
+def _restore(obj: models.Model, before_values: dict[str, Any] | None) -> None:
+    # The object came from the database: undo in-memory changes so nothing else sees a rejected row.
+    if before_values is None:
+        return
+    for name, value in before_values.items():
+        try:
+            f = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            setattr(obj, name, value)
+            continue
+        setattr(obj, getattr(f, "attname", name) if f.concrete else name, value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if (
+        isinstance(a, Decimal | int | float)
+        and isinstance(b, Decimal | int | float)
+        and not isinstance(a, bool)
+    ):
+        return Decimal(str(a)) == Decimal(str(b))
+    if a in (None, "") and b in (None, ""):
+        return True
+    return bool(a == b)

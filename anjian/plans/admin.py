@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from anjian.plans.models import Plan, PlanTask, ProgressReport, SupervisionNotice, Target, TaskUnit
+
+
+class TaskUnitInline(admin.TabularInline):
+    model = TaskUnit
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "period_start", "period_end"]
+    readonly_fields = ["source_sha256"]
+
+
+@admin.register(PlanTask)
+class PlanTaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "plan"]
+    list_filter = ["plan", "chapter"]
+    inlines = [TaskUnitInline, TargetInline]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "year", "quarter", "status", "is_late"]
+    list_filter = ["year", "quarter", "status", "is_late"]
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "status", "sent_at"]
+    list_filter = ["status"]
