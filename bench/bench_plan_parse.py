@@ -9,7 +9,7 @@ from pathlib import Path
 from anjian.domain.plan_text import parse_plan
 from anjian.orgs.seed import registry
 
-SEED = Path(__file__).resolve().parents[1] / "anjian" / "domain" / "tests" / "data" / "safety-plan-2021-2025.txt"
+SEED = Path(__file__).resolve().parents[1] / "anjian" / "plans" / "data" / "safety-plan-2021-2025.txt"
 
 
 def run(repeat: int = 30) -> dict[str, object]:

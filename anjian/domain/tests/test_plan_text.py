@@ -23,7 +23,8 @@ from anjian.domain.plan_text import (
 )
 from anjian.orgs.seed import registry as seed_registry
 
-SEED = Path(__file__).parent / "data" / "safety-plan-2021-2025.txt"
+# The package ships the seed plan once, in anjian/plans/data (read as a file; no app import).
+SEED = Path(__file__).resolve().parents[2] / "plans" / "data" / "safety-plan-2021-2025.txt"
 END_2025 = date(2025, 12, 31)
 
 

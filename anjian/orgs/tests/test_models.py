@@ -8,7 +8,7 @@ import pytest
 from anjian.orgs.models import registry_from_db
 from anjian.orgs.seed import registry as seed_registry
 
-PLAN = Path(__file__).resolve().parents[4] / "shared" / "seed" / "safety-plan-2021-2025.txt"
+PLAN = Path(__file__).resolve().parents[2] / "plans" / "data" / "safety-plan-2021-2025.txt"
 
 
 def plan_unit_names() -> set[str]:
@@ -21,7 +21,6 @@ def plan_unit_names() -> set[str]:
     return names
 
 
-@pytest.mark.skipif(not PLAN.exists(), reason="shared/seed plan not beside the checkout")
 @pytest.mark.django_db
 def test_every_unit_named_by_the_plan_resolves_in_seed_and_db():
     names = plan_unit_names()
