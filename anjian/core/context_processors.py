@@ -27,8 +27,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            links.append({"label": item.label, "url": url, "active": active})
+            links.append({"label": item.label, "url": url, "active": False})
         if links:
             sections.append({"label": section.label, "icon": section.icon, "links": links})
+    # Only the link with the longest URL that the current path starts with is active (/enterprises/licences/
+    # marks "许可证", not also "企业名录" at /enterprises/).
+    matches = [
+        link
+        for s in sections
+        for link in s["links"]
+        if request.path == link["url"] or (link["url"] != "/" and request.path.startswith(link["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda link: len(link["url"]))["active"] = True
     return {"nav": sections, "scope": scope}

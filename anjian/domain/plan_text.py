@@ -41,6 +41,7 @@ from anjian.domain.org_names import UnitRegistry
 
 __all__ = [
     "WARNING_CODES",
+    "WARNING_LABELS",
     "ParseWarning",
     "ParsedPlan",
     "ParsedTarget",
@@ -66,6 +67,18 @@ WARNING_CODES = (
     UNKNOWN_UNIT, CONFLICTING_TARGETS, NO_UNIT, TARGET_WITHOUT_DEADLINE, TRADITIONAL_CHARS,
     SUSPICIOUS_UNIT_WORDING, NUMBERING, TEXT_OUTSIDE_TASK, NO_TASKS,
 )
+# Chinese names of the warning codes, for reviewers reading the plan page.
+WARNING_LABELS: dict[str, str] = {
+    UNKNOWN_UNIT: "单位未登记",
+    CONFLICTING_TARGETS: "指标目标不一致",
+    NO_UNIT: "任务无责任单位",
+    TARGET_WITHOUT_DEADLINE: "指标无完成时限",
+    TRADITIONAL_CHARS: "含繁体字",
+    SUSPICIOUS_UNIT_WORDING: "措辞可疑",
+    NUMBERING: "编号异常",
+    TEXT_OUTSIDE_TASK: "任务外文字",
+    NO_TASKS: "未识别到任务",
+}
 
 
 @dataclass(frozen=True)

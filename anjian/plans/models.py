@@ -60,6 +60,12 @@ class Plan(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    def warnings_display(self) -> list[dict[str, Any]]:
+        """The parse warnings with a Chinese label for each code."""
+        from anjian.domain.plan_text import WARNING_LABELS
+
+        return [{**w, "label": WARNING_LABELS.get(w.get("code", ""), w.get("code", ""))} for w in self.warnings]
+
     def get_absolute_url(self) -> str:
         return reverse("plans:plan_detail", args=[self.pk])
 

@@ -55,3 +55,15 @@ def test_api_docs_page_uses_no_cdn(client, committee_user):
     client.force_login(committee_user)
     html = client.get("/api/v1/docs/").content.decode()
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+
+
+@pytest.mark.django_db
+def test_sidebar_marks_only_the_most_specific_link(rf, committee_user):
+    from anjian.core.context_processors import navigation
+
+    # given a page under /enterprises/licences/
+    request = rf.get("/enterprises/licences/")
+    request.user = committee_user
+    # then only 许可证 is active, not also 企业名录 (/enterprises/)
+    active = [link["label"] for s in navigation(request)["nav"] for link in s["links"] if link["active"]]
+    assert active == ["许可证"]
