@@ -21,6 +21,7 @@ demo: $(STAMP)  ## build the demo zone (SQLite in var/) once and serve the web U
 
 test: $(STAMP)  ## lint, then the whole suite on SQLite and again on PostgreSQL
 	$(BIN)/ruff check anjian tests bench
+	$(BIN)/ruff format --check --quiet anjian tests bench
 	ANJIAN_DEBUG=1 $(BIN)/anjian makemigrations --check --dry-run > /dev/null
 	$(BIN)/mypy anjian/domain
 	$(MAKE) --no-print-directory test-sqlite

@@ -19,7 +19,9 @@ def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value is None:
         if default is None:
-            raise ImproperlyConfigured(f"环境变量 {name} 未设置 (required environment variable {name} is not set)")
+            raise ImproperlyConfigured(
+                f"环境变量 {name} 未设置 (required environment variable {name} is not set)"
+            )
         return default
     return value
 

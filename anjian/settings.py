@@ -77,7 +77,9 @@ TEMPLATES = [
 # Embedded default: SQLite in ./var (WAL, immediate transactions so writers queue instead of failing).
 _default_sqlite = f"sqlite:///{VAR_DIR / 'anjian.sqlite3'}"
 DATABASE_URL = env_str("ANJIAN_DATABASE_URL", _default_sqlite)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ANJIAN_DB_CONN_MAX_AGE", 0))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ANJIAN_DB_CONN_MAX_AGE", 0))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
@@ -136,6 +138,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "孛井滩示范区安全生产监管平台接口。所有接口按用户所属单位限定可见范围。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs pages hold no data, but the platform shows nothing to anonymous visitors.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "anjian.plans.choices.ReportStatus",

@@ -1,7 +1,5 @@
 """Top-level URLs: pages per app, ``/api/v1/`` per app, OpenAPI schema and docs, login."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -32,4 +30,5 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) if settings.DEBUG else []
+# Uploaded files are never served from MEDIA_URL, not even with DEBUG on: they contain personal data
+# (certificate scans) and are downloaded through scoped views (``core:file``, ``plans:evidence_download``).

@@ -24,8 +24,14 @@ def main() -> None:
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         result = module.run()
-        result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-        (out / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        result["machine"] = {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        }
+        (out / f"{name}.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         print(f"{name}: {json.dumps(result['summary'], ensure_ascii=False)}")
 
 

@@ -56,7 +56,11 @@ def run(repeat: int = 5) -> dict[str, object]:
             }
     worst = max(results.items(), key=lambda kv: kv[1]["median_ms"])  # type: ignore[arg-type,return-value]
     return {
-        "summary": {"demo_build_s": round(build_s, 1), "slowest": worst[0], "slowest_ms": worst[1]["median_ms"],
-                    "max_queries": max(r["queries"] for r in results.values())},  # type: ignore[type-var]
+        "summary": {
+            "demo_build_s": round(build_s, 1),
+            "slowest": worst[0],
+            "slowest_ms": worst[1]["median_ms"],
+            "max_queries": max(r["queries"] for r in results.values()),
+        },  # type: ignore[type-var]
         "urls": results,
     }

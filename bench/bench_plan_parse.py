@@ -22,7 +22,11 @@ def run(repeat: int = 30) -> dict[str, object]:
         plan = parse_plan(text, reg)
         times.append(time.perf_counter() - started)
     return {
-        "summary": {"tasks": len(plan.tasks), "median_ms": round(statistics.median(times) * 1000, 2),
-                    "max_ms": round(max(times) * 1000, 2), "chars": len(text)},
+        "summary": {
+            "tasks": len(plan.tasks),
+            "median_ms": round(statistics.median(times) * 1000, 2),
+            "max_ms": round(max(times) * 1000, 2),
+            "chars": len(text),
+        },
         "samples_ms": [round(t * 1000, 2) for t in times],
     }

@@ -7,7 +7,6 @@ unit's result (another unit's result answers 404); only zone-wide roles change a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -40,9 +39,15 @@ from anjian.assessment.models import (
     VetoEvent,
     VetoRule,
 )
-from anjian.core.access import access_for_change, restrict, scope_of
-from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError
-from anjian.core.views import ScopedObjectMixin, paginate
+from anjian.core.access import restrict, scope_of
+from anjian.core.views import (
+    ActionFormView,
+    ObjectActionView,
+    ScopedObjectMixin,
+    object_for_change,
+    paginate,
+    run_action,
+)
 from anjian.domain.assessment import accident_grade
 
 __all__ = [
@@ -69,14 +74,9 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _for_change(model: Any, request: HttpRequest, pk: int) -> Any:
-    """The object for editing: 404 if the user cannot see it, 403 if they may not change it."""
-    try:
-        return access_for_change(model, request.user, pk)
-    except ObjectNotFound as exc:
-        raise Http404(exc.message) from exc
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
+def _cleaned(form: forms.Form, *names: str) -> dict[str, Any]:
+    """The form's cleaned values of ``names``, to pass to an action as keyword arguments."""
+    return {name: form.cleaned_data[name] for name in names}
 
 
 def _require_zone_wide(request: HttpRequest) -> None:
@@ -84,44 +84,44 @@ def _require_zone_wide(request: HttpRequest) -> None:
         raise PermissionDenied("只有安委会办公室可以操作")
 
 
-def _attempt(
-    request: HttpRequest, func: Callable[[], Any], success: str, form: forms.Form | None = None
-) -> bool:
-    """Run an action; on a domain error, show its Chinese message (on the form when there is one)."""
-    try:
-        func()
-    except AnjianError as exc:
-        if form is not None:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.error(request, exc.message)
-        return False
-    messages.success(request, success)
-    return True
+class _SchemeFormView(ActionFormView):
+    """The committee office's form on a scheme, or on one of its rules or veto conditions.
 
+    ``assessment/form.html``; back to the scheme, and on to it once saved; a refused form answers 400.
+    """
 
-def _form_page(
-    request: HttpRequest,
-    form: forms.Form,
-    *,
-    title: str,
-    back: str,
-    submit: str = "保存",
-    intro: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    return render(
-        request,
-        "assessment/form.html",
-        {
+    template_name = "assessment/form.html"
+    invalid_status = 400
+
+    @staticmethod
+    def scheme_of(obj: Any) -> AssessmentScheme:
+        return obj if isinstance(obj, AssessmentScheme) else obj.scheme
+
+    def title(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def intro(self, obj: Any) -> str:
+        """A note above the form, on its first display only."""
+        return ""
+
+    def get_context(self, obj: Any, form: Any, *, invalid: bool) -> dict[str, Any]:
+        return {
             "form": form,
-            "page_title": title,
-            "back": back,
-            "submit": submit,
-            "intro": intro,
-        },
-        status=status,
-    )
+            "page_title": self.title(obj),
+            "back": self.scheme_of(obj).get_absolute_url(),
+            "submit": "保存",
+            "intro": "" if invalid else self.intro(obj),
+        }
+
+    def get_success_url(self, obj: Any, result: Any) -> Any:
+        return self.scheme_of(obj)
+
+
+class _SchemePartRemoveView(ObjectActionView):
+    """POST: remove a rule, veto condition or adjustment of a scheme, then back to the scheme."""
+
+    def get_success_url(self, obj: Any) -> Any:
+        return obj.scheme
 
 
 def _line_view(line: dict[str, Any]) -> dict[str, Any]:
@@ -170,18 +170,17 @@ class SchemeListView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         _require_zone_wide(request)
         form = SchemeCreateForm(request.POST)
-        created: list[AssessmentScheme] = []
-        if form.is_valid() and _attempt(
-            request,
-            lambda: created.append(
-                actions.do_create_scheme(
+        if form.is_valid():
+            ok, scheme = run_action(
+                request,
+                lambda: actions.do_create_scheme(
                     form.cleaned_data["year"], acting_user=request.user, name=form.cleaned_data["name"]
-                )
-            ),
-            "已新建考核方案（含默认计分规则和否决条件）",
-            form,
-        ):
-            return redirect(created[0])
+                ),
+                "已新建考核方案（含默认计分规则和否决条件）",
+                form,
+            )
+            if ok:
+                return redirect(scheme)
         return render(request, "assessment/scheme_list.html", self._context(request, form), status=400)
 
 
@@ -227,68 +226,54 @@ class SchemeRunView(LoginRequiredMixin, View):
     """POST: compute (again) every unit's result."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        holder: list[Any] = []
-        _attempt(
-            request,
-            lambda: holder.append(actions.do_run_assessment(scheme, acting_user=request.user)),
-            "考核已计算",
+        scheme = object_for_change(AssessmentScheme, request.user, pk)
+        ok, results = run_action(
+            request, lambda: actions.do_run_assessment(scheme, acting_user=request.user), "考核已计算"
         )
-        if holder:
-            messages.info(request, f"共计算 {len(holder[0])} 个单位")
+        if ok:
+            messages.info(request, f"共计算 {len(results)} 个单位")
         return redirect(scheme)
 
 
-class SchemeFinaliseView(LoginRequiredMixin, View):
+class SchemeFinaliseView(ObjectActionView):
     """POST: confirm the results; the scheme is locked afterwards."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        reason = request.POST.get("reason", "")
-        _attempt(
-            request,
-            lambda: actions.do_finalise(scheme, acting_user=request.user, reason=reason),
-            "考核结果已确认，方案已锁定",
-        )
-        return redirect(scheme)
+    model = AssessmentScheme
+    action = staticmethod(actions.do_finalise)
+    success_message = "考核结果已确认，方案已锁定"
+
+    def get_success_url(self, obj: AssessmentScheme) -> Any:
+        return obj
 
 
-class SchemeEditView(LoginRequiredMixin, View):
+class SchemeEditView(_SchemeFormView):
     """The scheme's name and grade thresholds."""
 
-    def _form(self, scheme: AssessmentScheme, data: Any = None) -> SchemeEditForm:
-        bands = scheme.bands
+    model = AssessmentScheme
+    success_message = "已保存"
+
+    def get_form(self, obj: AssessmentScheme, data: Any = None, files: Any = None) -> SchemeEditForm:
+        bands = obj.bands
         return SchemeEditForm(
             data,
             initial={
-                "name": scheme.name,
+                "name": obj.name,
                 "excellent": bands.excellent,
                 "good": bands.good,
                 "passing": bands.passing,
             },
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        return _form_page(request, self._form(scheme), title=f"修改{scheme}", back=scheme.get_absolute_url())
+    def perform(self, obj: AssessmentScheme, form: SchemeEditForm) -> Any:
+        return actions.do_update_scheme(
+            obj,
+            acting_user=self.request.user,
+            grade_bands=form.grade_bands(),
+            **_cleaned(form, "name", "reason"),
+        )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = self._form(scheme, request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_update_scheme(
-                scheme,
-                acting_user=request.user,
-                name=form.cleaned_data["name"],
-                grade_bands=form.grade_bands(),
-                reason=form.cleaned_data["reason"],
-            ),
-            "已保存",
-            form,
-        ):
-            return redirect(scheme)
-        return _form_page(request, form, title=f"修改{scheme}", back=scheme.get_absolute_url(), status=400)
+    def title(self, obj: AssessmentScheme) -> str:
+        return f"修改{obj}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -296,201 +281,119 @@ class SchemeEditView(LoginRequiredMixin, View):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class RuleAddView(LoginRequiredMixin, View):
+class RuleAddView(_SchemeFormView):
     """Add a scoring rule to a scheme."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = RuleForm(initial={"order": scheme.rules.count() + 1, "kind": RuleKind.BASE})
-        return _form_page(request, form, title="新增计分规则", back=scheme.get_absolute_url())
+    model = AssessmentScheme
+    success_message = "已新增计分规则"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = RuleForm(request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_add_rule(
-                scheme,
-                acting_user=request.user,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                max_points=form.cleaned_data["max_points"],
-                params=form.params(),
-                order=form.cleaned_data["order"],
-                reason=form.cleaned_data["reason"],
-            ),
-            "已新增计分规则",
-            form,
-        ):
-            return redirect(scheme)
-        return _form_page(request, form, title="新增计分规则", back=scheme.get_absolute_url(), status=400)
+    def get_form(self, obj: AssessmentScheme, data: Any = None, files: Any = None) -> RuleForm:
+        if data is None:
+            return RuleForm(initial={"order": obj.rules.count() + 1, "kind": RuleKind.BASE})
+        return RuleForm(data)
+
+    def perform(self, obj: AssessmentScheme, form: RuleForm) -> Any:
+        fields = _cleaned(form, "kind", "title", "max_points", "order", "reason")
+        return actions.do_add_rule(obj, acting_user=self.request.user, params=form.params(), **fields)
+
+    def title(self, obj: AssessmentScheme) -> str:
+        return "新增计分规则"
 
 
-class RuleEditView(LoginRequiredMixin, View):
+class RuleEditView(_SchemeFormView):
     """Change a scoring rule (its kind stays)."""
 
-    def _form(self, rule: ScoringRule, data: Any = None) -> RuleForm:
+    model = ScoringRule
+    success_message = "已修改计分规则"
+
+    def get_form(self, obj: ScoringRule, data: Any = None, files: Any = None) -> RuleForm:
         return RuleForm(
             data,
-            fixed_kind=rule.kind,
+            fixed_kind=obj.kind,
             initial={
-                "title": rule.title,
-                "max_points": rule.max_points,
-                "order": rule.order,
-                "late_factor": (rule.params or {}).get("late_factor"),
+                "title": obj.title,
+                "max_points": obj.max_points,
+                "order": obj.order,
+                "late_factor": (obj.params or {}).get("late_factor"),
             },
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rule = _for_change(ScoringRule, request, pk)
-        return _form_page(
-            request,
-            self._form(rule),
-            title=f"修改计分规则：{rule.title}",
-            back=rule.scheme.get_absolute_url(),
-            intro=rule.description,
-        )
+    def perform(self, obj: ScoringRule, form: RuleForm) -> Any:
+        fields = _cleaned(form, "reason", "title", "max_points", "order")
+        return actions.do_change_rule(obj, acting_user=self.request.user, params=form.params(), **fields)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rule = _for_change(ScoringRule, request, pk)
-        form = self._form(rule, request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_change_rule(
-                rule,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                title=form.cleaned_data["title"],
-                max_points=form.cleaned_data["max_points"],
-                params=form.params(),
-                order=form.cleaned_data["order"],
-            ),
-            "已修改计分规则",
-            form,
-        ):
-            return redirect(rule.scheme)
-        return _form_page(
-            request,
-            form,
-            title=f"修改计分规则：{rule.title}",
-            back=rule.scheme.get_absolute_url(),
-            status=400,
-        )
+    def title(self, obj: ScoringRule) -> str:
+        return f"修改计分规则：{obj.title}"
+
+    def intro(self, obj: ScoringRule) -> str:
+        return obj.description
 
 
-class RuleRemoveView(LoginRequiredMixin, View):
+class RuleRemoveView(_SchemePartRemoveView):
     """POST: remove a scoring rule."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        rule = _for_change(ScoringRule, request, pk)
-        scheme = rule.scheme
-        _attempt(
-            request,
-            lambda: actions.do_remove_rule(
-                rule, acting_user=request.user, reason=request.POST.get("reason", "")
-            ),
-            "已删除计分规则",
-        )
-        return redirect(scheme)
+    model = ScoringRule
+    action = staticmethod(actions.do_remove_rule)
+    success_message = "已删除计分规则"
 
 
-class VetoRuleAddView(LoginRequiredMixin, View):
+class VetoRuleAddView(_SchemeFormView):
     """Add a veto condition to a scheme."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = VetoRuleForm(initial={"order": scheme.vetoes.count() + 1})
-        return _form_page(request, form, title="新增一票否决条件", back=scheme.get_absolute_url())
+    model = AssessmentScheme
+    success_message = "已新增一票否决条件"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = VetoRuleForm(request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_add_veto_rule(
-                scheme,
-                acting_user=request.user,
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                params=form.params(),
-                order=form.cleaned_data["order"],
-                reason=form.cleaned_data["reason"],
-            ),
-            "已新增一票否决条件",
-            form,
-        ):
-            return redirect(scheme)
-        return _form_page(request, form, title="新增一票否决条件", back=scheme.get_absolute_url(), status=400)
+    def get_form(self, obj: AssessmentScheme, data: Any = None, files: Any = None) -> VetoRuleForm:
+        if data is None:
+            return VetoRuleForm(initial={"order": obj.vetoes.count() + 1})
+        return VetoRuleForm(data)
+
+    def perform(self, obj: AssessmentScheme, form: VetoRuleForm) -> Any:
+        fields = _cleaned(form, "kind", "title", "order", "reason")
+        return actions.do_add_veto_rule(obj, acting_user=self.request.user, params=form.params(), **fields)
+
+    def title(self, obj: AssessmentScheme) -> str:
+        return "新增一票否决条件"
 
 
-class VetoRuleEditView(LoginRequiredMixin, View):
+class VetoRuleEditView(_SchemeFormView):
     """Change a veto condition (its kind stays)."""
 
-    def _form(self, veto: VetoRule, data: Any = None) -> VetoRuleForm:
-        params = veto.params or {}
+    model = VetoRule
+    success_message = "已修改一票否决条件"
+
+    def get_form(self, obj: VetoRule, data: Any = None, files: Any = None) -> VetoRuleForm:
+        params = obj.params or {}
         grade = accident_grade(params.get("grade"))
         grade_code = next((v for v, label in AccidentGrade.choices if label == grade), AccidentGrade.LARGER)
         return VetoRuleForm(
             data,
-            fixed_kind=veto.kind,
+            fixed_kind=obj.kind,
             initial={
-                "title": veto.title,
-                "order": veto.order,
+                "title": obj.title,
+                "order": obj.order,
                 "count": params.get("count", 1),
                 "grade": grade_code,
             },
         )
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        veto = _for_change(VetoRule, request, pk)
-        return _form_page(
-            request,
-            self._form(veto),
-            title=f"修改一票否决条件：{veto.title}",
-            back=veto.scheme.get_absolute_url(),
-            intro=veto.description,
-        )
+    def perform(self, obj: VetoRule, form: VetoRuleForm) -> Any:
+        fields = _cleaned(form, "reason", "title", "order")
+        return actions.do_change_veto_rule(obj, acting_user=self.request.user, params=form.params(), **fields)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        veto = _for_change(VetoRule, request, pk)
-        form = self._form(veto, request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_change_veto_rule(
-                veto,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                title=form.cleaned_data["title"],
-                params=form.params(),
-                order=form.cleaned_data["order"],
-            ),
-            "已修改一票否决条件",
-            form,
-        ):
-            return redirect(veto.scheme)
-        return _form_page(
-            request,
-            form,
-            title=f"修改一票否决条件：{veto.title}",
-            back=veto.scheme.get_absolute_url(),
-            status=400,
-        )
+    def title(self, obj: VetoRule) -> str:
+        return f"修改一票否决条件：{obj.title}"
+
+    def intro(self, obj: VetoRule) -> str:
+        return obj.description
 
 
-class VetoRuleRemoveView(LoginRequiredMixin, View):
+class VetoRuleRemoveView(_SchemePartRemoveView):
     """POST: remove a veto condition."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        veto = _for_change(VetoRule, request, pk)
-        scheme = veto.scheme
-        _attempt(
-            request,
-            lambda: actions.do_remove_veto_rule(
-                veto, acting_user=request.user, reason=request.POST.get("reason", "")
-            ),
-            "已删除一票否决条件",
-        )
-        return redirect(scheme)
+    model = VetoRule
+    action = staticmethod(actions.do_remove_veto_rule)
+    success_message = "已删除一票否决条件"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -531,89 +434,61 @@ class VetoEventListView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         _require_zone_wide(request)
         form = VetoEventForm(request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_record_veto_event(
-                unit=form.cleaned_data["unit"],
-                year=form.cleaned_data["year"],
-                grade=form.cleaned_data["grade"],
-                description=form.cleaned_data["description"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                acting_user=request.user,
-            ),
-            "已登记否决事项；如该年度考核已计算，请重新计算",
-            form,
-        ):
-            return HttpResponseRedirect(
-                reverse("assessment:event_list") + f"?year={form.cleaned_data['year']}"
+        if form.is_valid():
+            fields = _cleaned(form, "unit", "year", "grade", "description", "occurred_on")
+            ok, _event = run_action(
+                request,
+                lambda: actions.do_record_veto_event(acting_user=request.user, **fields),
+                "已登记否决事项；如该年度考核已计算，请重新计算",
+                form,
             )
+            if ok:
+                return HttpResponseRedirect(
+                    reverse("assessment:event_list") + f"?year={form.cleaned_data['year']}"
+                )
         return self._render(request, form, status=400)
 
 
-class VetoEventRemoveView(LoginRequiredMixin, View):
+class VetoEventRemoveView(ObjectActionView):
     """POST: withdraw a veto event recorded by mistake (reason required)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        event = _for_change(VetoEvent, request, pk)
-        _attempt(
-            request,
-            lambda: actions.do_remove_veto_event(
-                event, acting_user=request.user, reason=request.POST.get("reason", "")
-            ),
-            "已撤销否决事项",
-        )
-        return HttpResponseRedirect(reverse("assessment:event_list") + f"?year={event.year}")
+    model = VetoEvent
+    action = staticmethod(actions.do_remove_veto_event)
+    success_message = "已撤销否决事项"
+
+    def get_success_url(self, obj: VetoEvent) -> str:
+        return reverse("assessment:event_list") + f"?year={obj.year}"
 
 
-class AdjustmentAddView(LoginRequiredMixin, View):
+class AdjustmentAddView(_SchemeFormView):
     """Add or take off points for a unit in a scheme."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = AdjustmentForm(initial={"unit": request.GET.get("unit")})
-        return _form_page(
-            request,
-            form,
-            title=f"{scheme.year}年度考核加减分",
-            back=scheme.get_absolute_url(),
-            intro="加减分计入“人工调整”一行，理由和调整人会显示在该单位的考核结果中并记入审计日志。",
+    model = AssessmentScheme
+    success_message = "已加减分；请重新计算考核"
+
+    def get_form(self, obj: AssessmentScheme, data: Any = None, files: Any = None) -> AdjustmentForm:
+        if data is None:
+            return AdjustmentForm(initial={"unit": self.request.GET.get("unit")})
+        return AdjustmentForm(data)
+
+    def perform(self, obj: AssessmentScheme, form: AdjustmentForm) -> Any:
+        return actions.do_add_adjustment(
+            obj, acting_user=self.request.user, **_cleaned(form, "unit", "points", "reason")
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        scheme = _for_change(AssessmentScheme, request, pk)
-        form = AdjustmentForm(request.POST)
-        if form.is_valid() and _attempt(
-            request,
-            lambda: actions.do_add_adjustment(
-                scheme,
-                unit=form.cleaned_data["unit"],
-                points=form.cleaned_data["points"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            ),
-            "已加减分；请重新计算考核",
-            form,
-        ):
-            return redirect(scheme)
-        return _form_page(
-            request, form, title=f"{scheme.year}年度考核加减分", back=scheme.get_absolute_url(), status=400
-        )
+    def title(self, obj: AssessmentScheme) -> str:
+        return f"{obj.year}年度考核加减分"
+
+    def intro(self, obj: AssessmentScheme) -> str:
+        return "加减分计入“人工调整”一行，理由和调整人会显示在该单位的考核结果中并记入审计日志。"
 
 
-class AdjustmentRemoveView(LoginRequiredMixin, View):
+class AdjustmentRemoveView(_SchemePartRemoveView):
     """POST: withdraw an adjustment (reason required)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        adjustment = _for_change(ManualAdjustment, request, pk)
-        scheme = adjustment.scheme
-        _attempt(
-            request,
-            lambda: actions.do_remove_adjustment(
-                adjustment, acting_user=request.user, reason=request.POST.get("reason", "")
-            ),
-            "已撤销加减分",
-        )
-        return redirect(scheme)
+    model = ManualAdjustment
+    action = staticmethod(actions.do_remove_adjustment)
+    success_message = "已撤销加减分"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at", "password")) -> dict[str, Any]:
+def snapshot(
+    obj: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at", "password")
+) -> dict[str, Any]:
     """Return the concrete field values of ``obj`` (foreign keys as ids) for before/after columns."""
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:

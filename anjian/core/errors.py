@@ -14,7 +14,9 @@ class AnjianError(Exception):
     status = 400
     default_code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, field: str | None = None, **params: Any
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         self.code = code or self.default_code

@@ -23,7 +23,9 @@ Import rules (the same for every register):
 
 1. The whole file is read and every row validated first: each cell is parsed by its column (a Chinese
    reason on failure), then the would-be object is checked with ``Model.full_clean()`` (so the form,
-   the API and Excel refuse the same things with the same messages), then ``can_change`` (scope).
+   the API and Excel refuse the same things with the same messages), then ``can_change`` (scope). A
+   row that names a stored object is first checked with ``can_change`` on the object as stored, so a
+   row can neither take over another unit's object by its key nor learn its values from a message.
 2. All valid rows are then saved in one transaction, each in a savepoint so a row that fails at save
    time (e.g. a unique clash between two rows of the file) is reported and the others are kept.
 3. A row whose values equal what is stored is *unchanged*: it is not saved and not audited, so
@@ -598,7 +600,8 @@ def import_rows(
 
     ``lookup(values)`` finds the stored object for a row (default: ``spec.key`` fields equal, on the
     model's unrestricted manager); ``can_change(obj, created)`` returns a Chinese reason to refuse a row
-    (use it for scope: an out-of-scope row is refused like any other bad row); ``prepare(obj, values,
+    (use it for scope: an out-of-scope row is refused like any other bad row; for a stored object it is
+    called twice, on the object as stored and again with the row's values); ``prepare(obj, values,
     created)`` may set server-side fields before validation; ``save_row(row)`` saves one row and audits
     it (default: ``save()`` + one ``IMPORTED`` audit row). Returns an :class:`ImportReport`.
     """
@@ -733,6 +736,13 @@ def _prepare_row(
     created = existing is None
     obj = spec.model() if created else existing
     assert obj is not None
+    if not created and can_change is not None:
+        # The stored row must be the user's before the file's values touch it: otherwise a row could
+        # take over another unit's object by its key (and re-point it to one of the user's own rows),
+        # or ``prepare``/``full_clean`` could describe the stored values in their error messages.
+        reason = can_change(obj, False)
+        if reason:
+            return [("", reason)]
     names = list(values)
     before_values = None if created else {n: _field_value(obj, n) for n in names}
     before = None if created else snapshot(obj)

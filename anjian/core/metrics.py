@@ -44,8 +44,9 @@ class MetricDef:
 _REGISTRY: dict[str, MetricDef] = {}
 
 
-def metric(key: str, label: str, *, unit: str = "%") -> Callable[[Callable[[dt.date], MetricValue]],
-                                                                 Callable[[dt.date], MetricValue]]:
+def metric(
+    key: str, label: str, *, unit: str = "%"
+) -> Callable[[Callable[[dt.date], MetricValue]], Callable[[dt.date], MetricValue]]:
     """Register the decorated function as metric ``key``."""
 
     def register(func: Callable[[dt.date], MetricValue]) -> Callable[[dt.date], MetricValue]:

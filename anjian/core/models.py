@@ -58,7 +58,11 @@ class AuditEntry(models.Model):
 
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     user_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
@@ -69,7 +73,9 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     object = GenericForeignKey("object_type", "object_id")
     object_repr = models.CharField(_("对象"), max_length=200)
-    related_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    related_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     related_id = models.CharField(max_length=64, blank=True, db_index=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
@@ -83,7 +89,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "time"])]
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.get_event_type_display()} {self.object_repr}"
+        return (
+            f"{self.time:%Y-%m-%d %H:%M} {self.user_name} {self.get_event_type_display()} {self.object_repr}"
+        )
 
     def get_event_type_display(self) -> str:
         """The event's Chinese label (the number itself for an event this version does not know)."""

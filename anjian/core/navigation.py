@@ -29,29 +29,48 @@ _GOV = frozenset({"admin", "committee", "dept", "commander"})
 
 MENU: tuple[MenuSection, ...] = (
     MenuSection("工作台", "🏠", (MenuItem("我的待办", "home"),)),
-    MenuSection("规划任务", "📋", (
-        MenuItem("规划任务", "plans:task_list", _GOV),
-        MenuItem("本单位任务", "plans:my_tasks", _GOV),
-        MenuItem("督办通知", "plans:notice_list", _GOV),
-        MenuItem("指标进度", "plans:target_list", _GOV),
-        MenuItem("年度考核", "assessment:scheme_list", _GOV),
-    )),
-    MenuSection("企业档案", "🏭", (
-        MenuItem("企业名录", "enterprises:enterprise_list"),
-        MenuItem("网格", "enterprises:grid_list"),
-        MenuItem("许可证", "enterprises:licence_list"),
-        MenuItem("标准化", "enterprises:standardization_list"),
-        MenuItem("监管部门规则", "enterprises:supervision_rules", _GOV),
-    )),
-    MenuSection("人员证书", "🪪", (
-        MenuItem("人员", "people:person_list"),
-        MenuItem("证书", "people:certificate_list"),
-        MenuItem("到期提醒", "people:expiring", ),
-        MenuItem("培训记录", "people:training_list"),
-    )),
-    MenuSection("系统", "⚙️", (
-        MenuItem("单位", "orgs:unit_list"),
-        MenuItem("审计日志", "core:audit_list", frozenset({"admin", "committee"})),
-        MenuItem("接口文档", "api-docs"),
-    )),
+    MenuSection(
+        "规划任务",
+        "📋",
+        (
+            MenuItem("规划任务", "plans:task_list", _GOV),
+            MenuItem("本单位任务", "plans:my_tasks", _GOV),
+            MenuItem("督办通知", "plans:notice_list", _GOV),
+            MenuItem("指标进度", "plans:target_list", _GOV),
+            MenuItem("年度考核", "assessment:scheme_list", _GOV),
+        ),
+    ),
+    MenuSection(
+        "企业档案",
+        "🏭",
+        (
+            MenuItem("企业名录", "enterprises:enterprise_list"),
+            MenuItem("网格", "enterprises:grid_list"),
+            MenuItem("许可证", "enterprises:licence_list"),
+            MenuItem("标准化", "enterprises:standardization_list"),
+            MenuItem("监管部门规则", "enterprises:supervision_rules", _GOV),
+        ),
+    ),
+    MenuSection(
+        "人员证书",
+        "🪪",
+        (
+            MenuItem("人员", "people:person_list"),
+            MenuItem("证书", "people:certificate_list"),
+            MenuItem(
+                "到期提醒",
+                "people:expiring",
+            ),
+            MenuItem("培训记录", "people:training_list"),
+        ),
+    ),
+    MenuSection(
+        "系统",
+        "⚙️",
+        (
+            MenuItem("单位", "orgs:unit_list"),
+            MenuItem("审计日志", "core:audit_list", frozenset({"admin", "committee"})),
+            MenuItem("接口文档", "api-docs"),
+        ),
+    ),
 )

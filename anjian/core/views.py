@@ -1,22 +1,42 @@
-"""Home page (the user's to-do list), the audit log, and view mixins shared by every app."""
+"""Home page (the user's to-do list), the audit log, and view helpers shared by every app.
+
+The helpers keep every page on the same rules: objects are fetched through ``core.access`` (absent and
+out of scope both answer 404; visible but read-only answers 403), state changes go through an app's
+``actions.do_*`` functions, and a refused action shows its Chinese message (on the form when there is one).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.views import View
 
-from anjian.core.access import access_by_id, restrict, scope_of
+from anjian.core.access import access_by_id, access_for_change, restrict, scope_of
 from anjian.core.audit import history_for
-from anjian.core.errors import ObjectNotFound
+from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError
 from anjian.core.models import AuditEntry
 from anjian.core.todos import collect
 
-__all__ = ["HomeView", "ScopedObjectMixin", "paginate"]
+__all__ = [
+    "ActionFormView",
+    "HomeView",
+    "ObjectActionView",
+    "ScopedObjectMixin",
+    "add_action_error",
+    "object_for_change",
+    "object_or_404",
+    "paginate",
+    "run_action",
+]
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> dict[str, Any]:
@@ -26,8 +46,74 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> dict[st
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()
-    return {"page_obj": page_obj, "object_list": page_obj.object_list,
-            "query_without_page": f"{query}&" if query else ""}
+    return {
+        "page_obj": page_obj,
+        "object_list": page_obj.object_list,
+        "query_without_page": f"{query}&" if query else "",
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fetching and acting
+# ---------------------------------------------------------------------------------------------------------
+
+
+def object_or_404(model_or_qs: Any, user: Any, pk: Any, action: str = "view") -> Any:
+    """Object ``pk`` if ``user`` may ``action`` it; 404 when it is absent *or* out of scope."""
+    try:
+        return access_by_id(model_or_qs, user, pk, action)
+    except ObjectNotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def object_for_change(model_or_qs: Any, user: Any, pk: Any) -> Any:
+    """Object ``pk`` to change: 404 if ``user`` cannot see it, 403 if they see it but may not change it."""
+    try:
+        return access_for_change(model_or_qs, user, pk)
+    except ObjectNotFound as exc:
+        raise Http404(exc.message) from exc
+    except PermissionDeniedError as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def add_action_error(form: forms.BaseForm, exc: AnjianError | ValidationError) -> None:
+    """Put an action's refusal on ``form``: on the field it names if the form has it, else on the form."""
+    if isinstance(exc, AnjianError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    elif hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, ValidationError(exc.messages))
+
+
+def _error_text(exc: AnjianError | ValidationError) -> str:
+    return exc.message if isinstance(exc, AnjianError) else "；".join(exc.messages)
+
+
+def run_action(
+    request: HttpRequest, func: Callable[[], Any], success: str, form: forms.BaseForm | None = None
+) -> tuple[bool, Any]:
+    """Run ``func`` (an action call) and return ``(True, its result)`` after adding ``success`` as a message.
+
+    When the action refuses (a domain ``AnjianError`` or the model's ``ValidationError``), return
+    ``(False, None)`` with its Chinese message on ``form`` if there is one, else as an error message.
+    """
+    try:
+        result = func()
+    except (AnjianError, ValidationError) as exc:
+        if form is not None:
+            add_action_error(form, exc)
+        else:
+            messages.error(request, _error_text(exc))
+        return False, None
+    messages.success(request, success)
+    return True, result
+
+
+# ---------------------------------------------------------------------------------------------------------
+# View bases
+# ---------------------------------------------------------------------------------------------------------
 
 
 class ScopedObjectMixin(LoginRequiredMixin):
@@ -37,15 +123,112 @@ class ScopedObjectMixin(LoginRequiredMixin):
     pk_url_kwarg = "pk"
 
     def get_object(self, action: str = "view") -> Any:
-        try:
-            return access_by_id(self.model, self.request.user, self.kwargs[self.pk_url_kwarg], action)  # type: ignore[attr-defined]
-        except ObjectNotFound as exc:
-            raise Http404(exc.message) from exc
+        user, pk = self.request.user, self.kwargs[self.pk_url_kwarg]  # type: ignore[attr-defined]
+        return object_or_404(self.model, user, pk, action)
 
     @staticmethod
     def history(obj: Any, limit: int = 100) -> list[AuditEntry]:
         """The object's audit rows (and those of objects related to it), newest first."""
         return list(history_for(obj)[:limit])
+
+
+class ActionFormView(LoginRequiredMixin, View):
+    """A form page whose POST saves through an action, then redirects with a success message.
+
+    The object the URL names (``model``, ``pk_url_kwarg``) is fetched first through
+    ``object_for_change``: 404 when the user cannot see it, 403 when they may not change it. A page with no
+    such object (a "new …" page) overrides ``get_object`` with its own guard and returns ``None``.
+    GET renders ``get_form(obj)``. POST binds it; when it is valid, ``perform(obj, form)`` runs the action
+    and the user goes to ``get_success_url(obj, result)``. An invalid form, or a refused action (its message
+    put on the form), renders the page again with status ``invalid_status``.
+    Subclasses give ``template_name`` and ``get_context``, ``get_form`` and ``perform``.
+    """
+
+    model: Any = None
+    pk_url_kwarg = "pk"
+    template_name = ""
+    success_message: str | Promise = ""
+    invalid_status = 200
+
+    def get_object(self) -> Any:
+        return object_for_change(self.model, self.request.user, self.kwargs[self.pk_url_kwarg])
+
+    def get_form(self, obj: Any, data: Any = None, files: Any = None) -> Any:
+        """The form, unbound for GET (``data is None``), bound for POST."""
+        raise NotImplementedError
+
+    def perform(self, obj: Any, form: Any) -> Any:
+        """Run the action with the valid form's data; return what it returns."""
+        raise NotImplementedError
+
+    def get_context(self, obj: Any, form: Any, *, invalid: bool) -> dict[str, Any]:
+        """The template's context; ``invalid`` when the page is shown again after a refused POST."""
+        raise NotImplementedError
+
+    def get_success_message(self, obj: Any, result: Any) -> str:
+        return str(self.success_message)
+
+    def get_success_url(self, obj: Any, result: Any) -> Any:
+        """Where to go after the action: a URL or an object with ``get_absolute_url``."""
+        raise NotImplementedError
+
+    def render_form(self, obj: Any, form: Any, *, invalid: bool = False) -> HttpResponse:
+        status = self.invalid_status if invalid else 200
+        return render(
+            self.request, self.template_name, self.get_context(obj, form, invalid=invalid), status=status
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        return self.render_form(obj, self.get_form(obj))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = self.perform(obj, form)
+            except (AnjianError, ValidationError) as exc:
+                add_action_error(form, exc)
+            else:
+                messages.success(request, self.get_success_message(obj, result))
+                return redirect(self.get_success_url(obj, result))
+        return self.render_form(obj, form, invalid=True)
+
+
+class ObjectActionView(LoginRequiredMixin, View):
+    """POST only: run one action on an object the user may change (remove it, confirm it, …) and go back.
+
+    The object is fetched through ``object_for_change`` (404 / 403). ``get_success_url(obj)`` is worked out
+    before the action runs, so it may name the object's parent even when the action deletes the object.
+    The default ``perform`` calls ``action(obj, acting_user=…, reason=<the form's "reason">)``, the shape
+    every ``do_*`` action has; a refused action shows its message as an error and the user still goes back.
+    """
+
+    model: Any = None
+    pk_url_kwarg = "pk"
+    action: Callable[..., Any]
+    success_message: str | Promise = ""
+
+    def get_success_url(self, obj: Any) -> Any:
+        """Where to go afterwards: a URL or an object with ``get_absolute_url``."""
+        raise NotImplementedError
+
+    def perform(self, obj: Any, reason: str) -> Any:
+        return self.action(obj, acting_user=self.request.user, reason=reason)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = object_for_change(self.model, request.user, self.kwargs[self.pk_url_kwarg])
+        target = self.get_success_url(obj)
+        run_action(
+            request, lambda: self.perform(obj, request.POST.get("reason", "")), str(self.success_message)
+        )
+        return redirect(target)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------------------
 
 
 class HomeView(LoginRequiredMixin, View):
@@ -65,4 +248,6 @@ class AuditListView(LoginRequiredMixin, View):
         qs = restrict(AuditEntry.objects.all(), request.user).select_related("object_type")
         if q := request.GET.get("q", "").strip():
             qs = qs.filter(object_repr__icontains=q) | qs.filter(user_name__icontains=q)
-        return render(request, "core/audit_list.html", {"page_title": "审计日志", "q": q, **paginate(request, qs)})
+        return render(
+            request, "core/audit_list.html", {"page_title": "审计日志", "q": q, **paginate(request, qs)}
+        )

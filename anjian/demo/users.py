@@ -25,6 +25,13 @@ def build(ctx: DemoContext) -> None:
     """Create the demo logins and list them in ``ctx.logins``."""
     for username, role, org_name, name, description in USERS:
         org = OrgUnit.objects.get(name=org_name) if org_name else None
-        do_create_user(username, org=org, role=role, password=DEMO_PASSWORD, name=name, acting_user=None,
-                       reason="演示数据")
+        do_create_user(
+            username,
+            org=org,
+            role=role,
+            password=DEMO_PASSWORD,
+            name=name,
+            acting_user=None,
+            reason="演示数据",
+        )
         ctx.logins.append((username, DEMO_PASSWORD, description))

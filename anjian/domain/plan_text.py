@@ -64,8 +64,15 @@ NUMBERING = "numbering"
 TEXT_OUTSIDE_TASK = "text_outside_task"
 NO_TASKS = "no_tasks"
 WARNING_CODES = (
-    UNKNOWN_UNIT, CONFLICTING_TARGETS, NO_UNIT, TARGET_WITHOUT_DEADLINE, TRADITIONAL_CHARS,
-    SUSPICIOUS_UNIT_WORDING, NUMBERING, TEXT_OUTSIDE_TASK, NO_TASKS,
+    UNKNOWN_UNIT,
+    CONFLICTING_TARGETS,
+    NO_UNIT,
+    TARGET_WITHOUT_DEADLINE,
+    TRADITIONAL_CHARS,
+    SUSPICIOUS_UNIT_WORDING,
+    NUMBERING,
+    TEXT_OUTSIDE_TASK,
+    NO_TASKS,
 )
 # Chinese names of the warning codes, for reviewers reading the plan page.
 WARNING_LABELS: dict[str, str] = {
@@ -204,7 +211,9 @@ _CHAPTER_RE = re.compile(rf"^([{_NUMERAL_CHARS}]+)\s*[、．.]\s*(\S.*)$")
 _SECTION_RE = re.compile(rf"^[（(]\s*([{_NUMERAL_CHARS}]+)\s*[）)]\s*[、．.]?\s*(\S.*)$")
 _UNIT_LINE_RE = re.compile(r"^(牵头|配合|责任)(?:单位|部门)\s*[：:]\s*(.*)$")
 _UNIT_LABEL_RE = re.compile(r"(牵头|配合|责任)单位")
-_PAGE_NUMBER_RE = re.compile(r"^(?:[-—–－~]*\s*\d{1,4}\s*[-—–－~]*|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)$")
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-—–－~]*\s*\d{1,4}\s*[-—–－~]*|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)$"
+)
 _ATTACHMENT_RE = re.compile(r"^附件\s*\d*\s*[：:]?$")
 _SENTENCE_END = "。；！？：;!?:…"
 _CLOSERS = "”’」』）)》】\"'"
@@ -251,7 +260,7 @@ def _unit_line(line: str) -> _Block | None:
     match = _UNIT_LINE_RE.match(simplify(line))
     if match is None:
         return None
-    value = line[match.start(2):].strip()  # the same offsets: simplify() maps one char to one char
+    value = line[match.start(2) :].strip()  # the same offsets: simplify() maps one char to one char
     return _Block("unit", value, role=_UNIT_ROLES[match.group(1)], line=line)
 
 
@@ -310,8 +319,25 @@ def _lines(text: str) -> list[str]:
 
 _NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(%|‰|家|个|项|所|座|处|支|名|人次|人|次|台|套|辆)")
 _COMPARATORS = {
-    **dict.fromkeys(("不低于", "不少于", "不小于", "提高到", "提高至", "提升到", "提升至", "增加到", "增加至",
-                     "达到", "保持在", "稳定在", "达", "为"), ">="),
+    **dict.fromkeys(
+        (
+            "不低于",
+            "不少于",
+            "不小于",
+            "提高到",
+            "提高至",
+            "提升到",
+            "提升至",
+            "增加到",
+            "增加至",
+            "达到",
+            "保持在",
+            "稳定在",
+            "达",
+            "为",
+        ),
+        ">=",
+    ),
     **dict.fromkeys(("不高于", "不超过", "不大于", "不多于", "控制在"), "<="),
     "等于": "==",
     **dict.fromkeys(("增加", "新增", "增长", "提高", "提升"), "+="),
@@ -412,14 +438,17 @@ def _targets(text: str, plan_end: date) -> list[ParsedTarget]:
         for clause in _CLAUSE_SPLIT_RE.split(folded):
             last_end = 0
             for match in _NUMBER_RE.finditer(clause):
-                before, after = clause[last_end:match.start()], clause[match.end():match.end() + 3]
+                before, after = clause[last_end : match.start()], clause[match.end() : match.end() + 3]
                 last_end = match.end()
                 found = _indicator(before, after, match.group(2))
                 if found is None:
                     continue
                 target = ParsedTarget(
-                    indicator=found[0], comparator=found[1], value=float(match.group(1)),
-                    unit=match.group(2), deadline=_deadline_at(offset + match.start(), dates),
+                    indicator=found[0],
+                    comparator=found[1],
+                    value=float(match.group(1)),
+                    unit=match.group(2),
+                    deadline=_deadline_at(offset + match.start(), dates),
                     source=sentence,
                 )
                 if target not in targets:
@@ -520,14 +549,21 @@ class _Assembler:
             if block.number != self.chapter + 1:
                 after = f"第{chinese_numeral(self.chapter)}章之后" if self.chapter else "第一个章标题"
                 expected = chinese_numeral(self.chapter + 1)
-                self.warn(NUMBERING, f"章编号不连续：{after}是“{block.text}”，应为“{expected}、”，请核对是否漏章或错号。")
+                self.warn(
+                    NUMBERING,
+                    f"章编号不连续：{after}是“{block.text}”，应为“{expected}、”，请核对是否漏章或错号。",
+                )
             self.chapter, self.chapter_title, self.section = block.number, block.title, 0
         elif block.kind == "section" and self.chapter:
             if block.number != self.section + 1:
                 code = f"{self.chapter}.{block.number}"
-                self.warn(NUMBERING, f"节编号不连续：第{chinese_numeral(self.chapter)}章中“{block.text}”前一节是"
-                          f"（{chinese_numeral(self.section) if self.section else '无'}），应为"
-                          f"（{chinese_numeral(self.section + 1)}），请核对是否漏项、重号或错号。", [code])
+                self.warn(
+                    NUMBERING,
+                    f"节编号不连续：第{chinese_numeral(self.chapter)}章中“{block.text}”前一节是"
+                    f"（{chinese_numeral(self.section) if self.section else '无'}），应为"
+                    f"（{chinese_numeral(self.section + 1)}），请核对是否漏项、重号或错号。",
+                    [code],
+                )
             self.section = block.number
             self.drafts.append(_Draft(self.chapter, self.chapter_title, block.number, block.title))
         elif self.drafts and self.drafts[-1].chapter == self.chapter and self.section:
@@ -541,7 +577,10 @@ class _Assembler:
             self.preamble.append(block.text)
         else:
             where = f"第{chinese_numeral(self.chapter)}章的第一节之前" if self.chapter else "第一章之前"
-            self.warn(TEXT_OUTSIDE_TASK, f"{where}有不属于任何任务的文字，未导入：“{block.text[:40]}”。请核对标题格式。")
+            self.warn(
+                TEXT_OUTSIDE_TASK,
+                f"{where}有不属于任何任务的文字，未导入：“{block.text[:40]}”。请核对标题格式。",
+            )
 
     def task(self, draft: _Draft) -> ParsedTask:
         """Turn a draft into a task, warning about its units, wording and characters."""
@@ -563,25 +602,44 @@ class _Assembler:
         chars = _traditional_chars(" ".join([draft.title, text, *draft.unit_lines]))
         if chars:
             listed = "、".join(f"“{char}”（应为“{simplify(char)}”）" for char in chars)
-            self.warn(TRADITIONAL_CHARS, f"任务{code}含繁体字{listed}。解析时已按简体字识别单位和指标，"
-                      "任务正文保留原文，请在原文中改正。", [code])
+            self.warn(
+                TRADITIONAL_CHARS,
+                f"任务{code}含繁体字{listed}。解析时已按简体字识别单位和指标，"
+                "任务正文保留原文，请在原文中改正。",
+                [code],
+            )
         return ParsedTask(
-            code=code, chapter=chinese_numeral(draft.chapter), chapter_title=draft.chapter_title,
-            section=draft.section, title=draft.title, text=text, lead_units=tuple(roles["lead"]),
-            cooperating_units=tuple(roles["cooperating"]), responsible_units=tuple(roles["responsible"]),
-            unresolved_units=tuple(dict.fromkeys(unresolved)), targets=tuple(_targets(text, self.plan_end)),
+            code=code,
+            chapter=chinese_numeral(draft.chapter),
+            chapter_title=draft.chapter_title,
+            section=draft.section,
+            title=draft.title,
+            text=text,
+            lead_units=tuple(roles["lead"]),
+            cooperating_units=tuple(roles["cooperating"]),
+            responsible_units=tuple(roles["responsible"]),
+            unresolved_units=tuple(dict.fromkeys(unresolved)),
+            targets=tuple(_targets(text, self.plan_end)),
         )
 
     def _check_wording(self, code: str, text: str) -> None:
         """Warn when the body quotes a unit label mid-sentence (e.g. "第一配合单位")."""
         folded = simplify(text)
-        snippets = [folded[max(0, m.start() - 2):m.end()] for m in _UNIT_LABEL_RE.finditer(folded)]
+        snippets = [folded[max(0, m.start() - 2) : m.end()] for m in _UNIT_LABEL_RE.finditer(folded)]
         if not snippets:
             return
         listed = "、".join(f"“{snippet}”" for snippet in dict.fromkeys(snippets))
-        hint = "，例如原文“第一责任人”被替换成了“第一配合单位”" if any(s.startswith("第一") for s in snippets) else ""
-        self.warn(SUSPICIOUS_UNIT_WORDING, f"任务{code}的正文中出现单位标签{listed}（共{len(snippets)}处）。"
-                  f"单位标签只应出现在行首的单位行中，正文里的可能是文字替换造成的误改{hint}，请核对措辞。", [code])
+        hint = (
+            "，例如原文“第一责任人”被替换成了“第一配合单位”"
+            if any(s.startswith("第一") for s in snippets)
+            else ""
+        )
+        self.warn(
+            SUSPICIOUS_UNIT_WORDING,
+            f"任务{code}的正文中出现单位标签{listed}（共{len(snippets)}处）。"
+            f"单位标签只应出现在行首的单位行中，正文里的可能是文字替换造成的误改{hint}，请核对措辞。",
+            [code],
+        )
 
     def finish(self, title: str) -> ParsedPlan:
         """Build the plan and the warnings that span tasks."""
@@ -605,8 +663,12 @@ class _Assembler:
             for name in task.unresolved_units:
                 users.setdefault(name, []).append(task.code)
         for name, codes in users.items():
-            self.warn(UNKNOWN_UNIT, f"单位“{name}”不在单位名录中（任务{'、'.join(codes)}），已按原文保留；"
-                      "请核对名称，或在单位名录中添加该单位或别名。", codes)
+            self.warn(
+                UNKNOWN_UNIT,
+                f"单位“{name}”不在单位名录中（任务{'、'.join(codes)}），已按原文保留；"
+                "请核对名称，或在单位名录中添加该单位或别名。",
+                codes,
+            )
 
     def _deadlines(self, tasks: tuple[ParsedTask, ...]) -> None:
         """Warn about targets whose sentence states no deadline."""
@@ -614,9 +676,13 @@ class _Assembler:
             open_ended = [t for t in task.targets if t.deadline is None]
             if open_ended:
                 listed = "、".join(f"“{t.indicator}”{_format_target(t)}" for t in open_ended)
-                self.warn(TARGET_WITHOUT_DEADLINE, f"任务{task.code}的指标{listed}所在句子没有写明完成时限"
-                          f"（如“到2025年”“2025年底前”），期限暂留空；请确认是否按规划期末"
-                          f"（{self.plan_end.isoformat()}）考核。", [task.code])
+                self.warn(
+                    TARGET_WITHOUT_DEADLINE,
+                    f"任务{task.code}的指标{listed}所在句子没有写明完成时限"
+                    f"（如“到2025年”“2025年底前”），期限暂留空；请确认是否按规划期末"
+                    f"（{self.plan_end.isoformat()}）考核。",
+                    [task.code],
+                )
 
     def _conflicts(self, tasks: tuple[ParsedTask, ...]) -> None:
         """Warn when the same indicator has different goals (in different tasks or the same one)."""
@@ -630,7 +696,9 @@ class _Assembler:
                 continue
             listed = "，".join(f"任务{code}为{_format_target(t)}" for code, t in uses)
             codes = list(dict.fromkeys(code for code, _ in uses))
-            self.warn(CONFLICTING_TARGETS, f"指标“{indicator}”的目标不一致：{listed}。请核对以哪一项为准。", codes)
+            self.warn(
+                CONFLICTING_TARGETS, f"指标“{indicator}”的目标不一致：{listed}。请核对以哪一项为准。", codes
+            )
 
 
 def parse_plan(text: str, registry: UnitRegistry, *, plan_end: date = date(2025, 12, 31)) -> ParsedPlan:

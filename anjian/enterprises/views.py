@@ -676,17 +676,32 @@ class SupervisionRuleListView(LoginRequiredMixin, View):
         rules = list(self._rules(request))
         from django.db.models import Count
 
-        counts = dict(Enterprise.objects.values_list("industry").annotate(n=Count("pk")).order_by())
+        # The count links to the (scoped) enterprise list, so it counts what this user may see there.
+        visible = restrict(Enterprise.objects.all(), request.user).values("pk")
+        counts = dict(
+            Enterprise.objects.filter(pk__in=visible)
+            .values_list("industry")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        can_edit = scope_of(request.user).sees_all
+        # Every row's form offers the same departments: read them once, not once per industry.
+        unit_choices: list[tuple[Any, str]] | None = None
         for r in rules:
             r.enterprise_count = counts.get(r.industry, 0)
+            if not can_edit:
+                continue
             r.form = SupervisionRuleForm(instance=r, prefix=r.industry)
+            if unit_choices is None:
+                unit_choices = list(r.form.fields["unit"].choices)
+            r.form.fields["unit"].choices = unit_choices
         return render(
             request,
             "enterprises/supervision_rules.html",
             {
                 "page_title": "监管部门规则（三个必须）",
                 "rules": rules,
-                "can_edit": scope_of(request.user).sees_all,
+                "can_edit": can_edit,
             },
         )
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from anjian.core.admin import AuditedAdminMixin, AuditedModelAdmin
 from anjian.orgs.models import OrgAlias, OrgUnit, User
 
 
@@ -10,7 +11,7 @@ class OrgAliasInline(admin.TabularInline):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "full_name", "kind", "is_active"]
     list_filter = ["kind"]
     search_fields = ["name", "full_name", "aliases__name"]
@@ -19,7 +20,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class AnjianUserAdmin(UserAdmin):
+class AnjianUserAdmin(AuditedAdminMixin, UserAdmin):
     list_display = ["username", "last_name", "first_name", "org", "role", "is_active"]
     list_filter = ["role", "org"]
     fieldsets = (*UserAdmin.fieldsets, ("安监", {"fields": ("org", "role", "phone")}))

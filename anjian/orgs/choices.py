@@ -17,8 +17,13 @@ class OrgKind(ColoredChoices):
     GROUP = "group", _("单位组")
 
     __colours__ = {
-        "committee": "danger", "department": "primary", "town": "success", "rescue": "warning",
-        "company": "info", "enterprise": "secondary", "group": "dark",
+        "committee": "danger",
+        "department": "primary",
+        "town": "success",
+        "rescue": "warning",
+        "company": "info",
+        "enterprise": "secondary",
+        "group": "dark",
     }
 
 
@@ -33,6 +38,10 @@ class Role(ColoredChoices):
     COMMANDER = "commander", _("应急指挥")
 
     __colours__ = {
-        "admin": "dark", "committee": "danger", "dept": "primary", "enterprise": "secondary",
-        "gate": "info", "commander": "warning",
+        "admin": "dark",
+        "committee": "danger",
+        "dept": "primary",
+        "enterprise": "secondary",
+        "gate": "info",
+        "commander": "warning",
     }

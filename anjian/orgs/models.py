@@ -27,8 +27,9 @@ class OrgUnit(BaseModel):
     name = models.CharField(_("简称"), max_length=100, unique=True)
     full_name = models.CharField(_("全称"), max_length=200, blank=True)
     kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices)
-    members = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="groups",
-                                     verbose_name=_("成员单位"))
+    members = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="groups", verbose_name=_("成员单位")
+    )
     contact = models.CharField(_("联系人及电话"), max_length=200, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
@@ -50,10 +51,27 @@ class OrgUnit(BaseModel):
 
     @classmethod
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
-        """Unit names are public inside the platform; only zone-wide roles change them."""
-        if action == "view":
+        """Government units are public inside the platform; only zone-wide roles change them.
+
+        An enterprise-side unit carries its enterprise's name and code, so it is visible exactly when
+        its enterprise is (an enterprise user never lists the other enterprises through ``/orgs/``).
+        """
+        if scope.sees_all:
             return models.Q()
-        return models.Q() if scope.sees_all else None
+        if action != "view":
+            return None
+        public = ~models.Q(kind=OrgKind.ENTERPRISE)
+        try:
+            from anjian.enterprises.models import enterprise_scope_q
+        except ImportError:  # the registry is not installed: no enterprise-side unit is anyone's
+            return public
+        enterprise_q = enterprise_scope_q(scope, "view", prefix="enterprise__")
+        if enterprise_q is None:
+            return public
+        if not enterprise_q:
+            # ``Q()``: every enterprise (the commander), so every unit.
+            return models.Q()
+        return public | (models.Q(kind=OrgKind.ENTERPRISE) & enterprise_q)
 
     def clean(self) -> None:
         # One spelling for brackets and spaces, so "社会事务局(文旅办)" and "社会事务局（文旅办）" are one unit.
@@ -63,7 +81,9 @@ class OrgUnit(BaseModel):
 class OrgAlias(models.Model):
     """Another spelling of a unit's name ("市监局" for "市场监督管理局")."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("单位")
+    )
     name = models.CharField(_("别名"), max_length=100, unique=True)
 
     class Meta:
@@ -106,8 +126,14 @@ class AnjianUserManager(UserManager["User"]):
 class User(AbstractUser):
     """A person who logs in: belongs to one unit and has one role."""
 
-    org = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="users")
+    org = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from anjian.core.admin import AuditedModelAdmin
 from anjian.people.models import Certificate, Person, TrainingRecord
 
 
@@ -16,7 +17,7 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedModelAdmin):
     list_display = [
         "name",
         "id_type",
@@ -33,7 +34,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AuditedModelAdmin):
     list_display = ["person", "kind", "category", "number", "issued_on", "expires_on"]
     list_filter = ["kind", "category"]
     search_fields = ["number", "person__name", "person__id_number"]
@@ -41,7 +42,7 @@ class CertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(admin.ModelAdmin):
+class TrainingRecordAdmin(AuditedModelAdmin):
     list_display = ["person", "course", "kind", "hours", "date", "result"]
     list_filter = ["kind", "result"]
     search_fields = ["course", "person__name"]

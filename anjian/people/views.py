@@ -5,24 +5,25 @@ Every page reads through ``people.access`` (scoped) and writes through ``people.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
-from anjian.core.access import access_by_id, access_for_change
-from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 from anjian.core.models import AuditEntry
-from anjian.core.views import paginate
+from anjian.core.views import ActionFormView, ObjectActionView, object_or_404, paginate
 from anjian.people import actions, excel
 from anjian.people.access import (
     can_register_people,
@@ -37,34 +38,11 @@ from anjian.people.forms import CertificateForm, ImportForm, PersonForm, Trainin
 from anjian.people.models import Certificate, Person, TrainingRecord
 from anjian.people.selectors import annotate_status
 
+M = TypeVar("M", bound=models.Model)
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _visible(model: Any, user: Any, pk: Any) -> Any:
-    try:
-        return access_by_id(model, user, pk)
-    except ObjectNotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _changeable(model: Any, user: Any, pk: Any) -> Any:
-    try:
-        return access_for_change(model, user, pk)
-    except ObjectNotFound as exc:
-        raise Http404(exc.message) from exc
-    except PermissionDeniedError as exc:
-        raise PermissionDenied(exc.message) from exc
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Put a model ``ValidationError`` raised by an action onto the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def person_history(person: Person, limit: int = 100) -> list[AuditEntry]:
@@ -81,19 +59,108 @@ def person_history(person: Person, limit: int = 100) -> list[AuditEntry]:
     return list(AuditEntry.objects.filter(q).select_related("object_type")[:limit])
 
 
-def _render_form(
-    request: HttpRequest, form: Any, title: str, back: str, *, multipart: bool = False
-) -> HttpResponse:
-    return render(
-        request,
-        "people/form.html",
-        {
+class _PeopleFormView(ActionFormView):
+    """A form of the register (``people/form.html``) that saves through an action.
+
+    The page goes back to ``back_url(obj)`` and, once saved, on to it. ``multipart``: the form uploads a
+    file, so the page encodes it as multipart and the form is bound to the uploaded files too.
+    """
+
+    template_name = "people/form.html"
+    form_class: Any = None
+    multipart = False
+
+    def title(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def back_url(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def get_context(self, obj: Any, form: Any, *, invalid: bool) -> dict[str, Any]:
+        return {
             "form": form,
-            "page_title": title,
-            "back_url": back,
-            "multipart": multipart,
-        },
-    )
+            "page_title": self.title(obj),
+            "back_url": self.back_url(obj),
+            "multipart": self.multipart,
+        }
+
+    def get_success_url(self, obj: Any, result: Any) -> str:
+        return self.back_url(obj)
+
+    def bound(self, data: Any, files: Any) -> tuple[Any, Any]:
+        """The form's ``data`` and ``files`` arguments (files only for a multipart form)."""
+        return data, files if self.multipart else None
+
+    @staticmethod
+    def form_instance(obj: M, data: Any) -> M:
+        """The instance the model form may write into.
+
+        A bound form gets a fresh copy, so that ``obj`` keeps the stored values for the page title and the
+        action even when the form turns out invalid.
+        """
+        return obj if data is None else type(obj)._default_manager.get(pk=obj.pk)
+
+    def reason(self) -> str:
+        return self.request.POST.get("reason", "")
+
+
+class _RecordCreateView(_PeopleFormView):
+    """Add a record (certificate, training) to a person the user may change: ``create_action(data, …)``."""
+
+    model = Person
+    pk_url_kwarg = "person_pk"
+    create_action: Callable[..., Any]
+    title_format: str | Promise = ""
+
+    def initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form(self, obj: Person, data: Any = None, files: Any = None) -> Any:
+        initial = self.initial() if data is None else None
+        return self.form_class(*self.bound(data, files), user=self.request.user, person=obj, initial=initial)
+
+    def perform(self, obj: Person, form: Any) -> Any:
+        data = form.changes()
+        data["person"] = obj
+        return self.create_action(data, acting_user=self.request.user)
+
+    def title(self, obj: Person) -> str:
+        return str(self.title_format) % {"name": obj.name}
+
+    def back_url(self, obj: Person) -> str:
+        return obj.get_absolute_url()
+
+
+class _RecordUpdateView(_PeopleFormView):
+    """Change a person's record (certificate, training): ``update_action(record, data, …, reason=)``."""
+
+    update_action: Callable[..., Any]
+    title_format: str | Promise = ""
+    success_message = gettext_lazy("已保存")
+
+    def get_form(self, obj: Certificate | TrainingRecord, data: Any = None, files: Any = None) -> Any:
+        instance = self.form_instance(obj, data)
+        return self.form_class(
+            *self.bound(data, files), instance=instance, user=self.request.user, person=obj.person
+        )
+
+    def perform(self, obj: Certificate | TrainingRecord, form: Any) -> Any:
+        data = form.changes()
+        data["person"] = obj.person
+        return self.update_action(obj, data, acting_user=self.request.user, reason=self.reason())
+
+    def title(self, obj: Certificate | TrainingRecord) -> str:
+        return str(self.title_format) % {"name": obj}
+
+    def back_url(self, obj: Certificate | TrainingRecord) -> str:
+        return obj.person.get_absolute_url()
+
+
+class _RecordDeleteView(ObjectActionView):
+    """POST: remove a person's record entered in error (``action(record, acting_user, reason)``)."""
+
+    def get_success_url(self, obj: Certificate | TrainingRecord) -> str:
+        return obj.person.get_absolute_url()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -127,7 +194,7 @@ class PersonDetailView(LoginRequiredMixin, View):
     """One person: identity, employer, certificates with validity, training records, history."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = _visible(
+        person = object_or_404(
             Person.objects.select_related("employer_enterprise", "employer_unit"), request.user, pk
         )
         today = timezone.localdate()
@@ -147,60 +214,51 @@ class PersonDetailView(LoginRequiredMixin, View):
         )
 
 
-class PersonCreateView(LoginRequiredMixin, View):
+class PersonCreateView(_PeopleFormView):
     """Register a person in an enterprise or unit the user may register people in."""
 
-    def _guard(self, request: HttpRequest) -> None:
-        if not can_register_people(request.user):
+    def get_object(self) -> None:
+        if not can_register_people(self.request.user):
             raise PermissionDenied(_("无权登记人员"))
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        self._guard(request)
-        return _render_form(
-            request, PersonForm(user=request.user), _("登记人员"), reverse("people:person_list")
-        )
+    def get_form(self, obj: None, data: Any = None, files: Any = None) -> PersonForm:
+        return PersonForm(data, user=self.request.user)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        self._guard(request)
-        form = PersonForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                person = actions.do_create_person(form.changes(), acting_user=request.user)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已登记人员“%(name)s”") % {"name": person.name})
-                return redirect(person.get_absolute_url())
-        return _render_form(request, form, _("登记人员"), reverse("people:person_list"))
+    def perform(self, obj: None, form: PersonForm) -> Person:
+        return actions.do_create_person(form.changes(), acting_user=self.request.user)
+
+    def get_success_message(self, obj: None, result: Person) -> str:
+        return _("已登记人员“%(name)s”") % {"name": result.name}
+
+    def get_success_url(self, obj: None, result: Person) -> str:
+        return result.get_absolute_url()
+
+    def title(self, obj: None) -> str:
+        return _("登记人员")
+
+    def back_url(self, obj: None) -> str:
+        return reverse("people:person_list")
 
 
-class PersonUpdateView(LoginRequiredMixin, View):
+class PersonUpdateView(_PeopleFormView):
     """Edit a person the user may change (404 when not visible, 403 when visible but read-only)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, pk)
-        form = PersonForm(instance=person, user=request.user)
-        return _render_form(
-            request, form, _("修改人员：%(name)s") % {"name": person.name}, person.get_absolute_url()
+    model = Person
+    success_message = gettext_lazy("已保存")
+
+    def get_form(self, obj: Person, data: Any = None, files: Any = None) -> PersonForm:
+        return PersonForm(data, instance=self.form_instance(obj, data), user=self.request.user)
+
+    def perform(self, obj: Person, form: PersonForm) -> Person:
+        return actions.do_update_person(
+            obj, form.changes(), acting_user=self.request.user, reason=self.reason()
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, pk)
-        original = Person.objects.get(pk=person.pk)
-        form = PersonForm(request.POST, instance=person, user=request.user)
-        if form.is_valid():
-            try:
-                actions.do_update_person(
-                    original, form.changes(), acting_user=request.user, reason=request.POST.get("reason", "")
-                )
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已保存"))
-                return redirect(original.get_absolute_url())
-        return _render_form(
-            request, form, _("修改人员：%(name)s") % {"name": original.name}, original.get_absolute_url()
-        )
+    def title(self, obj: Person) -> str:
+        return _("修改人员：%(name)s") % {"name": obj.name}
+
+    def back_url(self, obj: Person) -> str:
+        return obj.get_absolute_url()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,92 +319,32 @@ class ExpiringView(LoginRequiredMixin, View):
         )
 
 
-class CertificateCreateView(LoginRequiredMixin, View):
+class CertificateCreateView(_RecordCreateView):
     """Add a certificate to a person the user may change."""
 
-    def get(self, request: HttpRequest, person_pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, person_pk)
-        form = CertificateForm(user=request.user, person=person)
-        return _render_form(
-            request,
-            form,
-            _("登记证书：%(name)s") % {"name": person.name},
-            person.get_absolute_url(),
-            multipart=True,
-        )
-
-    def post(self, request: HttpRequest, person_pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, person_pk)
-        form = CertificateForm(request.POST, request.FILES, user=request.user, person=person)
-        if form.is_valid():
-            data = form.changes()
-            data["person"] = person
-            try:
-                actions.do_create_certificate(data, acting_user=request.user)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已登记证书"))
-                return redirect(person.get_absolute_url())
-        return _render_form(
-            request,
-            form,
-            _("登记证书：%(name)s") % {"name": person.name},
-            person.get_absolute_url(),
-            multipart=True,
-        )
+    form_class = CertificateForm
+    multipart = True
+    create_action = staticmethod(actions.do_create_certificate)
+    title_format = gettext_lazy("登记证书：%(name)s")
+    success_message = gettext_lazy("已登记证书")
 
 
-class CertificateUpdateView(LoginRequiredMixin, View):
+class CertificateUpdateView(_RecordUpdateView):
     """Edit a certificate (e.g. after renewal)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cert = _changeable(Certificate, request.user, pk)
-        form = CertificateForm(instance=cert, user=request.user, person=cert.person)
-        return _render_form(
-            request,
-            form,
-            _("修改证书：%(name)s") % {"name": cert},
-            cert.person.get_absolute_url(),
-            multipart=True,
-        )
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cert = _changeable(Certificate, request.user, pk)
-        original = Certificate.objects.get(pk=cert.pk)
-        form = CertificateForm(
-            request.POST, request.FILES, instance=cert, user=request.user, person=cert.person
-        )
-        if form.is_valid():
-            data = form.changes()
-            data["person"] = original.person
-            try:
-                actions.do_update_certificate(
-                    original, data, acting_user=request.user, reason=request.POST.get("reason", "")
-                )
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已保存"))
-                return redirect(original.person.get_absolute_url())
-        return _render_form(
-            request,
-            form,
-            _("修改证书：%(name)s") % {"name": original},
-            original.person.get_absolute_url(),
-            multipart=True,
-        )
+    model = Certificate
+    form_class = CertificateForm
+    multipart = True
+    update_action = staticmethod(actions.do_update_certificate)
+    title_format = gettext_lazy("修改证书：%(name)s")
 
 
-class CertificateDeleteView(LoginRequiredMixin, View):
+class CertificateDeleteView(_RecordDeleteView):
     """Remove a certificate registered in error (POST only)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        cert = _changeable(Certificate, request.user, pk)
-        person_url = cert.person.get_absolute_url()
-        actions.do_delete_certificate(cert, acting_user=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("已删除证书"))
-        return redirect(person_url)
+    model = Certificate
+    action = staticmethod(actions.do_delete_certificate)
+    success_message = gettext_lazy("已删除证书")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,80 +371,33 @@ class TrainingListView(LoginRequiredMixin, View):
         )
 
 
-class TrainingCreateView(LoginRequiredMixin, View):
+class TrainingCreateView(_RecordCreateView):
     """Record a training of a person the user may change."""
 
-    def get(self, request: HttpRequest, person_pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, person_pk)
-        form = TrainingForm(user=request.user, person=person, initial={"date": timezone.localdate()})
-        return _render_form(
-            request, form, _("登记培训：%(name)s") % {"name": person.name}, person.get_absolute_url()
-        )
+    form_class = TrainingForm
+    create_action = staticmethod(actions.do_record_training)
+    title_format = gettext_lazy("登记培训：%(name)s")
+    success_message = gettext_lazy("已登记培训记录")
 
-    def post(self, request: HttpRequest, person_pk: int) -> HttpResponse:
-        person = _changeable(Person, request.user, person_pk)
-        form = TrainingForm(request.POST, user=request.user, person=person)
-        if form.is_valid():
-            data = form.changes()
-            data["person"] = person
-            try:
-                actions.do_record_training(data, acting_user=request.user)
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已登记培训记录"))
-                return redirect(person.get_absolute_url())
-        return _render_form(
-            request, form, _("登记培训：%(name)s") % {"name": person.name}, person.get_absolute_url()
-        )
+    def initial(self) -> dict[str, Any]:
+        return {"date": timezone.localdate()}
 
 
-class TrainingUpdateView(LoginRequiredMixin, View):
+class TrainingUpdateView(_RecordUpdateView):
     """Correct a training record."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        training = _changeable(TrainingRecord, request.user, pk)
-        form = TrainingForm(instance=training, user=request.user, person=training.person)
-        return _render_form(
-            request,
-            form,
-            _("修改培训记录：%(name)s") % {"name": training},
-            training.person.get_absolute_url(),
-        )
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        training = _changeable(TrainingRecord, request.user, pk)
-        original = TrainingRecord.objects.get(pk=training.pk)
-        form = TrainingForm(request.POST, instance=training, user=request.user, person=training.person)
-        if form.is_valid():
-            data = form.changes()
-            data["person"] = original.person
-            try:
-                actions.do_update_training(
-                    original, data, acting_user=request.user, reason=request.POST.get("reason", "")
-                )
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                messages.success(request, _("已保存"))
-                return redirect(original.person.get_absolute_url())
-        return _render_form(
-            request,
-            form,
-            _("修改培训记录：%(name)s") % {"name": original},
-            original.person.get_absolute_url(),
-        )
+    model = TrainingRecord
+    form_class = TrainingForm
+    update_action = staticmethod(actions.do_update_training)
+    title_format = gettext_lazy("修改培训记录：%(name)s")
 
 
-class TrainingDeleteView(LoginRequiredMixin, View):
+class TrainingDeleteView(_RecordDeleteView):
     """Remove a training record entered in error (POST only)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        training = _changeable(TrainingRecord, request.user, pk)
-        person_url = training.person.get_absolute_url()
-        actions.do_delete_training(training, acting_user=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("已删除培训记录"))
-        return redirect(person_url)
+    model = TrainingRecord
+    action = staticmethod(actions.do_delete_training)
+    success_message = gettext_lazy("已删除培训记录")
 
 
 # ---------------------------------------------------------------------------------------------

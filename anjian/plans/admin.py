@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from anjian.core.admin import AuditedModelAdmin, ViewOnlyModelAdmin
 from anjian.plans.models import Plan, PlanTask, ProgressReport, SupervisionNotice, Target, TaskUnit
 
 
@@ -14,25 +15,29 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedModelAdmin):
     list_display = ["code", "title", "period_start", "period_end"]
     readonly_fields = ["source_sha256"]
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(admin.ModelAdmin):
+class PlanTaskAdmin(AuditedModelAdmin):
     list_display = ["code", "title", "plan"]
     list_filter = ["plan", "chapter"]
     inlines = [TaskUnitInline, TargetInline]
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ViewOnlyModelAdmin):
+    """Reports are filed and revised through ``do_submit_report`` (its deadline rules and audit)."""
+
     list_display = ["task", "unit", "year", "quarter", "status", "is_late"]
     list_filter = ["year", "quarter", "status", "is_late"]
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(ViewOnlyModelAdmin):
+    """A notice's status moves only along its workflow edges (the actions audit each step)."""
+
     list_display = ["title", "unit", "status", "sent_at"]
     list_filter = ["status"]

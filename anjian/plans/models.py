@@ -64,7 +64,9 @@ class Plan(BaseModel):
         """The parse warnings with a Chinese label for each code."""
         from anjian.domain.plan_text import WARNING_LABELS
 
-        return [{**w, "label": WARNING_LABELS.get(w.get("code", ""), w.get("code", ""))} for w in self.warnings]
+        return [
+            {**w, "label": WARNING_LABELS.get(w.get("code", ""), w.get("code", ""))} for w in self.warnings
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("plans:plan_detail", args=[self.pk])

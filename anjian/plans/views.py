@@ -706,8 +706,12 @@ class TargetListView(LoginRequiredMixin, View):
             "task__position", "position"
         )
         rows = []
+        # One computation per bound metric, however many targets share it.
+        values: dict[str, Any] = {}
         for target in qs:
-            current = target.current()
+            if target.metric_key not in values:
+                values[target.metric_key] = target.current()
+            current = values[target.metric_key]
             rows.append({"target": target, "current": current, "on_track": target.on_track(current=current)})
         choices = dict(metric_choices())
         for row in rows:

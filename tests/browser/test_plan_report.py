@@ -9,7 +9,9 @@ from anjian.plans.models import ProgressReport
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_department_user_files_a_progress_report(page, live_server, user_factory, plan_importer, seed_plan_text):
+def test_department_user_files_a_progress_report(
+    page, live_server, user_factory, plan_importer, seed_plan_text
+):
     # given the seed plan and a user of 应急管理局, which leads task 2.3
     plan = plan_importer(seed_plan_text, code="plan-2021-2025").plan
     user_factory(username="yingji", name="李明", org="应急管理局")
@@ -33,4 +35,7 @@ def test_department_user_files_a_progress_report(page, live_server, user_factory
     assert report.status == "in_progress" and report.submitted_by.username == "yingji"
     page.goto(f"{live_server.url}{report.task.get_absolute_url()}")
     assert page.get_by_text("推进中").first.is_visible()
-    assert AuditEntry.objects.filter(event_type=AuditEvent.REPORT_SUBMITTED, object_id=str(report.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(event_type=AuditEvent.REPORT_SUBMITTED, object_id=str(report.pk)).count()
+        == 1
+    )

@@ -6,15 +6,100 @@ import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
-from anjian.core.access import restrict
+from anjian.core.access import access_by_id, restrict
 from anjian.core.audit import record, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
+
+__all__ = [
+    "AuditedModelViewSet",
+    "BriefModelSerializer",
+    "ProtectedFileField",
+    "ScopedPrimaryKeyRelatedField",
+    "ScopedReadOnlyViewSet",
+]
+
+
+def _requesting_user(context: dict[str, Any]) -> Any:
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+def _restrict_choices(field: serializers.Field, user: Any) -> None:
+    """Narrow a writable relation's queryset to the rows ``user`` may see.
+
+    Validation then treats an out-of-scope id exactly like an absent one, and the browsable API's form
+    (which lists every choice of a related field) never names an object outside the user's scope.
+    """
+    if field.read_only:
+        return
+    relation = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+    queryset = getattr(relation, "queryset", None)
+    if (
+        isinstance(relation, serializers.RelatedField)
+        and queryset is not None
+        and hasattr(queryset.model, "scope_q")
+    ):
+        relation.queryset = restrict(queryset, user, "view")
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key naming the object a write hangs off (the enterprise of a licence, the holder of a
+    certificate, the task of a report).
+
+    An id the requesting user cannot see answers 404, exactly like an id that does not exist; with
+    ``action="change"`` an object the user sees but may not change answers 403 (``access_for_change``).
+    """
+
+    def __init__(self, *, action: str = "view", **kwargs: Any) -> None:
+        self.scope_action = action
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        return restrict(super().get_queryset(), _requesting_user(self.context), "view")
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        base = super().get_queryset()
+        user = _requesting_user(self.context)
+        try:
+            obj = access_by_id(base, user, data, "view")
+        except ObjectNotFound as exc:
+            label = self.label or self.field_name or ""
+            raise ObjectNotFound(
+                _("%(label)s不存在或无权查看") % {"label": label}, field=self.field_name
+            ) from exc
+        if (
+            self.scope_action != "view"
+            and not restrict(base.filter(pk=obj.pk), user, self.scope_action).exists()
+        ):
+            raise PermissionDeniedError(
+                _("无权在%(label)s“%(obj)s”下登记") % {"label": self.label or "", "obj": obj},
+                field=self.field_name,
+            )
+        return obj
+
+
+class ProtectedFileField(serializers.FileField):
+    """An uploaded file whose URL is the scoped download (``core:file``), never a public media path."""
+
+    def to_representation(self, value: Any) -> Any:
+        if not value:
+            return None
+        instance = getattr(value, "instance", None)
+        if instance is None or instance.pk is None:
+            return None
+        from django.urls import reverse
+
+        url = reverse("core:file", args=[instance._meta.label_lower, instance.pk, value.field.name])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class BriefModelSerializer(serializers.ModelSerializer):
@@ -23,6 +108,11 @@ class BriefModelSerializer(serializers.ModelSerializer):
     ``Meta.brief_fields`` are returned when the view asks for brief output (``?brief=1``). ``validate``
     runs ``Model.clean()`` on the would-be object so that the API refuses exactly what forms and Excel
     imports refuse, with the same Chinese messages.
+
+    Every writable relation offers (and accepts) only the rows the requesting user may see. A foreign key
+    listed in ``Meta.scoped_parents`` (name → "view" or "change") is the object the write hangs off: an
+    id the user cannot see answers 404 like an absent one, and with "change" a visible object the user
+    may not change answers 403 (see :class:`ScopedPrimaryKeyRelatedField`).
     """
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +130,28 @@ class BriefModelSerializer(serializers.ModelSerializer):
                 exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             ) from exc
         return attrs
+
+    # Uploaded files are served through the scoped download view, never as a public media URL.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: ProtectedFileField,
+    }
+
+    def build_relational_field(self, field_name: str, relation_info: Any) -> tuple[Any, dict[str, Any]]:
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        parents = getattr(self.Meta, "scoped_parents", {})
+        if field_name in parents and field_class is serializers.PrimaryKeyRelatedField:
+            field_class = ScopedPrimaryKeyRelatedField
+            kwargs["action"] = parents[field_name]
+        return field_class, kwargs
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        user = _requesting_user(self.context)
+        if user is not None:
+            for field in fields.values():
+                _restrict_choices(field, user)
+        return fields
 
     def __init__(self, *args: Any, brief: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,27 +213,56 @@ class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet):
         """Extra fields set by the server on create and update."""
         return {}
 
+    def check_still_changeable(self, obj: Any) -> None:
+        """Refuse (and roll back) a create or edit whose result the user may not change, e.g. a town's grid
+        handed to the other town, or a licence an enterprise registers for itself: a write never reaches
+        past what the user may change. Call it inside the write's transaction."""
+        qs = obj.__class__._default_manager.filter(pk=obj.pk)
+        if not restrict(qs, self.request.user, "change").exists():
+            raise PermissionDeniedError(_("超出您的管理范围，无权保存"))
+
     def perform_create(self, serializer: Any) -> None:
         self.check_create(serializer)
         with transaction.atomic():
             obj = serializer.save(**self.save_kwargs())
-            record(self.audit_create, obj, acting_user=self.request.user, after=snapshot(obj), reason=self._reason())
+            self.check_still_changeable(obj)
+            record(
+                self.audit_create,
+                obj,
+                acting_user=self.request.user,
+                after=snapshot(obj),
+                reason=self._reason(),
+            )
 
     def perform_update(self, serializer: Any) -> None:
         self.check_change(serializer.instance)
         with transaction.atomic():
             before = snapshot(serializer.instance)
             obj = serializer.save(**self.save_kwargs())
-            record(
-                self.audit_update, obj, acting_user=self.request.user, before=before, after=snapshot(obj),
-                reason=self._reason(),
-            )
+            self.check_still_changeable(obj)
+            after = snapshot(obj)
+            # Like the actions: an edit that changes nothing leaves no audit row.
+            if after != before:
+                record(
+                    self.audit_update,
+                    obj,
+                    acting_user=self.request.user,
+                    before=before,
+                    after=after,
+                    reason=self._reason(),
+                )
 
     def perform_destroy(self, instance: Any) -> None:
         self.check_change(instance)
         with transaction.atomic():
             before = snapshot(instance)
-            record(self.audit_delete, instance, acting_user=self.request.user, before=before, reason=self._reason())
+            record(
+                self.audit_delete,
+                instance,
+                acting_user=self.request.user,
+                before=before,
+                reason=self._reason(),
+            )
             instance.delete()
 
     def get_object(self) -> Any:

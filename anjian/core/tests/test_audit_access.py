@@ -19,8 +19,14 @@ def test_record_writes_who_what_why(user_factory, unit):
     before = snapshot(obj)
     obj.contact = "李四 13800000000"
     # when a change is recorded
-    entry = record(AuditEvent.OBJECT_UPDATED, obj, acting_user=user, before=before, after=snapshot(obj),
-                   reason="更新联系人")
+    entry = record(
+        AuditEvent.OBJECT_UPDATED,
+        obj,
+        acting_user=user,
+        before=before,
+        after=snapshot(obj),
+        reason="更新联系人",
+    )
     # then the row names the user, the object, the change and the reason
     assert entry.user == user and entry.user_name == "张三"
     assert entry.object_repr == "应急管理局"

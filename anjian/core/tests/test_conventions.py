@@ -23,20 +23,26 @@ def test_domain_imports_no_django():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             # then none imports Django, DRF or an app module
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in {"django", "rest_framework"}
-                          or (n.startswith("anjian.") and not n.startswith("anjian.domain"))]
+            offenders += [
+                f"{path.name}: {n}"
+                for n in names
+                if n.split(".")[0] in {"django", "rest_framework"}
+                or (n.startswith("anjian.") and not n.startswith("anjian.domain"))
+            ]
     assert offenders == []
 
 
-@pytest.mark.parametrize("model", [m for m in apps.get_models() if m.__module__.startswith("anjian.")],
-                         ids=lambda m: m._meta.label)
+@pytest.mark.parametrize(
+    "model", [m for m in apps.get_models() if m.__module__.startswith("anjian.")], ids=lambda m: m._meta.label
+)
 def test_every_model_has_docstring_ordering_verbose_name_and_str(model):
     # given an Anjian model; then it follows habit 1 of STYLE.md
     assert model.__doc__ and not model.__doc__.startswith(model.__name__ + "("), f"{model} has no docstring"
     assert model._meta.ordering, f"{model} has no Meta.ordering"
     assert model._meta.verbose_name != model.__name__.lower(), f"{model} has no verbose_name"
-    assert "__str__" in vars(model) or any("__str__" in vars(b) for b in model.__mro__[1:-2]
-                                           if b.__module__.startswith("anjian.")), f"{model} has no __str__"
+    assert "__str__" in vars(model) or any(
+        "__str__" in vars(b) for b in model.__mro__[1:-2] if b.__module__.startswith("anjian.")
+    ), f"{model} has no __str__"
 
 
 @pytest.mark.django_db
@@ -67,3 +73,9 @@ def test_sidebar_marks_only_the_most_specific_link(rf, committee_user):
     # then only 许可证 is active, not also 企业名录 (/enterprises/)
     active = [link["label"] for s in navigation(request)["nav"] for link in s["links"] if link["active"]]
     assert active == ["许可证"]
+
+
+@pytest.mark.django_db
+def test_api_schema_and_docs_need_login(client):
+    assert client.get("/api/v1/schema/").status_code in {401, 403}
+    assert client.get("/api/v1/docs/").status_code in {401, 403}

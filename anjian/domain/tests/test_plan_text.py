@@ -30,13 +30,15 @@ END_2025 = date(2025, 12, 31)
 
 def small_registry() -> UnitRegistry:
     """A registry with a few units, an alias and a group."""
-    return UnitRegistry([
-        UnitEntry("应急管理局", aliases=("应急局",)),
-        UnitEntry("住建交通局"),
-        UnitEntry("发改统计局"),
-        UnitEntry("市场监督管理局", aliases=("市监局",)),
-        UnitEntry("两镇", is_group=True, members=("腾格里镇", "孛井滩镇")),
-    ])
+    return UnitRegistry(
+        [
+            UnitEntry("应急管理局", aliases=("应急局",)),
+            UnitEntry("住建交通局"),
+            UnitEntry("发改统计局"),
+            UnitEntry("市场监督管理局", aliases=("市监局",)),
+            UnitEntry("两镇", is_group=True, members=("腾格里镇", "孛井滩镇")),
+        ]
+    )
 
 
 def parse(text: str) -> ParsedPlan:
@@ -197,11 +199,24 @@ def test_seed_json_shape(seed: ParsedPlan) -> None:
     data = plan_to_json(seed)
     assert list(data) == ["title", "tasks", "warnings"]
     t = next(t for t in data["tasks"] if t["code"] == "2.3")
-    assert list(t) == ["code", "chapter", "title", "text", "lead_units", "cooperating_units",
-                       "responsible_units", "targets"]
+    assert list(t) == [
+        "code",
+        "chapter",
+        "title",
+        "text",
+        "lead_units",
+        "cooperating_units",
+        "responsible_units",
+        "targets",
+    ]
     assert t["chapter"] == "二"
-    assert t["targets"][0] == {"indicator": "规模以上企业安全生产标准化达标率", "comparator": ">=", "value": 100,
-                               "unit": "%", "deadline": "2025-12-31"}
+    assert t["targets"][0] == {
+        "indicator": "规模以上企业安全生产标准化达标率",
+        "comparator": ">=",
+        "value": 100,
+        "unit": "%",
+        "deadline": "2025-12-31",
+    }
     assert isinstance(t["targets"][0]["value"], int)
     assert {"code": "conflicting_targets", "tasks": ["2.3", "8.5"]}.items() <= data["warnings"][0].items()
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
@@ -243,7 +258,10 @@ def test_minimal_plan() -> None:
     assert (first.code, first.chapter, first.chapter_title, first.title) == ("1.1", "一", "第一章", "第一项")
     assert first.text == "做好第一项工作。"
     assert (first.lead_units, first.cooperating_units, first.responsible_units) == (
-        ("应急管理局",), ("住建交通局",), ())
+        ("应急管理局",),
+        ("住建交通局",),
+        (),
+    )
     assert (second.lead_units, second.responsible_units) == ((), ("住建交通局",))
     assert plan.warnings == ()
 
@@ -257,10 +275,21 @@ def test_section_heading_brackets(heading: str) -> None:
     assert codes(plan, "numbering") == []
 
 
-@pytest.mark.parametrize(("numeral", "value"), [
-    ("一", 1), ("九", 9), ("十", 10), ("十一", 11), ("十四", 14), ("十九", 19), ("二十", 20), ("二十三", 23),
-    ("九十九", 99), ("一百", 100),
-])
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [
+        ("一", 1),
+        ("九", 9),
+        ("十", 10),
+        ("十一", 11),
+        ("十四", 14),
+        ("十九", 19),
+        ("二十", 20),
+        ("二十三", 23),
+        ("九十九", 99),
+        ("一百", 100),
+    ],
+)
 def test_chinese_numbers(numeral: str, value: int) -> None:
     assert chinese_number(numeral) == value
     if value < 100:
@@ -301,8 +330,10 @@ def test_page_break_joins_paragraph_and_unit_list() -> None:
 通局、发改统计局
 """)
     t = plan.tasks[0]
-    assert t.text == ("落实《内蒙古自治区党政领导干部安全生产责任制实施细则》，完善责任体系。到 2025 年，"
-                      "示范区规模以上企业安全生产标准化达标率为100%。\n另起一段。")
+    assert t.text == (
+        "落实《内蒙古自治区党政领导干部安全生产责任制实施细则》，完善责任体系。到 2025 年，"
+        "示范区规模以上企业安全生产标准化达标率为100%。\n另起一段。"
+    )
     assert t.cooperating_units == ("住建交通局", "发改统计局")
     [rate] = t.targets
     assert (rate.indicator, rate.value, rate.deadline) == ("规模以上企业安全生产标准化达标率", 100, END_2025)
@@ -330,8 +361,10 @@ def test_half_width_colon_and_department_label() -> None:
 
 
 def test_unknown_unit_is_kept_and_warned() -> None:
-    plan = parse("一、章\n（一）项\n正文。\n牵头单位：应急管理局\n配合单位：气象局、住建交通局\n"
-                 "（二）项二\n正文。\n责任单位：气象局\n")
+    plan = parse(
+        "一、章\n（一）项\n正文。\n牵头单位：应急管理局\n配合单位：气象局、住建交通局\n"
+        "（二）项二\n正文。\n责任单位：气象局\n"
+    )
     first, second = plan.tasks
     assert first.cooperating_units == ("气象局", "住建交通局")
     assert first.unresolved_units == ("气象局",)
@@ -376,17 +409,20 @@ def test_label_quoted_in_body_is_not_a_unit_line() -> None:
     assert warning.tasks == ("1.1",) and "共2处" in warning.message
 
 
-@pytest.mark.parametrize(("sentence", "deadline"), [
-    ("到2025年，安全培训覆盖率达到100%。", date(2025, 12, 31)),
-    ("到 2024 年，安全培训覆盖率达到 100%。", date(2024, 12, 31)),
-    ("2025年底前安全培训覆盖率达到100%。", date(2025, 12, 31)),
-    ("力争至2023年底，安全培训覆盖率为100%。", date(2023, 12, 31)),
-    ("2025年6月底前，安全培训覆盖率达到100%。", date(2025, 6, 30)),
-    ("安全培训覆盖率于2024年2月底前达到100%。", date(2024, 2, 29)),
-    ("到“十四五”末，安全培训覆盖率达到100%。", date(2025, 12, 31)),
-    ("依据2021年印发的方案，安全培训覆盖率达到100%。", None),
-    ("安全培训覆盖率达到100%。", None),
-])
+@pytest.mark.parametrize(
+    ("sentence", "deadline"),
+    [
+        ("到2025年，安全培训覆盖率达到100%。", date(2025, 12, 31)),
+        ("到 2024 年，安全培训覆盖率达到 100%。", date(2024, 12, 31)),
+        ("2025年底前安全培训覆盖率达到100%。", date(2025, 12, 31)),
+        ("力争至2023年底，安全培训覆盖率为100%。", date(2023, 12, 31)),
+        ("2025年6月底前，安全培训覆盖率达到100%。", date(2025, 6, 30)),
+        ("安全培训覆盖率于2024年2月底前达到100%。", date(2024, 2, 29)),
+        ("到“十四五”末，安全培训覆盖率达到100%。", date(2025, 12, 31)),
+        ("依据2021年印发的方案，安全培训覆盖率达到100%。", None),
+        ("安全培训覆盖率达到100%。", None),
+    ],
+)
 def test_deadlines(sentence: str, deadline: date | None) -> None:
     plan = parse(f"一、章\n（一）项\n{sentence}\n责任单位：应急局\n")
     [rate] = plan.tasks[0].targets
@@ -401,14 +437,17 @@ def test_plan_end_is_a_parameter() -> None:
     assert plan.tasks[0].targets[0].deadline == date(2026, 6, 30)
 
 
-@pytest.mark.parametrize(("sentence", "expected"), [
-    ("到2025年，事故死亡人数比例控制在5%以内。", ("事故死亡人数比例", "<=", 5, "%")),
-    ("到2025年，事故发生率不超过0.5%。", ("事故发生率", "<=", 0.5, "%")),
-    ("到2025年，隐患整改率90%以上。", ("隐患整改率", ">=", 90, "%")),
-    ("到2025年，标准化企业数量不少于12家。", ("标准化企业数量", ">=", 12, "家")),
-    ("到2025年，力争创建示范企业数量增加3家。", ("示范企业数量", "+=", 3, "家")),
-    ("到2025年，专职安全员不低于职工总数的2%。", ("专职安全员占职工总数比例", ">=", 2, "%")),
-])
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("到2025年，事故死亡人数比例控制在5%以内。", ("事故死亡人数比例", "<=", 5, "%")),
+        ("到2025年，事故发生率不超过0.5%。", ("事故发生率", "<=", 0.5, "%")),
+        ("到2025年，隐患整改率90%以上。", ("隐患整改率", ">=", 90, "%")),
+        ("到2025年，标准化企业数量不少于12家。", ("标准化企业数量", ">=", 12, "家")),
+        ("到2025年，力争创建示范企业数量增加3家。", ("示范企业数量", "+=", 3, "家")),
+        ("到2025年，专职安全员不低于职工总数的2%。", ("专职安全员占职工总数比例", ">=", 2, "%")),
+    ],
+)
 def test_target_forms(sentence: str, expected: tuple[str, str, float, str]) -> None:
     plan = parse(f"一、章\n（一）项\n{sentence}\n责任单位：应急局\n")
     [found] = plan.tasks[0].targets
@@ -416,31 +455,38 @@ def test_target_forms(sentence: str, expected: tuple[str, str, float, str]) -> N
     assert found.source == sentence
 
 
-@pytest.mark.parametrize("sentence", [
-    "消火栓间距不大于 120 米，保护半径不应超过 150 米，宽度在 60 米以上的道路两侧设置消火栓。",
-    "消防水池容量按 6 小时以上设计。",
-    "总质量 4.5 吨及以下普通货运车辆治理。",
-    "反应工艺危险度被确定为 4 级或 5 级的精细化工建设项目。",
-    "依据《智慧化工园区建设指南》(GB/T 39218-2020)建设。",
-    "价格下降了10%。",
-    "建成2个示范点。",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "消火栓间距不大于 120 米，保护半径不应超过 150 米，宽度在 60 米以上的道路两侧设置消火栓。",
+        "消防水池容量按 6 小时以上设计。",
+        "总质量 4.5 吨及以下普通货运车辆治理。",
+        "反应工艺危险度被确定为 4 级或 5 级的精细化工建设项目。",
+        "依据《智慧化工园区建设指南》(GB/T 39218-2020)建设。",
+        "价格下降了10%。",
+        "建成2个示范点。",
+    ],
+)
 def test_numbers_that_are_not_targets(sentence: str) -> None:
     plan = parse(f"一、章\n（一）项\n{sentence}\n责任单位：应急局\n")
     assert plan.tasks[0].targets == ()
 
 
 def test_same_target_in_two_tasks_is_no_conflict_but_different_is() -> None:
-    plan = parse("一、章\n（一）甲\n到2025年，达标率为100%，规范化率为80%。\n责任单位：应急局\n"
-                 "（二）乙\n到2025年，示范区达标率为100%，规范化率为60%。\n责任单位：应急局\n")
+    plan = parse(
+        "一、章\n（一）甲\n到2025年，达标率为100%，规范化率为80%。\n责任单位：应急局\n"
+        "（二）乙\n到2025年，示范区达标率为100%，规范化率为60%。\n责任单位：应急局\n"
+    )
     [warning] = [w for w in plan.warnings if w.code == "conflicting_targets"]
     assert warning.tasks == ("1.1", "1.2")
     assert "规范化率" in warning.message and "达标率”" not in warning.message
 
 
 def test_numbering_gap_and_text_outside_tasks() -> None:
-    plan = parse("一、章\n章的引言。\n（一）甲\n正文。\n责任单位：应急局\n（三）丙\n正文。\n责任单位：应急局\n"
-                 "三、第三章\n（一）丁\n正文。\n责任单位：应急局\n")
+    plan = parse(
+        "一、章\n章的引言。\n（一）甲\n正文。\n责任单位：应急局\n（三）丙\n正文。\n责任单位：应急局\n"
+        "三、第三章\n（一）丁\n正文。\n责任单位：应急局\n"
+    )
     assert [t.code for t in plan.tasks] == ["1.1", "1.3", "3.1"]
     assert [w.tasks for w in plan.warnings if w.code == "numbering"] == [(), ("1.3",)]
     [outside] = [w for w in plan.warnings if w.code == "text_outside_task"]
@@ -464,7 +510,12 @@ def test_synthetic_parse_is_deterministic() -> None:
     first, second = parse(text), parse(text)
     assert first == second
     assert [w.code for w in first.warnings] == [
-        "conflicting_targets", "no_unit", "target_without_deadline", "traditional_chars", "unknown_unit"]
+        "conflicting_targets",
+        "no_unit",
+        "target_without_deadline",
+        "traditional_chars",
+        "unknown_unit",
+    ]
 
 
 def test_domain_module_imports_no_django() -> None:

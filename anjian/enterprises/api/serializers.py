@@ -184,6 +184,7 @@ class LicenceSerializer(BriefModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         brief_fields = ["id", "kind", "number", "valid_until"]
+        scoped_parents = {"enterprise": "view"}
 
     def get_state(self, obj: Licence) -> str:
         return str(obj.state().value)
@@ -216,6 +217,7 @@ class StandardizationSerializer(BriefModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         brief_fields = ["id", "grade", "certificate_no", "is_current"]
+        scoped_parents = {"enterprise": "view"}
 
 
 class SupervisionRuleSerializer(BriefModelSerializer):

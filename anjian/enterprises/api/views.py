@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -236,11 +237,17 @@ class _EnterpriseChildViewSet(ExcelActionsMixin, AuditedModelViewSet):
         self.check_change(serializer.instance)
         if "enterprise" in serializer.validated_data:
             self.check_create(serializer)
-        self._save(serializer, created=False)
+        with transaction.atomic():
+            self._save(serializer, created=False)
+            self.check_still_changeable(serializer.instance)
 
     def perform_create(self, serializer: Any) -> None:
         self.check_create(serializer)
-        self._save(serializer, created=True)
+        # An enterprise may change its own contact details but never its licences or gradings: the
+        # saved object must be one the user may change (``Licence.scope_q``), else all of it rolls back.
+        with transaction.atomic():
+            self._save(serializer, created=True)
+            self.check_still_changeable(serializer.instance)
 
     def _save(self, serializer: Any, *, created: bool) -> None:
         raise NotImplementedError

@@ -28,13 +28,26 @@ def unit(db: Any) -> Callable[[str], OrgUnit]:
 def user_factory(db: Any) -> Callable[..., User]:
     """Return ``make(role="dept", org="应急管理局", username=None)`` creating a user (password ``pw-12345678``)."""
 
-    def make(role: str = Role.DEPARTMENT, org: str | OrgUnit | None = "应急管理局", username: str | None = None,
-             name: str = "测试用户") -> User:
-        org_unit = org if isinstance(org, OrgUnit) or org is None else (
-            OrgUnit.objects.filter(name=org).first() or OrgUnit.objects.get(aliases__name=org))
-        user = User(username=username or f"user{next(_seq)}", org=org_unit, role=role,
-                    last_name=name[:1], first_name=name[1:], is_superuser=role == Role.ADMIN,
-                    is_staff=role == Role.ADMIN)
+    def make(
+        role: str = Role.DEPARTMENT,
+        org: str | OrgUnit | None = "应急管理局",
+        username: str | None = None,
+        name: str = "测试用户",
+    ) -> User:
+        org_unit = (
+            org
+            if isinstance(org, OrgUnit) or org is None
+            else (OrgUnit.objects.filter(name=org).first() or OrgUnit.objects.get(aliases__name=org))
+        )
+        user = User(
+            username=username or f"user{next(_seq)}",
+            org=org_unit,
+            role=role,
+            last_name=name[:1],
+            first_name=name[1:],
+            is_superuser=role == Role.ADMIN,
+            is_staff=role == Role.ADMIN,
+        )
         user.set_password("pw-12345678")
         user.save()
         return user

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from anjian.core.api import BriefModelSerializer
-from anjian.people.access import assignable_enterprises, assignable_units, changeable_people
+from anjian.people.access import assignable_units
 from anjian.people.identity import normalize_id_number
 from anjian.people.models import Certificate, Person, TrainingRecord
 
@@ -35,7 +35,7 @@ class _ScopedChoicesMixin:
 class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer):
     """A person; ``sex`` and ``birth_date`` are taken from a 居民身份证 number."""
 
-    scoped_fields = {"employer_enterprise": assignable_enterprises, "employer_unit": assignable_units}
+    scoped_fields = {"employer_unit": assignable_units}
 
     employer_name = serializers.SerializerMethodField(help_text="所在企业或部门名称")
     id_type_display = serializers.CharField(source="get_id_type_display", read_only=True)
@@ -70,6 +70,8 @@ class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         brief_fields = ["id", "url", "name", "role_category", "employer_name"]
+        # Another enterprise answers 404 like an absent one; a visible one the user may not change, 403.
+        scoped_parents = {"employer_enterprise": "change"}
         # Uniqueness is checked by Person.clean() with a Chinese message (the same for forms and Excel).
         validators: list[Any] = []
 
@@ -83,8 +85,6 @@ class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer):
 
 class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer):
     """A certificate with its validity today."""
-
-    scoped_fields = {"person": changeable_people}
 
     person_name = serializers.CharField(source="person.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -118,6 +118,7 @@ class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         brief_fields = ["id", "person", "person_name", "kind", "number", "expires_on", "status"]
         validators: list[Any] = []
+        scoped_parents = {"person": "change"}
 
     @extend_schema_field(serializers.CharField())
     def get_status(self, obj: Certificate) -> str:
@@ -130,8 +131,6 @@ class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer):
 
 class TrainingRecordSerializer(_ScopedChoicesMixin, BriefModelSerializer):
     """A training record."""
-
-    scoped_fields = {"person": changeable_people}
 
     person_name = serializers.CharField(source="person.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -157,3 +156,4 @@ class TrainingRecordSerializer(_ScopedChoicesMixin, BriefModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         brief_fields = ["id", "person", "person_name", "course", "date"]
         validators: list[Any] = []
+        scoped_parents = {"person": "change"}

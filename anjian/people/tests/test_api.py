@@ -74,8 +74,9 @@ def test_create_person_refuses_two_employers(plant, committee_user, api_client_f
 def test_enterprise_user_cannot_register_in_another_enterprise(plant, plant_client, enterprise_factory):
     other = enterprise_factory(name="乙化工有限公司")
     response = plant_client.post(URL, _payload(other), format="json")
-    assert response.status_code == 400
-    assert "employer_enterprise" in response.json()
+    # another enterprise answers exactly like an absent one: 404, naming the field
+    assert response.status_code == 404
+    assert response.json()["field"] == "employer_enterprise"
     assert not Person.objects.exists()
 
 

@@ -81,7 +81,7 @@ def test_api_lists_search_and_detail(two_enterprises, api_client_for):
         },
         format="json",
     )
-    assert response.status_code == 400 and "person" in response.json()
+    assert response.status_code == 404 and response.json()["field"] == "person"
 
 
 def test_exports_contain_only_own_rows(two_enterprises, client_for, api_client_for):

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from anjian.core.api import BriefModelSerializer
+from anjian.core.api import BriefModelSerializer, ScopedPrimaryKeyRelatedField
 from anjian.orgs.api.serializers import OrgUnitSerializer
 from anjian.plans.choices import ReportStatus
 from anjian.plans.models import (
@@ -65,10 +65,12 @@ class TargetSerializer(BriefModelSerializer):
         brief_fields = ["id", "task_code", "indicator", "goal", "metric_key"]
 
     def _current(self, obj: Target) -> Any:
+        # A metric's value depends on its key only: compute each bound metric once per response, however
+        # many targets share it (a list stays at a fixed number of queries).
         cache = self.context.setdefault("_metric_cache", {})
-        if obj.pk not in cache:
-            cache[obj.pk] = obj.current()
-        return cache[obj.pk]
+        if obj.metric_key not in cache:
+            cache[obj.metric_key] = obj.current()
+        return cache[obj.metric_key]
 
     @extend_schema_field(
         {
@@ -172,7 +174,8 @@ class ReportSerializer(BriefModelSerializer):
 class ReportCreateSerializer(serializers.Serializer):
     """Input of POST /plans/reports/: the unit is the user's own; files go in ``evidence`` (multipart)."""
 
-    task = serializers.PrimaryKeyRelatedField(queryset=PlanTask.objects.all())
+    # A task the user does not take part in answers 404, like an absent one.
+    task = ScopedPrimaryKeyRelatedField(queryset=PlanTask.objects.all(), label="任务")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     status = serializers.ChoiceField(choices=ReportStatus.choices)

@@ -120,7 +120,7 @@ class ReportViewSet(
     @extend_schema(request=s.ReportCreateSerializer, responses={201: s.ReportSerializer})
     def create(self, request: Request) -> Response:
         """File a quarterly report for the user's own unit (multipart for evidence files)."""
-        data = s.ReportCreateSerializer(data=request.data)
+        data = s.ReportCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         v = data.validated_data
         task = _visible_task(request.user, v["task"].pk)

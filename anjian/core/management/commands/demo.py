@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="delete the demo data and build it again")
         parser.add_argument("--no-serve", action="store_true", help="build the data, do not start the web UI")
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)"
+        )
         parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
         parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
 
