@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 __all__ = ["Scope", "access_by_id", "access_for_change", "restrict", "scope_of"]
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 ZONE_WIDE_ROLES = frozenset({"admin", "committee"})
 
@@ -61,7 +63,7 @@ def scope_of(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     cached = getattr(user, "_anjian_scope", None)
-    if cached is not None:
+    if isinstance(cached, Scope):
         return cached
     org_id = getattr(user, "org_id", None)
     unit_ids: set[int] = set()
@@ -94,8 +96,11 @@ def _enterprise_ids_for_org(org_id: int) -> list[int]:
     return list(enterprise_model.objects.filter(org_unit_id=org_id).values_list("id", flat=True))
 
 
-def restrict(queryset: models.QuerySet[M], user: Any, action: str = "view") -> models.QuerySet[M]:
-    """Return the rows of ``queryset`` that ``user`` may ``action``."""
+def restrict(queryset: QS, user: Any, action: str = "view") -> QS:
+    """Return the rows of ``queryset`` that ``user`` may ``action``.
+
+    The result has the type of ``queryset``, so a custom queryset's methods stay available.
+    """
     scope = user if isinstance(user, Scope) else scope_of(user)
     if scope is ANONYMOUS or scope.user_id is None:
         return queryset.none()
@@ -113,7 +118,9 @@ def access_by_id(model_or_qs: type[M] | models.QuerySet[M], user: Any, pk: Any, 
     qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
     try:
         return restrict(qs, user, action).get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    # ``ObjectDoesNotExist`` is the base of every ``Model.DoesNotExist`` (the stubs cannot see the
+    # concrete model's class attribute through the type variable).
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise ObjectNotFound(_("对象不存在或无权查看")) from exc
 
 

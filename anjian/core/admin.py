@@ -9,7 +9,7 @@ through their actions, use :class:`ViewOnlyModelAdmin`.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
@@ -23,6 +23,8 @@ from anjian.core.models import AuditEntry
 __all__ = ["AuditedAdminMixin", "AuditedModelAdmin", "ViewOnlyModelAdmin"]
 
 _BEFORE = "_anjian_admin_before"
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _message(message: Any) -> str:
@@ -97,11 +99,11 @@ class AuditedAdminMixin:
         return super().log_deletions(request, queryset)  # type: ignore[misc]
 
 
-class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin[_M]):
     """A model admin whose adds, changes and deletes are audited."""
 
 
-class ViewOnlyModelAdmin(admin.ModelAdmin):
+class ViewOnlyModelAdmin(admin.ModelAdmin[_M]):
     """Lists and shows rows; adding, changing and deleting happen in the audited pages and actions."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -115,7 +117,7 @@ class ViewOnlyModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ViewOnlyModelAdmin):
+class AuditEntryAdmin(ViewOnlyModelAdmin[AuditEntry]):
     """Read-only: audit rows are never edited."""
 
     list_display = ["time", "user_name", "event_type", "object_type", "object_repr", "reason"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -11,15 +11,31 @@ from anjian.core.access import scope_of
 from anjian.core.navigation import MENU
 
 
+class NavLink(TypedDict):
+    """One sidebar link as the template reads it."""
+
+    label: str
+    url: str
+    active: bool
+
+
+class NavSection(TypedDict):
+    """One sidebar section with the links this user may follow."""
+
+    label: str
+    icon: str
+    links: list[NavLink]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Return ``nav``: sections with the links this user may follow, marking the current one."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
     scope = scope_of(user)
-    sections = []
+    sections: list[NavSection] = []
     for section in MENU:
-        links = []
+        links: list[NavLink] = []
         for item in section.items:
             if item.roles and not (scope.is_superuser or scope.role in item.roles):
                 continue

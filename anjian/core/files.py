@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.views import View
 
 from anjian.core.access import access_by_id
@@ -31,7 +31,7 @@ def file_url(obj: models.Model, field: str) -> str:
 class ProtectedFileView(LoginRequiredMixin, View):
     """Stream file ``field`` of object ``pk`` of model ``label`` if the user may see the object."""
 
-    def get(self, request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    def get(self, request: HttpRequest, label: str, pk: int, field: str) -> FileResponse:
         try:
             model = apps.get_model(label)
             file_field = model._meta.get_field(field)

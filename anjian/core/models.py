@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -14,11 +14,13 @@ from anjian.core.choices import AuditEvent
 
 __all__ = ["AuditEntry", "BaseModel", "RestrictedQuerySet"]
 
+_M = TypeVar("_M", bound=models.Model)
 
-class RestrictedQuerySet(models.QuerySet):
+
+class RestrictedQuerySet(models.QuerySet[_M]):
     """A queryset that can be narrowed to what a user may see (NetBox ``RestrictedQuerySet``)."""
 
-    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet:
+    def restrict(self, user: Any, action: str = "view") -> Self:
         """Return only the rows ``user`` may ``action`` ("view" or "change")."""
         from anjian.core.access import restrict
 

@@ -299,7 +299,8 @@ def build(ctx: DemoContext) -> None:
     office = User.objects.filter(role="committee").order_by("username").first()
     users: dict[int, User] = {}
     for user in User.objects.filter(role__in=["dept", "committee"], org__isnull=False).order_by("username"):
-        users.setdefault(user.org_id, user)
+        if user.org_id is not None:  # always, by the filter
+            users.setdefault(user.org_id, user)
     entries = _reports(plan, ctx, rng, users)
     actions.do_backfill_reports(entries, acting_user=office, reason="演示数据：历史进展报告")
     if not SupervisionNotice.objects.filter(task__plan=plan).exists():

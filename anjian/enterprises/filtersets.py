@@ -116,7 +116,8 @@ class LicenceFilterSet(django_filters.FilterSet):
     def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         today = timezone.localdate()
         try:
-            days = int(self.data.get("days") or EXPIRING_DAYS)
+            # django-filter stores unbound data as {}, never None (the stubs allow None).
+            days = int((self.data or {}).get("days") or EXPIRING_DAYS)
         except (TypeError, ValueError):
             days = EXPIRING_DAYS
         horizon = today + dt.timedelta(days=max(days, 0))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from anjian.domain.check_digits import check_uscc
@@ -28,7 +29,7 @@ __all__ = [
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _departments() -> Any:
+def _departments() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.exclude(kind__in=["enterprise", "group", "company"]).order_by("kind", "code")
 
 
@@ -41,7 +42,7 @@ class GeoJSONField(forms.JSONField):
         return super().prepare_value(value)
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(forms.ModelForm[Enterprise]):
     """Create or edit an enterprise (zone-wide roles and the supervising department).
 
     The 统一社会信用代码 is checked first so the message names the wrong character; ``status`` is set on
@@ -87,9 +88,11 @@ class EnterpriseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, can_override: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = OrgUnit.objects.filter(kind="town")
-        self.fields["grid"].queryset = Grid.objects.select_related("town")
-        self.fields["supervising_unit"].queryset = _departments()
+        towns = OrgUnit.objects.filter(kind="town")
+        grids = Grid.objects.select_related("town")
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["town"]).queryset = towns
+        cast("forms.ModelChoiceField[Grid]", self.fields["grid"]).queryset = grids
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["supervising_unit"]).queryset = _departments()
         if not can_override:
             # Only the committee office sets a department by hand; everyone else follows the rule.
             for name in OVERRIDE_FIELDS:
@@ -108,7 +111,7 @@ class EnterpriseForm(forms.ModelForm):
         return result.normalized
 
 
-class EnterpriseSelfForm(forms.ModelForm):
+class EnterpriseSelfForm(forms.ModelForm[Enterprise]):
     """What an enterprise's own user may edit: contact details."""
 
     class Meta:
@@ -135,7 +138,7 @@ class CreateUserForm(forms.Form):
     password = forms.CharField(label=_("初始密码"), min_length=8, widget=forms.PasswordInput)
 
 
-class LicenceForm(forms.ModelForm):
+class LicenceForm(forms.ModelForm[Licence]):
     """Create or edit a licence."""
 
     class Meta:
@@ -143,13 +146,13 @@ class LicenceForm(forms.ModelForm):
         fields = ["enterprise", "kind", "number", "issuer", "issued_on", "valid_until", "scope"]
         widgets = {"issued_on": _DATE, "valid_until": _DATE, "scope": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, enterprises: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if enterprises is not None:
-            self.fields["enterprise"].queryset = enterprises
+            cast("forms.ModelChoiceField[Enterprise]", self.fields["enterprise"]).queryset = enterprises
 
 
-class StandardizationForm(forms.ModelForm):
+class StandardizationForm(forms.ModelForm[Standardization]):
     """Record or edit a standardisation grading."""
 
     class Meta:
@@ -166,14 +169,14 @@ class StandardizationForm(forms.ModelForm):
         ]
         widgets = {"issued_on": _DATE, "review_due": _DATE}
 
-    def __init__(self, *args: Any, enterprises: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enterprises: QuerySet[Enterprise] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["review_due"].required = False
         if enterprises is not None:
-            self.fields["enterprise"].queryset = enterprises
+            cast("forms.ModelChoiceField[Enterprise]", self.fields["enterprise"]).queryset = enterprises
 
 
-class SupervisionRuleForm(forms.ModelForm):
+class SupervisionRuleForm(forms.ModelForm[SupervisionRule]):
     """Change the department of one industry."""
 
     reason = forms.CharField(label=_("修改原因"), max_length=500, required=False)
@@ -184,7 +187,7 @@ class SupervisionRuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _departments()
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["unit"]).queryset = _departments()
 
 
 class ImportForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from anjian.core.access import restrict, scope_of
@@ -50,7 +51,7 @@ def _import_message(row: ImportRow) -> str:
     return _("Excel 导入第 %(row)d 行") % {"row": row.row}
 
 
-def _change_allowed(model: Any, obj: Any, user: Any) -> bool:
+def _change_allowed(model: type[models.Model], obj: models.Model, user: Any) -> bool:
     return restrict(model._default_manager.filter(pk=obj.pk), user, "change").exists()
 
 

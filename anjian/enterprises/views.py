@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -60,7 +61,7 @@ def _can_write_registry(user: Any) -> bool:
     return scope.sees_all or scope.role == "dept"
 
 
-def _may_change(obj: Any, user: Any) -> bool:
+def _may_change(obj: models.Model, user: Any) -> bool:
     return restrict(obj.__class__._default_manager.filter(pk=obj.pk), user, "change").exists()
 
 
@@ -409,7 +410,7 @@ class EnterpriseCreateUserView(ScopedObjectMixin, View):
     model = Enterprise
 
     def _load(self, request: HttpRequest) -> Enterprise:
-        enterprise = self.get_object()
+        enterprise: Enterprise = self.get_object()
         if not _may_change(enterprise, request.user) or scope_of(request.user).is_enterprise:
             raise Http404
         return enterprise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -137,7 +137,7 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.DEPARTMENT)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
 
-    objects = AnjianUserManager()
+    objects: ClassVar[AnjianUserManager] = AnjianUserManager()
 
     class Meta:
         ordering = ["username"]

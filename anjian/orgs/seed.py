@@ -11,14 +11,34 @@ of departments are the demo zone's assumptions and can be edited in the admin.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from anjian.domain.org_names import UnitEntry, UnitRegistry
 
 __all__ = ["GROUPS", "UNITS", "registry"]
 
+
+class UnitSeed(TypedDict):
+    """One seed unit; ``kind`` is an ``orgs.choices.OrgKind`` value."""
+
+    code: str
+    name: str
+    full_name: str
+    kind: str
+    aliases: list[str]
+
+
+class GroupSeed(TypedDict):
+    """One seed group of units, named by its members' ``name``."""
+
+    code: str
+    name: str
+    aliases: list[str]
+    members: list[str]
+
+
 # kind values match orgs.choices.OrgKind
-UNITS: list[dict[str, object]] = [
+UNITS: list[UnitSeed] = [
     # code, name (canonical short name used in the plan), full name, kind, aliases
     {
         "code": "AWH",
@@ -198,7 +218,7 @@ MEMBER_UNITS = [
     "腾格里镇",
     "孛井滩镇",
 ]
-GROUPS: list[dict[str, object]] = [
+GROUPS: list[GroupSeed] = [
     {
         "code": "G-AWH",
         "name": "安委会各成员单位",
@@ -211,14 +231,9 @@ GROUPS: list[dict[str, object]] = [
 
 def registry() -> UnitRegistry:
     """Return a registry of the seed units and groups (no database needed)."""
-    entries = [UnitEntry(name=str(u["name"]), aliases=tuple(u["aliases"])) for u in UNITS]  # type: ignore[arg-type]
+    entries = [UnitEntry(name=u["name"], aliases=tuple(u["aliases"])) for u in UNITS]
     entries += [
-        UnitEntry(
-            name=str(g["name"]),
-            aliases=tuple(g["aliases"]),
-            is_group=True,  # type: ignore[arg-type]
-            members=tuple(g["members"]),
-        )  # type: ignore[arg-type]
+        UnitEntry(name=g["name"], aliases=tuple(g["aliases"]), is_group=True, members=tuple(g["members"]))
         for g in GROUPS
     ]
     return UnitRegistry(entries)
@@ -234,12 +249,13 @@ def load(unit_model: Any, alias_model: Any) -> None:
             code=item["code"],
             defaults={"name": item["name"], "full_name": item["full_name"], "kind": item["kind"]},
         )
-        for alias in item["aliases"]:  # type: ignore[attr-defined]
+        for alias in item["aliases"]:
             alias_model.objects.get_or_create(name=alias, defaults={"unit": unit})
-    for item in GROUPS:
+    for group_item in GROUPS:
         group, _ = unit_model.objects.get_or_create(
-            code=item["code"], defaults={"name": item["name"], "full_name": item["name"], "kind": "group"}
+            code=group_item["code"],
+            defaults={"name": group_item["name"], "full_name": group_item["name"], "kind": "group"},
         )
-        for alias in item["aliases"]:  # type: ignore[attr-defined]
+        for alias in group_item["aliases"]:
             alias_model.objects.get_or_create(name=alias, defaults={"unit": group})
-        group.members.set(unit_model.objects.filter(name__in=item["members"]))
+        group.members.set(unit_model.objects.filter(name__in=group_item["members"]))

@@ -13,7 +13,7 @@ from django.db import models
 from anjian.core.access import restrict, scope_of
 from anjian.enterprises.models import Enterprise
 from anjian.orgs.models import OrgUnit
-from anjian.people.models import Certificate, Person, TrainingRecord
+from anjian.people.models import Certificate, CertificateQuerySet, Person, TrainingRecord
 
 __all__ = [
     "EMPLOYER_UNIT_KINDS",
@@ -41,7 +41,7 @@ def changeable_people(user: Any) -> models.QuerySet[Person]:
     return restrict(Person.objects.select_related("employer_enterprise", "employer_unit"), user, "change")
 
 
-def visible_certificates(user: Any) -> models.QuerySet[Certificate]:
+def visible_certificates(user: Any) -> CertificateQuerySet:
     """Certificates of people ``user`` may see."""
     qs = Certificate.objects.select_related("person", "person__employer_enterprise", "person__employer_unit")
     return restrict(qs, user)

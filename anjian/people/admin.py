@@ -6,18 +6,18 @@ from anjian.core.admin import AuditedModelAdmin
 from anjian.people.models import Certificate, Person, TrainingRecord
 
 
-class CertificateInline(admin.TabularInline):
+class CertificateInline(admin.TabularInline[Certificate, Person]):
     model = Certificate
     extra = 0
 
 
-class TrainingInline(admin.TabularInline):
+class TrainingInline(admin.TabularInline[TrainingRecord, Person]):
     model = TrainingRecord
     extra = 0
 
 
 @admin.register(Person)
-class PersonAdmin(AuditedModelAdmin):
+class PersonAdmin(AuditedModelAdmin[Person]):
     list_display = [
         "name",
         "id_type",
@@ -34,7 +34,7 @@ class PersonAdmin(AuditedModelAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(AuditedModelAdmin):
+class CertificateAdmin(AuditedModelAdmin[Certificate]):
     list_display = ["person", "kind", "category", "number", "issued_on", "expires_on"]
     list_filter = ["kind", "category"]
     search_fields = ["number", "person__name", "person__id_number"]
@@ -42,7 +42,7 @@ class CertificateAdmin(AuditedModelAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(AuditedModelAdmin):
+class TrainingRecordAdmin(AuditedModelAdmin[TrainingRecord]):
     list_display = ["person", "course", "kind", "hours", "date", "result"]
     list_filter = ["kind", "result"]
     search_fields = ["course", "person__name"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from anjian.people.access import assignable_enterprises, assignable_units, changeable_people
 from anjian.people.identity import normalize_id_number
 from anjian.people.models import Certificate, Person, TrainingRecord
+
+if TYPE_CHECKING:
+    from anjian.enterprises.models import Enterprise
+    from anjian.orgs.models import OrgUnit
 
 __all__ = ["CertificateForm", "ImportForm", "PersonForm", "TrainingForm"]
 
@@ -21,7 +25,7 @@ class _DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(forms.ModelForm[Person]):
     """Register or edit a person; the employer choices are those the user may register people in."""
 
     class Meta:
@@ -53,13 +57,15 @@ class PersonForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         enterprises = assignable_enterprises(user)
         units = assignable_units(user)
-        self.fields["employer_enterprise"].queryset = enterprises
-        self.fields["employer_unit"].queryset = units
+        cast("forms.ModelChoiceField[Enterprise]", self.fields["employer_enterprise"]).queryset = enterprises
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["employer_unit"]).queryset = units
         if not units.exists():
             # Enterprise users register only their own staff.
             del self.fields["employer_unit"]
             if self.instance.pk is None and enterprises.count() == 1:
-                self.initial.setdefault("employer_enterprise", enterprises.first().pk)  # type: ignore[union-attr]
+                only = enterprises.first()
+                if only is not None:
+                    self.initial.setdefault("employer_enterprise", only.pk)
         self.fields["sex"].help_text = _("居民身份证无需填写")
         self.fields["birth_date"].help_text = _("居民身份证无需填写")
 
@@ -71,7 +77,7 @@ class PersonForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
 
 
-class CertificateForm(forms.ModelForm):
+class CertificateForm(forms.ModelForm[Certificate]):
     """Register or edit a certificate of a person the user may change."""
 
     class Meta:
@@ -91,7 +97,7 @@ class CertificateForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = changeable_people(user)
+        cast("forms.ModelChoiceField[Person]", self.fields["person"]).queryset = changeable_people(user)
         if person is not None:
             self.fields["person"].initial = person.pk
             self.fields["person"].widget = forms.HiddenInput()
@@ -101,7 +107,7 @@ class CertificateForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(forms.ModelForm[TrainingRecord]):
     """Record a training of a person the user may change."""
 
     class Meta:
@@ -111,7 +117,7 @@ class TrainingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = changeable_people(user)
+        cast("forms.ModelChoiceField[Person]", self.fields["person"]).queryset = changeable_people(user)
         if person is not None:
             self.fields["person"].initial = person.pk
             self.fields["person"].widget = forms.HiddenInput()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -217,7 +217,7 @@ class Person(BaseModel):
 # ---------------------------------------------------------------------------------------------
 
 
-class CertificateQuerySet(RestrictedQuerySet):
+class CertificateQuerySet(RestrictedQuerySet["Certificate"]):
     """Certificates, with validity filters as of a day."""
 
     def valid_on(self, day: dt.date) -> CertificateQuerySet:
@@ -249,6 +249,11 @@ class CertificateQuerySet(RestrictedQuerySet):
         return self.filter(person__is_active=True)
 
 
+if TYPE_CHECKING:
+    # The class ``CertificateQuerySet.as_manager()`` builds, named for the annotation of ``objects``.
+    CertificateManager = models.Manager.from_queryset(CertificateQuerySet)
+
+
 class Certificate(BaseModel):
     """A certificate a person holds: kind (and 特种作业 category), number, issuer and validity."""
 
@@ -272,7 +277,7 @@ class Certificate(BaseModel):
     expires_on = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效"))
     file = models.FileField(_("证书扫描件"), upload_to="people/certificates/%Y/", blank=True)
 
-    objects = CertificateQuerySet.as_manager()  # type: ignore[misc]
+    objects: ClassVar[CertificateManager[Certificate]] = CertificateQuerySet.as_manager()
 
     class Meta:
         ordering = ["expires_on", "id"]

@@ -255,7 +255,7 @@ def do_submit_report(
         _raise_validation(exc)
     report.save()
     for upload in files:
-        ReportEvidence.objects.create(report=report, file=upload, name=upload.name[:200])
+        ReportEvidence.objects.create(report=report, file=upload, name=(upload.name or "")[:200])
     record(event, report, acting_user=acting_user, before=before, after=_report_after(report), reason=reason)
     return report
 
@@ -424,7 +424,7 @@ def allowed_notice_actions(notice: SupervisionNotice, user: Any) -> list[str]:
     return actions
 
 
-_NOTICE_EVENTS = {
+_NOTICE_EVENTS: dict[str, AuditEvent] = {
     NoticeStatus.ACKNOWLEDGED: AuditEvent.NOTICE_ACKNOWLEDGED,
     NoticeStatus.ANSWERED: AuditEvent.NOTICE_ANSWERED,
     NoticeStatus.CLOSED: AuditEvent.NOTICE_CLOSED,

@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.datastructures import MultiValueDict
 
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus, ReportStatus, TaskRole
@@ -40,7 +41,7 @@ class TaskFilterSet(django_filters.FilterSet):
         fields = ["plan_id", "chapter", "code", "unit_id", "role"]
 
     def filter_unit(self, qs: QuerySet[PlanTask], name: str, value: Any) -> QuerySet[PlanTask]:
-        roles = self.data.getlist("role") if hasattr(self.data, "getlist") else []
+        roles = self.data.getlist("role") if isinstance(self.data, MultiValueDict) else []
         lookup: dict[str, Any] = {"units__unit_id__in": unit_and_groups(value)}
         if roles:
             lookup["units__role__in"] = roles

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from anjian.core import metrics
 from anjian.plans.choices import ReportStatus
 from anjian.plans.constants import METRIC_BINDINGS
+
+if TYPE_CHECKING:
+    from anjian.orgs.models import OrgUnit
+    from anjian.plans.models import PlanTask
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,7 +46,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, periods: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = periods
+        cast(forms.ChoiceField, self.fields["period"]).choices = periods
 
     def year_quarter(self) -> tuple[int, int]:
         year, quarter = self.cleaned_data["period"].split("-")
@@ -51,18 +56,23 @@ class ReportForm(forms.Form):
 class NoticeForm(forms.Form):
     """Send a 督办 notice."""
 
-    unit = forms.ModelChoiceField(label="督办单位", queryset=None)  # type: ignore[arg-type]
-    task = forms.ModelChoiceField(label="相关任务", queryset=None, required=False)  # type: ignore[arg-type]
+    # The querysets are set per request in ``__init__``.
+    unit: forms.ModelChoiceField[OrgUnit] = forms.ModelChoiceField(label="督办单位", queryset=None)
+    task: forms.ModelChoiceField[PlanTask] = forms.ModelChoiceField(
+        label="相关任务", queryset=None, required=False
+    )
     title = forms.CharField(label="标题", max_length=200)
     body = forms.CharField(label="督办内容", widget=forms.Textarea(attrs={"rows": 5}))
     due_date = forms.DateField(
         label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, units: Any, tasks: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: QuerySet[OrgUnit], tasks: QuerySet[PlanTask], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["task"].queryset = tasks
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["unit"]).queryset = units
+        cast("forms.ModelChoiceField[PlanTask]", self.fields["task"]).queryset = tasks
 
 
 class NoticeStepForm(forms.Form):

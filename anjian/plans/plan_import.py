@@ -96,7 +96,7 @@ def spec_from_parsed(task: ParsedTask, position: int) -> TaskSpec:
 
 def spec_from_db(task: PlanTask) -> TaskSpec:
     """A stored task as a :class:`TaskSpec` (prefetch ``units__unit`` and ``targets``)."""
-    order = {role: i for i, (role, _attr) in enumerate(_ROLE_FIELDS)}
+    order: dict[str, int] = {role: i for i, (role, _attr) in enumerate(_ROLE_FIELDS)}
     units = tuple(
         (tu.role, tu.unit.name)
         for tu in sorted(task.units.all(), key=lambda tu: (order.get(tu.role, 9), tu.position, tu.pk))

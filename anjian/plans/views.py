@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -425,9 +425,7 @@ class ReportDetailView(LoginRequiredMixin, View):
 class EvidenceDownloadView(LoginRequiredMixin, View):
     """An evidence file, served only to those who may read its report (never a public media URL)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from django.http import FileResponse
-
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
         evidence = _fetch(ReportEvidence.objects.select_related("report"), request.user, pk)
         try:
             handle = evidence.file.open("rb")

@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class ScoringRuleSerializer(BriefModelSerializer):
+class ScoringRuleSerializer(BriefModelSerializer[ScoringRule]):
     description = serializers.CharField(read_only=True)
 
     class Meta:
@@ -28,7 +28,7 @@ class ScoringRuleSerializer(BriefModelSerializer):
         brief_fields = ["id", "kind", "title", "max_points"]
 
 
-class VetoRuleSerializer(BriefModelSerializer):
+class VetoRuleSerializer(BriefModelSerializer[VetoRule]):
     description = serializers.CharField(read_only=True)
 
     class Meta:
@@ -37,7 +37,7 @@ class VetoRuleSerializer(BriefModelSerializer):
         brief_fields = ["id", "kind", "title"]
 
 
-class SchemeSerializer(BriefModelSerializer):
+class SchemeSerializer(BriefModelSerializer[AssessmentScheme]):
     state = serializers.CharField(read_only=True)
     rules = ScoringRuleSerializer(many=True, read_only=True)
     vetoes = VetoRuleSerializer(many=True, read_only=True)
@@ -61,7 +61,7 @@ class SchemeSerializer(BriefModelSerializer):
         brief_fields = ["id", "year", "name", "state"]
 
 
-class ResultSerializer(BriefModelSerializer):
+class ResultSerializer(BriefModelSerializer[AssessmentResult]):
     year = serializers.IntegerField(source="scheme.year", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     grade_label = serializers.CharField(source="get_grade_display", read_only=True)
@@ -89,7 +89,7 @@ class ResultSerializer(BriefModelSerializer):
         brief_fields = ["id", "year", "unit", "unit_name", "total", "grade", "vetoed"]
 
 
-class VetoEventSerializer(BriefModelSerializer):
+class VetoEventSerializer(BriefModelSerializer[VetoEvent]):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:

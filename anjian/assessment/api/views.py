@@ -26,7 +26,7 @@ from anjian.core.api import ScopedReadOnlyViewSet
 __all__ = ["ResultViewSet", "SchemeViewSet", "VetoEventViewSet"]
 
 
-class ResultFilterSet(filters.FilterSet):  # type: ignore[misc]
+class ResultFilterSet(filters.FilterSet):
     year = filters.NumberFilter(field_name="scheme__year")
     unit_id = filters.NumberFilter(field_name="unit_id")
     unit = filters.CharFilter(field_name="unit__code")
@@ -37,7 +37,7 @@ class ResultFilterSet(filters.FilterSet):  # type: ignore[misc]
         fields = ["scheme", "year", "unit_id", "unit", "grade", "vetoed"]
 
 
-class SchemeViewSet(ScopedReadOnlyViewSet):
+class SchemeViewSet(ScopedReadOnlyViewSet[AssessmentScheme]):
     queryset = AssessmentScheme.objects.prefetch_related("rules", "vetoes")
     serializer_class = SchemeSerializer
     filterset_fields = ["year", "is_final"]
@@ -68,13 +68,13 @@ class SchemeViewSet(ScopedReadOnlyViewSet):
         return Response(SchemeSerializer(self.get_queryset().get(pk=scheme.pk)).data)
 
 
-class ResultViewSet(ScopedReadOnlyViewSet):
+class ResultViewSet(ScopedReadOnlyViewSet[AssessmentResult]):
     queryset = AssessmentResult.objects.select_related("scheme", "unit")
     serializer_class = ResultSerializer
     filterset_class = ResultFilterSet
 
 
-class VetoEventViewSet(ScopedReadOnlyViewSet):
+class VetoEventViewSet(ScopedReadOnlyViewSet[VetoEvent]):
     queryset = VetoEvent.objects.select_related("unit")
     serializer_class = VetoEventSerializer
     filterset_fields = ["year", "unit", "grade", "kind"]

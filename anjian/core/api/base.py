@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
@@ -24,13 +24,15 @@ __all__ = [
     "ScopedReadOnlyViewSet",
 ]
 
+_M = TypeVar("_M", bound=models.Model)
+
 
 def _requesting_user(context: dict[str, Any]) -> Any:
     request = context.get("request")
     return getattr(request, "user", None)
 
 
-def _restrict_choices(field: serializers.Field, user: Any) -> None:
+def _restrict_choices(field: serializers.Field[Any, Any, Any, Any], user: Any) -> None:
     """Narrow a writable relation's queryset to the rows ``user`` may see.
 
     Validation then treats an out-of-scope id exactly like an absent one, and the browsable API's form
@@ -48,7 +50,7 @@ def _restrict_choices(field: serializers.Field, user: Any) -> None:
         relation.queryset = restrict(queryset, user, "view")
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[_M]):
     """A foreign key naming the object a write hangs off (the enterprise of a licence, the holder of a
     certificate, the task of a report).
 
@@ -60,10 +62,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         self.scope_action = action
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> models.QuerySet[_M]:
         return restrict(super().get_queryset(), _requesting_user(self.context), "view")
 
-    def to_internal_value(self, data: Any) -> Any:
+    def to_internal_value(self, data: Any) -> _M:
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         base = super().get_queryset()
@@ -102,7 +104,7 @@ class ProtectedFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class BriefModelSerializer(serializers.ModelSerializer):
+class BriefModelSerializer(serializers.ModelSerializer[_M]):
     """A model serializer with brief output and the model's own ``clean()`` as validation.
 
     ``Meta.brief_fields`` are returned when the view asks for brief output (``?brief=1``). ``validate``
@@ -117,7 +119,7 @@ class BriefModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        model = self.Meta.model
+        model: type[models.Model] = self.Meta.model
         obj = copy.copy(self.instance) if self.instance is not None else model()
         m2m = {f.name for f in model._meta.many_to_many}
         for key, value in attrs.items():
@@ -177,11 +179,11 @@ class ScopedViewMixin:
         return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
 
 
-class ScopedReadOnlyViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet[_M]):
     """List and detail of what the user may see."""
 
 
-class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet):
+class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet[_M]):
     """CRUD whose writes are atomic, scope-checked and audited with before/after snapshots.
 
     Subclasses may override ``check_create(serializer)`` to refuse creation (raise an ``AnjianError``)
@@ -193,7 +195,7 @@ class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet):
     audit_delete = AuditEvent.OBJECT_DELETED
 
     def _reason(self) -> str:
-        data = getattr(self.request, "data", None)
+        data: Any = getattr(self.request, "data", None)
         return str(data.get("reason", "")) if hasattr(data, "get") else ""
 
     def check_create(self, serializer: Any) -> None:

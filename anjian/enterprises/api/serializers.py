@@ -12,10 +12,10 @@ from anjian.domain.check_digits import check_uscc
 from anjian.enterprises.actions import ENTERPRISE_SELF_FIELDS
 from anjian.enterprises.choices import EnterpriseStatus
 from anjian.enterprises.models import Enterprise, Grid, Licence, Standardization, SupervisionRule
-from anjian.orgs.models import OrgUnit
+from anjian.orgs.models import OrgUnit, User
 
 
-class GridSerializer(BriefModelSerializer):
+class GridSerializer(BriefModelSerializer[Grid]):
     town_name = serializers.CharField(source="town.name", read_only=True)
 
     class Meta:
@@ -24,7 +24,7 @@ class GridSerializer(BriefModelSerializer):
         brief_fields = ["id", "code", "name"]
 
 
-class EnterpriseSerializer(BriefModelSerializer):
+class EnterpriseSerializer(BriefModelSerializer[Enterprise]):
     """Enterprise with display names; ``supervising_unit`` is derived unless ``supervision_overridden``.
 
     ``status`` is set on creation only; later changes go through ``POST …/{id}/change-status/``.
@@ -128,14 +128,14 @@ class EnterpriseSelfSerializer(EnterpriseSerializer):
         return fields
 
 
-class StatusChangeSerializer(serializers.Serializer):
+class StatusChangeSerializer(serializers.Serializer[Any]):
     """Input of ``change-status``."""
 
     status = serializers.ChoiceField(choices=EnterpriseStatus.choices)
     reason = serializers.CharField(max_length=500)
 
 
-class CreateUserSerializer(serializers.Serializer):
+class CreateUserSerializer(serializers.Serializer[Any]):
     """Input of ``create-user``: a login for the enterprise's own staff."""
 
     username = serializers.RegexField(
@@ -149,7 +149,7 @@ class CreateUserSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class CreatedUserSerializer(serializers.Serializer):
+class CreatedUserSerializer(serializers.Serializer[User]):
     """Output of ``create-user``."""
 
     id = serializers.IntegerField()
@@ -158,7 +158,7 @@ class CreatedUserSerializer(serializers.Serializer):
     org = serializers.IntegerField(source="org_id")
 
 
-class LicenceSerializer(BriefModelSerializer):
+class LicenceSerializer(BriefModelSerializer[Licence]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     state = serializers.SerializerMethodField()
@@ -193,7 +193,7 @@ class LicenceSerializer(BriefModelSerializer):
         return obj.days_left()
 
 
-class StandardizationSerializer(BriefModelSerializer):
+class StandardizationSerializer(BriefModelSerializer[Standardization]):
     grade_display = serializers.CharField(source="get_grade_display", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     review_due = serializers.DateField(required=False, help_text="不填则为发证日期后三年")
@@ -220,7 +220,7 @@ class StandardizationSerializer(BriefModelSerializer):
         scoped_parents = {"enterprise": "view"}
 
 
-class SupervisionRuleSerializer(BriefModelSerializer):
+class SupervisionRuleSerializer(BriefModelSerializer[SupervisionRule]):
     industry_display = serializers.CharField(source="get_industry_display", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     unit = serializers.PrimaryKeyRelatedField(
@@ -242,7 +242,7 @@ class SupervisionRuleSerializer(BriefModelSerializer):
         return attrs
 
 
-class ImportReportSerializer(serializers.Serializer):
+class ImportReportSerializer(serializers.Serializer[dict[str, Any]]):
     """The result of an Excel import."""
 
     created = serializers.IntegerField()
@@ -250,10 +250,12 @@ class ImportReportSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     rejected = serializers.IntegerField()
     total_rows = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
+    # A declared field, not the ``errors`` property: DRF's serializer metaclass takes fields out of the
+    # class body, which the stubs cannot see.
+    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(serializers.Serializer[Any]):
     """An .xlsx upload."""
 
     file = serializers.FileField()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -40,6 +40,8 @@ from anjian.enterprises.filtersets import (
     StandardizationFilterSet,
 )
 from anjian.enterprises.models import Enterprise, Grid, Licence, Standardization, SupervisionRule
+
+_M = TypeVar("_M", bound=models.Model)
 
 # ---------------------------------------------------------------------------------------------
 # Excel actions shared by the registers
@@ -95,7 +97,7 @@ class ExcelActionsMixin:
 # ---------------------------------------------------------------------------------------------
 
 
-class EnterpriseViewSet(ExcelActionsMixin, AuditedModelViewSet):
+class EnterpriseViewSet(ExcelActionsMixin, AuditedModelViewSet[Enterprise]):
     """Enterprises the user may see; create/update through the registry actions (derived department, audit)."""
 
     queryset = Enterprise.objects.select_related("town", "grid", "supervising_unit")
@@ -193,7 +195,7 @@ class EnterpriseViewSet(ExcelActionsMixin, AuditedModelViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class GridViewSet(ExcelActionsMixin, AuditedModelViewSet):
+class GridViewSet(ExcelActionsMixin, AuditedModelViewSet[Grid]):
     """Grids (网格) of the two towns."""
 
     queryset = Grid.objects.select_related("town")
@@ -221,12 +223,15 @@ class GridViewSet(ExcelActionsMixin, AuditedModelViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class _EnterpriseChildViewSet(ExcelActionsMixin, AuditedModelViewSet):
+class _EnterpriseChildViewSet(ExcelActionsMixin, AuditedModelViewSet[_M]):
     """Objects of an enterprise: created only for an enterprise the user may change."""
 
     def check_create(self, serializer: Any) -> None:
         enterprise = serializer.validated_data.get("enterprise")
-        visible = restrict(Enterprise.objects.filter(pk=getattr(enterprise, "pk", None)), self.request.user)
+        named = (
+            Enterprise.objects.none() if enterprise is None else Enterprise.objects.filter(pk=enterprise.pk)
+        )
+        visible = restrict(named, self.request.user)
         if not visible.exists():
             raise ObjectNotFound(_("企业不存在或无权查看"))
         if not restrict(visible, self.request.user, "change").exists():
@@ -253,7 +258,7 @@ class _EnterpriseChildViewSet(ExcelActionsMixin, AuditedModelViewSet):
         raise NotImplementedError
 
 
-class LicenceViewSet(_EnterpriseChildViewSet):
+class LicenceViewSet(_EnterpriseChildViewSet[Licence]):
     """Licences; ``?state=expiring&days=30`` or ``?state=expired`` list those needing action."""
 
     queryset = Licence.objects.select_related("enterprise")
@@ -282,7 +287,7 @@ class LicenceViewSet(_EnterpriseChildViewSet):
         return sheets.import_licences(file, self.request.user)
 
 
-class StandardizationViewSet(_EnterpriseChildViewSet):
+class StandardizationViewSet(_EnterpriseChildViewSet[Standardization]):
     """Standardisation gradings (history per enterprise; ``is_current`` marks the one in force)."""
 
     queryset = Standardization.objects.select_related("enterprise")
@@ -313,7 +318,7 @@ class StandardizationViewSet(_EnterpriseChildViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class SupervisionRuleViewSet(AuditedModelViewSet):
+class SupervisionRuleViewSet(AuditedModelViewSet[SupervisionRule]):
     """The 三个必须 table; the committee office changes it and affected enterprises are re-derived."""
 
     queryset = SupervisionRule.objects.select_related("unit")

@@ -1,12 +1,18 @@
+from __future__ import annotations
+
 from rest_framework import serializers
 
 from anjian.core.api import BriefModelSerializer
-from anjian.orgs.models import OrgUnit, User
+from anjian.orgs.models import OrgAlias, OrgUnit, User
 
 
-class OrgUnitSerializer(BriefModelSerializer):
-    aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+class OrgUnitSerializer(BriefModelSerializer[OrgUnit]):
+    aliases: serializers.SlugRelatedField[OrgAlias] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
+    members: serializers.SlugRelatedField[OrgUnit] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="name"
+    )
 
     class Meta:
         model = OrgUnit
@@ -14,7 +20,7 @@ class OrgUnitSerializer(BriefModelSerializer):
         brief_fields = ["id", "code", "name"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     org = OrgUnitSerializer(brief=True, read_only=True)
     name = serializers.CharField(source="get_full_name", read_only=True)
 

@@ -22,7 +22,7 @@ class _ScopedChoicesMixin:
     scoped_fields: dict[str, Any] = {}
 
     def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()  # type: ignore[misc]
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
         request = self.context.get("request")  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         for name, factory in self.scoped_fields.items():
@@ -32,7 +32,7 @@ class _ScopedChoicesMixin:
         return fields
 
 
-class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer):
+class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer[Person]):
     """A person; ``sex`` and ``birth_date`` are taken from a 居民身份证 number."""
 
     scoped_fields = {"employer_unit": assignable_units}
@@ -83,7 +83,7 @@ class PersonSerializer(_ScopedChoicesMixin, BriefModelSerializer):
         return normalize_id_number(value)
 
 
-class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer):
+class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer[Certificate]):
     """A certificate with its validity today."""
 
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -129,7 +129,7 @@ class CertificateSerializer(_ScopedChoicesMixin, BriefModelSerializer):
         return obj.days_left(timezone.localdate())
 
 
-class TrainingRecordSerializer(_ScopedChoicesMixin, BriefModelSerializer):
+class TrainingRecordSerializer(_ScopedChoicesMixin, BriefModelSerializer[TrainingRecord]):
     """A training record."""
 
     person_name = serializers.CharField(source="person.name", read_only=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from anjian.people import excel
 from anjian.people.api.serializers import CertificateSerializer, PersonSerializer, TrainingRecordSerializer
 from anjian.people.constants import EXPIRING_WINDOWS
 from anjian.people.filtersets import CertificateFilterSet, PersonFilterSet, TrainingFilterSet
-from anjian.people.models import Certificate, Person, TrainingRecord
+from anjian.people.models import Certificate, CertificateQuerySet, Person, TrainingRecord
 
 _IMPORT_REPORT = inline_serializer(
     "PeopleImportReport",
@@ -68,7 +68,7 @@ class _ExcelActionsMixin:
         return Response(report.as_dict())
 
 
-class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet):
+class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet[Person]):
     """People of enterprises and departments, visible as their employer is. No delete: set ``is_active``."""
 
     queryset = Person.objects.select_related("employer_enterprise", "employer_unit")
@@ -85,7 +85,7 @@ class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet):
         """Anyone may register people in the enterprises and units the serializer lets them pick."""
 
 
-class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet):
+class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet[Certificate]):
     """Certificates, visible with their holder; ``expiring/?days=30|60|90`` lists those about to expire."""
 
     queryset = Certificate.objects.select_related(
@@ -114,13 +114,15 @@ class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet):
         raw = request.query_params.get("days", str(EXPIRING_WINDOWS[0]))
         if raw not in {str(d) for d in EXPIRING_WINDOWS}:
             raise ValidationFailed(_("days 只能是 30、60 或 90"), field="days")
-        qs = self.filter_queryset(self.get_queryset()).of_active_people().current()
+        # The filter backends only call filter(), which keeps the queryset's class.
+        filtered = cast(CertificateQuerySet, self.filter_queryset(self.get_queryset()))
+        qs = filtered.of_active_people().current()
         qs = qs.expiring_within(timezone.localdate(), int(raw)).order_by("expires_on", "id")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class TrainingRecordViewSet(_ExcelActionsMixin, AuditedModelViewSet):
+class TrainingRecordViewSet(_ExcelActionsMixin, AuditedModelViewSet[TrainingRecord]):
     """Training records, visible with their person."""
 
     queryset = TrainingRecord.objects.select_related(

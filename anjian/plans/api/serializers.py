@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from anjian.core.api import BriefModelSerializer, ScopedPrimaryKeyRelatedField
 from anjian.orgs.api.serializers import OrgUnitSerializer
+from anjian.orgs.models import User
 from anjian.plans.choices import ReportStatus
 from anjian.plans.models import (
     Plan,
@@ -21,14 +22,14 @@ from anjian.plans.models import (
 )
 
 
-class PlanSerializer(BriefModelSerializer):
+class PlanSerializer(BriefModelSerializer[Plan]):
     class Meta:
         model = Plan
         fields = ["id", "code", "title", "period_start", "period_end", "source_sha256", "warnings"]
         brief_fields = ["id", "code", "title"]
 
 
-class TaskUnitSerializer(serializers.ModelSerializer):
+class TaskUnitSerializer(serializers.ModelSerializer[TaskUnit]):
     unit = OrgUnitSerializer(brief=True, read_only=True)
 
     class Meta:
@@ -36,7 +37,7 @@ class TaskUnitSerializer(serializers.ModelSerializer):
         fields = ["unit", "role"]
 
 
-class TargetSerializer(BriefModelSerializer):
+class TargetSerializer(BriefModelSerializer[Target]):
     task_code = serializers.CharField(source="task.code", read_only=True)
     goal = serializers.CharField(source="goal_display", read_only=True)
     current = serializers.SerializerMethodField()
@@ -102,14 +103,14 @@ class TargetSerializer(BriefModelSerializer):
         return obj.on_track(current=value) if value is not None else None
 
 
-class TargetBindSerializer(serializers.Serializer):
+class TargetBindSerializer(serializers.Serializer[Any]):
     """Input of PATCH /plans/targets/{id}/: only ``metric_key`` may change."""
 
     metric_key = serializers.CharField(allow_blank=True, max_length=100)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TaskSerializer(BriefModelSerializer):
+class TaskSerializer(BriefModelSerializer[PlanTask]):
     plan = PlanSerializer(brief=True, read_only=True)
     units = TaskUnitSerializer(many=True, read_only=True)
     targets = TargetSerializer(many=True, read_only=True, brief=True)
@@ -131,7 +132,7 @@ class TaskSerializer(BriefModelSerializer):
         brief_fields = ["id", "code", "title"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(serializers.ModelSerializer[ReportEvidence]):
     url = serializers.SerializerMethodField(help_text="下载地址（按报告的可见范围校验权限）")
 
     class Meta:
@@ -144,11 +145,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class ReportSerializer(BriefModelSerializer):
+class ReportSerializer(BriefModelSerializer[ProgressReport]):
     task_code = serializers.CharField(source="task.code", read_only=True)
     unit = OrgUnitSerializer(brief=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
-    submitted_by = serializers.StringRelatedField(read_only=True)
+    submitted_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
 
     class Meta:
         model = ProgressReport
@@ -171,11 +172,13 @@ class ReportSerializer(BriefModelSerializer):
         brief_fields = ["id", "task_code", "year", "quarter", "status"]
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(serializers.Serializer[Any]):
     """Input of POST /plans/reports/: the unit is the user's own; files go in ``evidence`` (multipart)."""
 
     # A task the user does not take part in answers 404, like an absent one.
-    task = ScopedPrimaryKeyRelatedField(queryset=PlanTask.objects.all(), label="任务")
+    task: ScopedPrimaryKeyRelatedField[PlanTask] = ScopedPrimaryKeyRelatedField(
+        queryset=PlanTask.objects.all(), label="任务"
+    )
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     status = serializers.ChoiceField(choices=ReportStatus.choices)
@@ -184,13 +187,13 @@ class ReportCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NoticeSerializer(BriefModelSerializer):
+class NoticeSerializer(BriefModelSerializer[SupervisionNotice]):
     unit = OrgUnitSerializer(brief=True, read_only=True)
     task_code = serializers.CharField(source="task.code", read_only=True, default=None)
-    sent_by = serializers.StringRelatedField(read_only=True)
-    acknowledged_by = serializers.StringRelatedField(read_only=True)
-    answered_by = serializers.StringRelatedField(read_only=True)
-    closed_by = serializers.StringRelatedField(read_only=True)
+    sent_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
+    acknowledged_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
+    answered_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
+    closed_by: serializers.StringRelatedField[User] = serializers.StringRelatedField(read_only=True)
 
     class Meta:
         model = SupervisionNotice
@@ -216,7 +219,7 @@ class NoticeSerializer(BriefModelSerializer):
         brief_fields = ["id", "title", "status"]
 
 
-class NoticeCreateSerializer(serializers.Serializer):
+class NoticeCreateSerializer(serializers.Serializer[Any]):
     """Input of POST /plans/notices/ (committee office)."""
 
     unit = serializers.IntegerField(help_text="被督办单位 id")
@@ -227,7 +230,7 @@ class NoticeCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NoticeStepSerializer(serializers.Serializer):
+class NoticeStepSerializer(serializers.Serializer[Any]):
     """Input of POST /plans/notices/{id}/acknowledge|close/."""
 
     reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -32,7 +32,7 @@ from anjian.plans.models import Plan, PlanTask, ProgressReport, SupervisionNotic
 # ---------------------------------------------------------------------------------------------------
 
 
-class PlanViewSet(ScopedReadOnlyViewSet):
+class PlanViewSet(ScopedReadOnlyViewSet[Plan]):
     """Imported plans with their parse warnings."""
 
     queryset = Plan.objects.defer("source_text")
@@ -43,7 +43,7 @@ class PlanViewSet(ScopedReadOnlyViewSet):
 _UNITS = Prefetch("units", queryset=TaskUnit.objects.select_related("unit").prefetch_related("unit__members"))
 
 
-class TaskViewSet(ScopedReadOnlyViewSet):
+class TaskViewSet(ScopedReadOnlyViewSet[PlanTask]):
     """Plan tasks the user takes part in (all for the committee office); filters chapter, unit_id, code."""
 
     queryset = PlanTask.objects.select_related("plan").prefetch_related(_UNITS, "targets__task")
@@ -76,7 +76,7 @@ class TaskViewSet(ScopedReadOnlyViewSet):
 
 
 class TargetViewSet(
-    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Target]
 ):
     """Numeric targets with their live value; the committee office PATCHes ``metric_key`` to bind a metric."""
 
@@ -106,7 +106,7 @@ class TargetViewSet(
 
 
 class ReportViewSet(
-    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ProgressReport]
 ):
     """Progress reports the user may read; POST files (or revises) the user's own unit's report."""
 
@@ -188,7 +188,10 @@ def _plan(request: Request) -> Plan:
 
 
 class NoticeViewSet(
-    ScopedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ScopedViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[SupervisionNotice],
 ):
     """督办 notices: the committee office sends; the unit acknowledges and answers; the office closes."""
 

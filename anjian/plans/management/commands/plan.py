@@ -169,7 +169,7 @@ class Command(BaseCommand):
             qs = qs.filter(task__code=task)
         if year:
             qs = qs.filter(year=year)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": r.pk,
                 "task": r.task.code,
