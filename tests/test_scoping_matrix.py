@@ -768,7 +768,8 @@ def test_unit_history_shows_staff_changes_only_to_that_unit_and_the_office(
 # Anonymous: every routed URL
 # ---------------------------------------------------------------------------------------------
 
-PUBLIC = {"login", "logout", "api-schema", "api-docs"}
+# Login pages and the token endpoint take credentials from anonymous callers (and return no data without them).
+PUBLIC = {"login", "logout", "api-token"}
 
 
 def _routes() -> list[tuple[str, str]]:

@@ -49,6 +49,8 @@ class AuditEvent(models.IntegerChoices):
     USER_CREATED = 101, _("新建用户")
     USER_ROLE_CHANGED = 102, _("变更用户角色")
     USER_LOGGED_IN = 103, _("登录")
+    API_TOKEN_ISSUED = 104, _("签发接口令牌")
+    API_TOKEN_REVOKED = 105, _("吊销接口令牌")
     ORG_CREATED = 110, _("新建单位")
 
     PLAN_IMPORTED = 201, _("导入规划")

@@ -1,0 +1,73 @@
+"""API tokens for scripts and gateways: obtained with username and password, revoked by their owner; audited."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from anjian.core.audit import record
+from anjian.core.choices import AuditEvent
+from anjian.core.errors import ValidationFailed
+from anjian.orgs.models import User
+
+
+class TokenLoginThrottle(AnonRateThrottle):
+    """Slow down password guessing against the token endpoint."""
+
+    rate = "20/min"
+
+
+class CredentialsSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+TokenSerializer = inline_serializer(
+    "Token", {"token": serializers.CharField(), "username": serializers.CharField()}
+)
+
+
+class TokenView(APIView):
+    """``POST`` username and password → the user's API token (``Authorization: Token …``); ``DELETE`` revokes it."""
+
+    throttle_classes = [TokenLoginThrottle]
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(request=CredentialsSerializer, responses=TokenSerializer)
+    def post(self, request: Request) -> Response:
+        data = CredentialsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
+        with transaction.atomic():
+            token, created = Token.objects.get_or_create(user=user)
+            if created:
+                record(AuditEvent.API_TOKEN_ISSUED, user, acting_user=user, message="签发接口令牌")
+        return Response({"token": token.key, "username": user.get_username()})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        with transaction.atomic():
+            user = cast(User, request.user)  # IsAuthenticated above
+            deleted, _count = Token.objects.filter(user=user).delete()
+            if deleted:
+                record(AuditEvent.API_TOKEN_REVOKED, user, acting_user=user, message="吊销接口令牌")
+        return Response(status=status.HTTP_204_NO_CONTENT)
