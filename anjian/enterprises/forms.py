@@ -37,6 +37,8 @@ class GeoJSONField(forms.JSONField):
     """GeoJSON typed as text; shown compactly."""
 
     def prepare_value(self, value: Any) -> Any:
+        if value is None:
+            return ""  # an empty box, not the text "null"
         if isinstance(value, dict | list):
             return json.dumps(value, ensure_ascii=False)
         return super().prepare_value(value)

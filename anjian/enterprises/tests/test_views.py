@@ -184,3 +184,9 @@ def test_list_page_query_count_is_bounded(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("enterprises:enterprise_list"))
     assert response.content.decode().count("批量企业") == 10
+
+
+@pytest.mark.django_db
+def test_empty_plot_outline_renders_as_an_empty_box(client_for, committee_user):
+    html = client_for(committee_user).get("/enterprises/new/").content.decode()
+    assert ">null</textarea>" not in html
