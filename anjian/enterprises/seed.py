@@ -7,7 +7,9 @@ the plan section that names the lead (牵头/责任) unit.
 
 from __future__ import annotations
 
-__all__ = ["SUPERVISION_RULES"]
+from typing import Any
+
+__all__ = ["SUPERVISION_RULES", "load"]
 
 # industry value (enterprises.choices.Industry) -> (unit code, basis)
 SUPERVISION_RULES: dict[str, tuple[str, str]] = {
@@ -49,3 +51,14 @@ SUPERVISION_RULES: dict[str, tuple[str, str]] = {
     "city_gas": ("ZJJ", "规划四（十）城市建设领域整治：牵头单位住建交通局"),
     "other": ("YJJ", "综合监管：未列明行业由应急管理局综合监管"),
 }
+
+
+def load(unit_model: Any, rule_model: Any) -> None:
+    """Create the seed rules with the given model classes (the migration passes its historical ones); idempotent."""
+    units = {
+        u.code: u
+        for u in unit_model.objects.filter(code__in={code for code, _ in SUPERVISION_RULES.values()})
+    }
+    for industry, (code, note) in SUPERVISION_RULES.items():
+        if code in units:
+            rule_model.objects.get_or_create(industry=industry, defaults={"unit": units[code], "note": note})

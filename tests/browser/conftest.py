@@ -51,11 +51,15 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def seeded_units(transactional_db: Any) -> None:
-    """Transactional tests flush the database between tests; put the seeded units back first."""
+    """Transactional tests flush the database between tests; put the migrations' seed data back first
+    (the units, aliases and groups, and the 三个必须 rules)."""
+    from anjian.enterprises import seed as enterprise_seed
+    from anjian.enterprises.models import SupervisionRule
     from anjian.orgs import seed
     from anjian.orgs.models import OrgAlias, OrgUnit
 
     seed.load(OrgUnit, OrgAlias)
+    enterprise_seed.load(OrgUnit, SupervisionRule)
 
 
 @pytest.fixture

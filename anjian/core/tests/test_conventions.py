@@ -79,3 +79,11 @@ def test_sidebar_marks_only_the_most_specific_link(rf, committee_user):
 def test_api_schema_and_docs_need_login(client):
     assert client.get("/api/v1/schema/").status_code in {401, 403}
     assert client.get("/api/v1/docs/").status_code in {401, 403}
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_in_chinese(client, committee_user):
+    client.force_login(committee_user)
+    response = client.get("/enterprises/987654/")
+    assert response.status_code == 404
+    assert "页面不存在或无权查看" in response.content.decode()

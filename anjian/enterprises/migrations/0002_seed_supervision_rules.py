@@ -4,14 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from anjian.enterprises.seed import SUPERVISION_RULES
+    from anjian.enterprises import seed
 
-    OrgUnit = apps.get_model("orgs", "OrgUnit")
-    SupervisionRule = apps.get_model("enterprises", "SupervisionRule")
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in={code for code, _ in SUPERVISION_RULES.values()})}
-    for industry, (code, note) in SUPERVISION_RULES.items():
-        if code in units:
-            SupervisionRule.objects.get_or_create(industry=industry, defaults={"unit": units[code], "note": note})
+    seed.load(apps.get_model("orgs", "OrgUnit"), apps.get_model("enterprises", "SupervisionRule"))
 
 
 class Migration(migrations.Migration):
