@@ -6,14 +6,19 @@ render; they never write to the database themselves.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +31,8 @@ from anjian.core.errors import AnjianError, ObjectNotFound
 from anjian.core.excel import xlsx_response
 from anjian.core.models import AuditEntry
 from anjian.core.views import ScopedObjectMixin, paginate
-from anjian.orgs.models import OrgUnit
+from anjian.domain.plan_text import WARNING_LABELS
+from anjian.orgs.models import OrgUnit, registry_from_db
 from anjian.plans import actions
 from anjian.plans.choices import ComplianceState, NoticeStatus, ReportStatus, TaskRole
 from anjian.plans.excel import export_tasks, import_reports, report_template, workbook_bytes
@@ -34,6 +40,8 @@ from anjian.plans.filtersets import unit_and_groups
 from anjian.plans.forms import (
     NoticeForm,
     NoticeStepForm,
+    PlanImportConfirmForm,
+    PlanImportForm,
     ReportForm,
     ReportImportForm,
     TargetBindForm,
@@ -48,6 +56,7 @@ from anjian.plans.models import (
     Target,
     TaskUnit,
 )
+from anjian.plans.plan_import import PlanImport, TaskSpec, prepare_import, sha256_of
 from anjian.plans.selectors import (
     ComplianceSummary,
     QuarterDue,
@@ -112,8 +121,13 @@ class PlanDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         _require_gov(request.user)
         plan = _fetch(Plan, request.user, pk) if pk else _latest_plan(request)
+        can_import = scope_of(request.user).sees_all
         if plan is None:
-            return render(request, "plans/plan_detail.html", {"plan": None, "page_title": "规划"})
+            return render(
+                request,
+                "plans/plan_detail.html",
+                {"plan": None, "can_import": can_import, "page_title": "规划"},
+            )
         tasks = visible_tasks(request.user).filter(plan=plan).prefetch_related("targets")
         chapters: dict[tuple[str, str], list[PlanTask]] = {}
         for task in tasks:
@@ -126,9 +140,254 @@ class PlanDetailView(LoginRequiredMixin, View):
                 "chapters": [(c, t, ts) for (c, t), ts in chapters.items()],
                 "task_count": len(tasks),
                 "history": ScopedObjectMixin.history(plan) if scope_of(request.user).sees_all else [],
+                "can_import": can_import,
                 "page_title": plan.title,
             },
         )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plan import: the committee office's page for ``anjian plan import``
+# ---------------------------------------------------------------------------------------------------
+#
+# Upload or paste → preview (parses and diffs, writes nothing) → confirm with a reason. The preview
+# hands the browser the text (base64) and a signed token holding the text's SHA-256 and a digest of
+# everything the import would do; confirm applies only if both still match.
+
+_IMPORT_SALT = "anjian.plans.plan-import"
+_IMPORT_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
+
+
+def _require_office(user: Any) -> None:
+    """Only zone-wide roles (安委办, admin) import the plan; to anyone else the page does not exist."""
+    if not scope_of(user).sees_all:
+        raise Http404
+
+
+@dataclass(frozen=True)
+class _ImportRequest:
+    """What a preview was computed from; preparing it again on confirm must give the same import."""
+
+    text: str
+    code: str
+    start: dt.date | None
+    end: dt.date | None
+    hint: str
+    source: str
+
+    def prepare(self) -> PlanImport:
+        """The same call as the CLI's: parse, find the plan, diff."""
+        period = (self.start, self.end) if self.start and self.end else None
+        return prepare_import(self.text, registry_from_db(), code=self.code, period=period, hint=self.hint)
+
+
+def _fingerprint(prepared: PlanImport) -> str:
+    """A digest of what confirming would do: target plan and its stored text, period, tasks, warnings, diff.
+
+    Covers database state the text does not: a revision imported meanwhile, a unit alias added (units
+    resolve differently), a report filed on a task the import removes.
+    """
+    plan = prepared.plan
+    state = (
+        prepared.code,
+        plan.pk if plan else None,
+        plan.source_sha256 if plan else None,
+        prepared.period_start,
+        prepared.period_end,
+        prepared.specs,
+        prepared.parsed.warnings,
+        prepared.diff,
+    )
+    return hashlib.sha256(repr(state).encode("utf-8")).hexdigest()
+
+
+def _sign_preview(req: _ImportRequest, prepared: PlanImport, user: Any) -> str:
+    claims = {
+        "sha": prepared.sha256,
+        "code": req.code,
+        "start": req.start.isoformat() if req.start else None,
+        "end": req.end.isoformat() if req.end else None,
+        "hint": req.hint,
+        "source": req.source,
+        "fp": _fingerprint(prepared),
+        "user": user.pk,
+    }
+    return signing.dumps(claims, salt=_IMPORT_SALT, compress=True)
+
+
+def _spec_row(spec: TaskSpec, reports: int = 0) -> dict[str, Any]:
+    return {
+        "code": spec.code,
+        "title": spec.title,
+        "lead": "、".join(spec.names(TaskRole.LEAD) + spec.names(TaskRole.RESPONSIBLE)),
+        "cooperating": "、".join(spec.names(TaskRole.COOPERATING)),
+        "targets": [t.describe() for t in spec.targets],
+        "reports": reports,
+    }
+
+
+def _render_preview(
+    request: HttpRequest,
+    req: _ImportRequest,
+    prepared: PlanImport,
+    form: PlanImportConfirmForm,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The preview page: warnings, task count, and "无需导入" or the diff; the confirm form if it applies."""
+    diff = prepared.diff
+    reports: dict[str, int] = {}
+    if prepared.plan is not None and diff.removed:
+        reports = {
+            row["task__code"]: row["n"]
+            for row in ProgressReport.objects.filter(
+                task__plan=prepared.plan, task__code__in=[s.code for s in diff.removed]
+            )
+            .order_by()
+            .values("task__code")
+            .annotate(n=Count("id"))
+        }
+    warnings = [
+        {"code": w.code, "label": WARNING_LABELS.get(w.code, w.code), "message": w.message, "tasks": w.tasks}
+        for w in prepared.parsed.warnings
+    ]
+    verb = "导入" if diff.is_new else "修订"
+    return render(
+        request,
+        "plans/plan_import_preview.html",
+        {
+            "prepared": prepared,
+            "diff": diff,
+            "verb": verb,
+            "source": req.source,
+            "task_count": len(prepared.specs),
+            "target_count": sum(len(s.targets) for s in prepared.specs),
+            "warnings": warnings,
+            "added": [_spec_row(s) for s in diff.added],
+            "removed": [_spec_row(s, reports.get(s.code, 0)) for s in diff.removed],
+            "other_plans": list(Plan.objects.exclude(code=prepared.code).values_list("title", "code"))
+            if diff.is_new
+            else [],
+            "can_confirm": not prepared.unchanged and bool(prepared.specs),
+            "token": _sign_preview(req, prepared, request.user),
+            "payload": PlanImportConfirmForm.encode_text(req.text),
+            "form": form,
+            "error": error,
+            "page_title": f"预览：{verb}规划",
+        },
+        status=status,
+    )
+
+
+class PlanImportView(LoginRequiredMixin, View):
+    """导入/修订规划: the upload form (GET) and its preview (POST, which writes nothing)."""
+
+    def _render(self, request: HttpRequest, form: PlanImportForm) -> HttpResponse:
+        return render(request, "plans/plan_import.html", {"form": form, "page_title": "导入/修订规划"})
+
+    def _form(self, request: HttpRequest, bound: bool = False) -> PlanImportForm:
+        plans = list(restrict(Plan.objects.defer("source_text", "preamble"), request.user))
+        if bound:
+            return PlanImportForm(request.POST, request.FILES, plans=plans)
+        return PlanImportForm(plans=plans)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _require_office(request.user)
+        return self._render(request, self._form(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _require_office(request.user)
+        form = self._form(request, bound=True)
+        if not form.is_valid():
+            return self._render(request, form)
+        d = form.cleaned_data
+        req = _ImportRequest(d["text"], d["code"], d["start"], d["end"], d["hint"], d["source"])
+        try:
+            prepared = req.prepare()
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+            return self._render(request, form)
+        return _render_preview(request, req, prepared, PlanImportConfirmForm())
+
+
+def _lock_plans(code: str, sha: str) -> None:
+    """Lock the plans the import may touch, so the diff checked against the preview is the diff applied."""
+    list(
+        Plan.objects.select_for_update()
+        .filter(Q(code=code) | Q(source_sha256=sha))
+        .values_list("pk", flat=True)
+    )
+
+
+def _applied_message(outcome: actions.ImportOutcome, prepared: PlanImport) -> str:
+    diff = prepared.diff
+    if outcome.created:
+        return f"已导入规划“{outcome.plan}”，共{len(prepared.specs)}项任务。"
+    if diff.has_task_changes:
+        return (
+            f"已修订规划“{outcome.plan}”：新增{len(diff.added)}项、删除{len(diff.removed)}项、"
+            f"修改{len(diff.changed)}项任务。"
+        )
+    return f"已更新规划“{outcome.plan}”的原文（任务无变化）。"
+
+
+class PlanImportConfirmView(LoginRequiredMixin, View):
+    """POST: apply exactly the previewed import (same text hash, same diff) with a reason; one audit row."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        _require_office(request.user)
+        form = PlanImportConfirmForm(request.POST)
+        again = reverse("plans:plan_import")
+        try:
+            claims = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=_IMPORT_MAX_AGE)
+        except signing.SignatureExpired:
+            messages.error(request, "预览已超过2小时，未导入。请重新上传并预览。")
+            return redirect(again)
+        except signing.BadSignature:
+            claims = None
+        if not isinstance(claims, dict) or claims.get("user") != request.user.pk:
+            messages.error(request, "预览信息无效，未导入。请重新上传并预览。")
+            return redirect(again)
+        text = form.decoded_text()
+        if text is None or sha256_of(text) != claims["sha"]:
+            messages.error(
+                request, "规划文本在预览之后被改动（SHA-256 摘要与预览时不一致），未导入。请重新上传并预览。"
+            )
+            return redirect(again)
+        req = _ImportRequest(
+            text,
+            claims["code"],
+            dt.date.fromisoformat(claims["start"]) if claims["start"] else None,
+            dt.date.fromisoformat(claims["end"]) if claims["end"] else None,
+            claims["hint"],
+            claims["source"],
+        )
+        reason_ok = form.is_valid()
+        outcome = None
+        with transaction.atomic():
+            _lock_plans(req.code, claims["sha"])
+            prepared = req.prepare()
+            stale = _fingerprint(prepared) != claims["fp"]
+            if reason_ok and not stale and not prepared.unchanged and prepared.specs:
+                outcome = actions.do_import_plan(
+                    prepared, acting_user=request.user, reason=form.cleaned_data["reason"]
+                )
+        if outcome is not None:
+            messages.success(request, _applied_message(outcome, prepared))
+            return redirect(outcome.plan.get_absolute_url())
+        if prepared.unchanged:
+            assert prepared.plan is not None
+            messages.info(request, "与已导入的规划相同，无需导入。")
+            return redirect(prepared.plan.get_absolute_url())
+        if stale:
+            error = (
+                "预览之后规划已有变化（可能有人刚导入或修订了规划，或在将删除的任务上报送了进展），"
+                "未导入。下方是按最新情况重新生成的预览，请核对后再确认。"
+            )
+            kept = PlanImportConfirmForm(initial={"reason": form.data.get("reason", "")})
+            return _render_preview(request, req, prepared, kept, error=error, status=409)
+        return _render_preview(request, req, prepared, form)
 
 
 # ---------------------------------------------------------------------------------------------------
