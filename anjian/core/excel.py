@@ -373,9 +373,9 @@ def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
     for idx, column in enumerate(columns, start=1):
         letter = get_column_letter(idx)
         if column.kind == "text" and column.choices is None:
-            # Text format keeps long numeric codes (e.g. 18-digit codes) from turning into numbers.
-            for row in range(2, 202):
-                ws.cell(row=row, column=idx).number_format = "@"
+            # Text format keeps long numeric codes (e.g. 18-digit codes) from turning into numbers. It is set on the
+            # column, not on empty cells, so the sheet has no blank rows that push appended data down.
+            ws.column_dimensions[letter].number_format = "@"
         if column.choices:
             if options is None:
                 options = wb.create_sheet(_CHOICES_SHEET)
@@ -396,8 +396,7 @@ def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
             dv.add(f"{letter}2:{letter}{last_row}")
             ws.add_data_validation(dv)
         elif column.kind == "date":
-            for row in range(2, 202):
-                ws.cell(row=row, column=idx).number_format = "yyyy-mm-dd"
+            ws.column_dimensions[letter].number_format = "yyyy-mm-dd"
     help_ws = wb.create_sheet(HELP_SHEET, 1)
     help_ws.append([_("列名"), _("必填"), _("说明"), _("可选值")])
     for cell in help_ws[1]:

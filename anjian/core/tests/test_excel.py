@@ -310,3 +310,23 @@ def test_read_only_columns_are_exported_but_not_templated_or_imported():
     assert exported["G1"].value == "别名" and exported["G2"].value == "市场监管局、市监局"
     assert "别名" not in [c.value for c in templated[1]]
     assert (report.unchanged, report.errors) == (1, [])
+
+
+def test_template_has_no_blank_rows_and_formats_columns():
+    # given a spec with a text code column and a date column
+    from openpyxl import load_workbook
+
+    from anjian.core.excel import Column, Sheet, template
+    from anjian.orgs.models import OrgUnit
+
+    spec = Sheet(
+        title="单位",
+        model=OrgUnit,
+        columns=[Column("编码", "code", required=True), Column("日期", "created_at", kind="date")],
+    )
+    # when the template is generated
+    ws = load_workbook(io.BytesIO(template(spec)))["单位"]
+    # then data appended by a program lands on row 2, and the columns keep their formats for typed values
+    assert ws.max_row == 1
+    assert ws.column_dimensions["A"].number_format == "@"
+    assert ws.column_dimensions["B"].number_format == "yyyy-mm-dd"
