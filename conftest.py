@@ -7,4 +7,13 @@ pytest_plugins = [
     "anjian.enterprises.tests.fixtures",
     "anjian.people.tests.fixtures",
     "anjian.assessment.tests.fixtures",
+    "anjian.geo.tests.fixtures",
+    "anjian.majorhazards.tests.fixtures",
+    "anjian.risks.tests.fixtures",
+    "anjian.dangers.tests.fixtures",
+    "anjian.monitoring.tests.fixtures",
+    "anjian.gates.tests.fixtures",
+    "anjian.emergency.tests.fixtures",
+    "anjian.fire.tests.fixtures",
+    "anjian.cockpit.tests.fixtures",
 ]

@@ -42,6 +42,15 @@ INSTALLED_APPS = [
     "anjian.enterprises",
     "anjian.people",
     "anjian.assessment",
+    "anjian.geo",
+    "anjian.majorhazards",
+    "anjian.risks",
+    "anjian.dangers",
+    "anjian.monitoring",
+    "anjian.gates",
+    "anjian.emergency",
+    "anjian.fire",
+    "anjian.cockpit",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 """Top-level URLs: pages per app, ``/api/v1/`` per app, OpenAPI schema and docs, login."""
 
+from importlib.util import find_spec
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,12 +9,29 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anjian.core.views import HomeView
 
+#: Module apps whose pages live under /<app>/ and whose API under /api/v1/ — included when the app has them,
+#: so a module adds routes without editing this file.
+MODULE_APPS = (
+    "geo",
+    "majorhazards",
+    "risks",
+    "dangers",
+    "monitoring",
+    "gates",
+    "emergency",
+    "fire",
+    "cockpit",
+)
+
 api_patterns = [
     path("", include("anjian.orgs.api.urls")),
     path("", include("anjian.plans.api.urls")),
     path("", include("anjian.enterprises.api.urls")),
     path("", include("anjian.people.api.urls")),
     path("", include("anjian.assessment.api.urls")),
+]
+api_patterns += [
+    path("", include(f"anjian.{app}.api.urls")) for app in MODULE_APPS if find_spec(f"anjian.{app}.api.urls")
 ]
 
 urlpatterns = [
@@ -25,6 +44,11 @@ urlpatterns = [
     path("enterprises/", include("anjian.enterprises.urls")),
     path("people/", include("anjian.people.urls")),
     path("assessment/", include("anjian.assessment.urls")),
+    *[
+        path(f"{app}/", include(f"anjian.{app}.urls"))
+        for app in MODULE_APPS
+        if find_spec(f"anjian.{app}.urls")
+    ],
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -835,9 +835,26 @@ def test_anonymous_gets_no_data_anywhere(world: World, client: Any) -> None:
     assert failures == []
 
 
+def _module_covered_routes() -> set[str]:
+    """API list routes that a module app's own scoping test covers (``tests/test_scoping.py`` of that app
+    declares ``COVERED_API_ROUTES`` and proves, per role, that the lists show only what the role may see)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from anjian.urls import MODULE_APPS
+
+    covered: set[str] = set()
+    for app in MODULE_APPS:
+        name = f"anjian.{app}.tests.test_scoping"
+        if find_spec(name):
+            covered |= {url.split("?")[0] for url in import_module(name).COVERED_API_ROUTES}
+    return covered
+
+
 def test_matrix_covers_every_api_list_route() -> None:
     # given: every API route that lists rows (router lists and list-level @actions with GET)
     listed = {url.split("?")[0] for url, _k, _c in API_LISTS} | {url for url, _k in EXPORTS}
+    listed |= _module_covered_routes()
     routes = {
         _concrete_static(p)
         for n, p in _routes()

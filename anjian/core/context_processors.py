@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from anjian.core.access import scope_of
-from anjian.core.navigation import MENU
+from anjian.core.navigation import menu
 
 
 class NavLink(TypedDict):
@@ -34,7 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     scope = scope_of(user)
     sections: list[NavSection] = []
-    for section in MENU:
+    for section in menu():
         links: list[NavLink] = []
         for item in section.items:
             if item.roles and not (scope.is_superuser or scope.role in item.roles):

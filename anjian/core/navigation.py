@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MENU", "MenuItem", "MenuSection"]
+__all__ = ["MENU", "MenuItem", "MenuSection", "menu", "register_section"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,19 @@ MENU: tuple[MenuSection, ...] = (
         ),
     ),
 )
+
+
+#: Sections that modules register from their ``AppConfig.ready`` (key → (order, section)).
+_REGISTERED: dict[str, tuple[int, MenuSection]] = {}
+
+
+def register_section(key: str, section: MenuSection, *, order: int = 50) -> MenuSection:
+    """Add (or replace) a module's sidebar section; built-in sections sit at orders 0–40 and 90 (系统)."""
+    _REGISTERED[key] = (order, section)
+    return section
+
+
+def menu() -> tuple[MenuSection, ...]:
+    """The whole sidebar: built-in sections with the registered ones placed by their order."""
+    builtin = [(i * 10, s) for i, s in enumerate(MENU[:-1])] + [(90, MENU[-1])]
+    return tuple(s for _o, s in sorted(builtin + list(_REGISTERED.values()), key=lambda pair: pair[0]))

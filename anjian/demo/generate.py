@@ -11,7 +11,21 @@ from django.db import transaction
 
 from anjian.demo.context import DemoContext
 
-PARTS = ["users", "enterprises", "people", "plans", "assessment"]
+PARTS = [
+    "users",
+    "enterprises",
+    "people",
+    "plans",
+    "assessment",
+    "geo",
+    "majorhazards",
+    "risks",
+    "dangers",
+    "monitoring",
+    "gates",
+    "emergency",
+    "fire",
+]
 
 
 def generate(ctx: DemoContext, *, log: Callable[[str], None] = print) -> DemoContext:

@@ -13,10 +13,12 @@ whenever the check ran, valid or not, so scripts read ``valid``; it is non-zero 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from anjian.core.calculators import calculators
 from anjian.domain.check_digits import CHECKERS
 
 
@@ -33,10 +35,19 @@ class Command(BaseCommand):
         check.add_argument("--kind", required=True, choices=sorted(CHECKERS), help="which rule to apply")
         check.add_argument("value", help="the code to check")
         check.add_argument("--json", action="store_true", help='print {"valid": …, "message": …} as JSON')
+        # calculators that modules register (lec, ls, major-hazard, accident-grade, …)
+        for calculator in calculators():
+            calculator.add_arguments(sub.add_parser(calculator.name, help=calculator.help))
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["calculator"] == "check-code":
             self._check_code(opts["kind"], opts["value"], as_json=opts["json"])
+            return
+        for calculator in calculators():
+            if calculator.name == opts["calculator"]:
+                status = calculator.run(opts, sys.stdin, self.stdout)
+                if status:
+                    sys.exit(status)
 
     def _check_code(self, kind: str, value: str, *, as_json: bool) -> None:
         result = CHECKERS[kind](value)

@@ -1,0 +1,1 @@
+"""Fixtures of the cockpit app (registered in the root ``conftest.py``)."""

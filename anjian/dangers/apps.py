@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DangersConfig(AppConfig):
+    name = "anjian.dangers"
+    verbose_name = _("隐患排查治理")

@@ -1,0 +1,1 @@
+"""Fixtures of the dangers app (registered in the root ``conftest.py``)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the emergency app (registered in the root ``conftest.py``)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the fire app (registered in the root ``conftest.py``)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the gates app (registered in the root ``conftest.py``)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the geo app (registered in the root ``conftest.py``)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the majorhazards app (registered in the root ``conftest.py``)."""

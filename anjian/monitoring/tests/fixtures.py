@@ -1,0 +1,1 @@
+"""Fixtures of the monitoring app (registered in the root ``conftest.py``)."""

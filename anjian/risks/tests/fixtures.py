@@ -1,0 +1,1 @@
+"""Fixtures of the risks app (registered in the root ``conftest.py``)."""
