@@ -84,3 +84,45 @@ class AuditEvent(models.IntegerChoices):
     VETO_EVENT_REMOVED = 511, _("撤销否决事项")
     SCORE_ADJUSTED = 520, _("考核加减分")
     SCORE_ADJUSTMENT_REMOVED = 521, _("撤销考核加减分")
+
+
+#: Audit event classes that modules register from their ``AppConfig.ready`` (each in its own hundreds).
+_MODULE_EVENTS: list[type[models.IntegerChoices]] = []
+
+#: The hundreds each module app owns for its audit events (value // 100); checked when it registers.
+EVENT_RANGES: dict[str, range] = {
+    "geo": range(6, 7),
+    "majorhazards": range(7, 8),
+    "risks": range(8, 9),
+    "dangers": range(9, 10),
+    "monitoring": range(10, 11),
+    "gates": range(11, 12),
+    "emergency": range(12, 13),
+    "fire": range(13, 14),
+    "cockpit": range(14, 15),
+    "notifications": range(15, 16),
+}
+
+
+def register_audit_events(module: str, events: type[models.IntegerChoices]) -> None:
+    """Register a module's audit events (a ``models.IntegerChoices`` in its own hundreds, see ``EVENT_RANGES``)."""
+    allowed = EVENT_RANGES[module]
+    for value in events.values:
+        if int(value) // 100 not in allowed:
+            raise ValueError(f"audit event {value} of {module} is outside its range {allowed}")
+    if events not in _MODULE_EVENTS:
+        _MODULE_EVENTS.append(events)
+
+
+def audit_event_label(value: int) -> str | None:
+    """The Chinese label of audit event ``value`` (core or a registered module), ``None`` if unknown."""
+    try:
+        return str(AuditEvent(value).label)
+    except ValueError:
+        pass
+    for events in _MODULE_EVENTS:
+        try:
+            return str(events(value).label)
+        except ValueError:
+            continue
+    return None

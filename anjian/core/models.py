@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core.choices import AuditEvent
+from anjian.core.choices import audit_event_label
 
 __all__ = ["AuditEntry", "BaseModel", "RestrictedQuerySet"]
 
@@ -97,10 +97,7 @@ class AuditEntry(models.Model):
 
     def get_event_type_display(self) -> str:
         """The event's Chinese label (the number itself for an event this version does not know)."""
-        try:
-            return str(AuditEvent(self.event_type).label)
-        except ValueError:
-            return str(self.event_type)
+        return audit_event_label(self.event_type) or str(self.event_type)
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """Return ``(field, before, after)`` for every field whose value differs."""
