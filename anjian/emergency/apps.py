@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EmergencyConfig(AppConfig):
     name = "anjian.emergency"
     verbose_name = _("应急管理")
+
+    def ready(self) -> None:
+        from anjian.core.calculators import register_calculator
+        from anjian.emergency.calculators import ACCIDENT_GRADE
+
+        register_calculator(ACCIDENT_GRADE)
