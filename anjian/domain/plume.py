@@ -274,9 +274,7 @@ class Zone:
         """The zone's area (shoelace over its rings)."""
         total = 0.0
         for ring in self.rings:
-            total += (
-                abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
-            )
+            total += abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))) / 2
         return total
 
 

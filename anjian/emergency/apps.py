@@ -8,6 +8,9 @@ class EmergencyConfig(AppConfig):
 
     def ready(self) -> None:
         from anjian.core.calculators import register_calculator
+        from anjian.core.choices import register_audit_events
         from anjian.emergency.calculators import ACCIDENT_GRADE
+        from anjian.emergency.choices import EmergencyEvent
 
         register_calculator(ACCIDENT_GRADE)
+        register_audit_events("emergency", EmergencyEvent)
