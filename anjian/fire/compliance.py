@@ -122,3 +122,25 @@ def layout_geojson(layout: rules.Layout) -> dict[str, Any]:
     for z in layout.zones:
         add(z.id, "fire_zone", None, design_flow_lps=z.design_flow_lps, name=z.name)
     return {"type": "FeatureCollection", "features": features}
+
+
+def run_check() -> dict[str, Any]:
+    """The check on the stored layers: violations (with geometry and what to fix) and counts per rule."""
+    layout = stored_layout()
+    violations = rules.check_layout(layout)
+    counts = dict.fromkeys(rules.RULES, 0)
+    for v in violations:
+        counts[v.rule] += 1
+    return {
+        "counts": counts,
+        "violations": [
+            {**v.as_dict(with_geometry=True), "rule_label": rules.RULE_LABELS[v.rule]} for v in violations
+        ],
+        "checked": {
+            "roads": len(layout.roads),
+            "hydrants": len(layout.hydrants),
+            "plots": len(layout.plots),
+            "pools": len(layout.pools),
+            "zones": len(layout.zones),
+        },
+    }
