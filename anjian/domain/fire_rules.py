@@ -210,6 +210,15 @@ def _side(line: LineString, chainage: float, point: Point) -> int:
     return 1 if cross > 0 else -1
 
 
+def _side_label(line: LineString, side: int) -> str:
+    """The compass side (东侧/西侧/南侧/北侧) of the road to the left (+1) or right (-1) of its direction."""
+    (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+    nx, ny = -(y1 - y0) * side, (x1 - x0) * side
+    if abs(nx) > abs(ny):
+        return "东侧" if nx > 0 else "西侧"
+    return "北侧" if ny > 0 else "南侧"
+
+
 def _spacing_gaps(
     road: Road, line: LineString, chainages: Sequence[float], proj: _Projection, side_label: str
 ) -> list[Violation]:
@@ -269,7 +278,7 @@ def check_roads(layout: Layout, proj: _Projection) -> list[Violation]:
                 if side:
                     sides[side].append(s)
             name = road.name or road.id
-            for side, label in ((1, "左侧"), (-1, "右侧")):
+            for side, label in ((1, _side_label(line, 1)), (-1, _side_label(line, -1))):
                 if not sides[side]:
                     out.append(
                         Violation(

@@ -14,3 +14,20 @@ class EmergencyConfig(AppConfig):
 
         register_calculator(ACCIDENT_GRADE)
         register_audit_events("emergency", EmergencyEvent)
+
+        from anjian.core.navigation import MenuItem, MenuSection, register_section
+
+        register_section(
+            "emergency",
+            MenuSection(
+                "应急管理",
+                "🚨",
+                (
+                    MenuItem("事故接报与处置", "emergency:incident_list"),
+                    MenuItem("应急预案", "emergency:plan_list"),
+                    MenuItem("应急资源", "emergency:resource_list"),
+                    MenuItem("应急演练", "emergency:drill_list"),
+                ),
+            ),
+            order=70,
+        )

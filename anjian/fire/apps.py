@@ -11,3 +11,18 @@ class FireConfig(AppConfig):
         from anjian.fire.choices import FireEvent
 
         register_audit_events("fire", FireEvent)
+
+        from anjian.core.navigation import MenuItem, MenuSection, register_section
+
+        register_section(
+            "fire",
+            MenuSection(
+                "消防设施",
+                "🧯",
+                (
+                    MenuItem("规则检查与地图", "fire:compliance"),
+                    MenuItem("消防设施台账", "fire:hydrant_list"),
+                ),
+            ),
+            order=75,
+        )

@@ -1,7 +1,7 @@
 """The plan's fire rules (``anjian.domain.fire_rules``) run on the park's stored layers.
 
 Roads come from the geo module's ``Road`` (when it is installed and has rows with a width) and otherwise
-from :class:`~anjian.fire.models.FireRoad`; plots are the enterprises' ``plot_geojson``; hydrants out of
+from :class:`~anjian.fire.models.FireRoad`; plots are the park enterprises' ``plot_geojson`` (the rule is the park's, 园区); hydrants out of
 service do not count. The same :func:`~anjian.domain.fire_rules.check_layout` serves ``anjian fire check``.
 """
 
@@ -58,7 +58,7 @@ def stored_plots() -> list[rules.Plot]:
     from anjian.enterprises.models import Enterprise
 
     out: list[rules.Plot] = []
-    for ent in Enterprise.objects.filter(status__in=ACTIVE_STATES, plot_geojson__isnull=False):
+    for ent in Enterprise.objects.filter(in_park=True, status__in=ACTIVE_STATES, plot_geojson__isnull=False):
         geom = ent.plot_geojson
         if not isinstance(geom, dict):
             continue

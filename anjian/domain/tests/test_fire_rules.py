@@ -127,7 +127,7 @@ def test_wide_road_spacing_is_checked_per_side():
     layout = Layout(roads=(road("R1", [(0, 0), (300, 0)], width=60),), hydrants=north + south)
     found = check_layout(layout)
     assert {v.rule for v in found} == {"hydrant_spacing"}
-    assert all("右侧" in v.detail for v in found)
+    assert all("南侧" in v.detail for v in found)
     assert [round(v.measured) for v in found] == [130, 130]
 
 
