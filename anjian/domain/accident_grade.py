@@ -202,11 +202,15 @@ class GradeResult:
 
 
 def _money(value: Decimal) -> str:
+    def plain(number: Decimal) -> str:
+        text = f"{number.quantize(Decimal('0.01')):f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
     if value >= 100_000_000:
-        return f"直接经济损失{value / 100_000_000:g}亿元"
+        return f"直接经济损失{plain(value / 100_000_000)}亿元"
     if value >= 10_000:
-        return f"直接经济损失{value / 10_000:g}万元"
-    return f"直接经济损失{value:g}元"
+        return f"直接经济损失{plain(value / 10_000)}万元"
+    return f"直接经济损失{plain(value)}元"
 
 
 def _non_negative_int(value: object, label: str) -> int:

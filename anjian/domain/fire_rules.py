@@ -204,9 +204,12 @@ def _side(line: LineString, chainage: float, point: Point) -> int:
     """+1 left of the road's direction at ``chainage``, -1 right, 0 on the centreline."""
     a = line.interpolate(max(0.0, chainage - 0.5))
     b = line.interpolate(min(line.length, chainage + 0.5))
-    cross = (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x)
-    if abs(cross) < 1e-9:
+    ab = math.hypot(b.x - a.x, b.y - a.y) or 1.0
+    # signed distance from the centreline; a hydrant within 0.5 m of it stands on neither side
+    offset = ((b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x)) / ab
+    if abs(offset) < 0.5:
         return 0
+    cross = offset
     return 1 if cross > 0 else -1
 
 
