@@ -180,7 +180,13 @@ def _plans(ctx: DemoContext, enterprises: list[Any], rng: Any) -> list[Emergency
                     filing_no=f"YQ-BA-{approved.year}-{i + 60:03d}",
                 )
             )
-    return [actions.do_save_plan(p, acting_user=None, reason="演示数据") for p in plans]
+    saved = [actions.do_save_plan(p, acting_user=None, reason="演示数据") for p in plans]
+    from anjian.majorhazards.models import HazardInstallation
+
+    for plan in saved:
+        if plan.enterprise_id:
+            plan.installations.set(HazardInstallation.objects.filter(enterprise_id=plan.enterprise_id)[:3])
+    return saved
 
 
 def _drills(ctx: DemoContext, plans: list[EmergencyPlan], rng: Any) -> None:

@@ -39,6 +39,12 @@ class ScopedOwnerForm(forms.ModelForm[Any]):
                 del self.fields["owner_unit"]
         if "plan" in self.fields:
             self.fields["plan"].queryset = restrict(EmergencyPlan.objects.all(), user)  # type: ignore[attr-defined]
+        if "installations" in self.fields:
+            from anjian.majorhazards.models import HazardInstallation
+
+            self.fields["installations"].queryset = restrict(  # type: ignore[attr-defined]
+                HazardInstallation.objects.select_related("enterprise"), user
+            )
         if "resource" in self.fields:
             self.fields["resource"].queryset = restrict(Resource.objects.all(), user)  # type: ignore[attr-defined]
 
@@ -48,7 +54,7 @@ class PlanForm(ScopedOwnerForm):
         model = EmergencyPlan
         fields = [
             "title", "kind", "level", "enterprise", "owner_unit", "version", "approved_on", "approved_by",
-            "filed_on", "filing_no", "scenarios", "linked_risks", "linked_installations",
+            "filed_on", "filing_no", "scenarios", "linked_risks", "installations",
         ]  # fmt: skip
         widgets = {
             "approved_on": _DATE,
@@ -56,6 +62,18 @@ class PlanForm(ScopedOwnerForm):
             "scenarios": forms.Textarea(attrs={"rows": 2}),
             "linked_risks": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        enterprise = data.get("enterprise")
+        wrong = [
+            i
+            for i in data.get("installations") or []
+            if enterprise is not None and i.enterprise_id != enterprise.pk
+        ]
+        if wrong:
+            self.add_error("installations", _("只能关联本企业的危险源"))
+        return data
 
 
 class ResourceForm(ScopedOwnerForm):

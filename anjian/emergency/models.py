@@ -162,8 +162,11 @@ class EmergencyPlan(OwnedModel):
     review_due = models.DateField(_("评估到期"), null=True, blank=True, help_text=_("批准后每三年评估一次"))
     scenarios = models.TextField(_("适用情形"), blank=True)
     linked_risks = models.TextField(_("关联风险"), blank=True)
-    linked_installations = models.CharField(
-        _("关联重大危险源"), max_length=300, blank=True, help_text=_("重大危险源编号，逗号分隔")
+    installations = models.ManyToManyField(
+        "majorhazards.HazardInstallation",
+        verbose_name=_("关联危险源"),
+        blank=True,
+        related_name="emergency_plans",
     )
 
     class Meta:

@@ -100,6 +100,7 @@ class _EditView(LoginRequiredMixin, View):
                     saved = type(self).action(
                         _owner_defaults(form.instance, request.user), acting_user=request.user
                     )
+                    form._save_m2m()  # the plan's linked installations
                     _check_changeable(saved, request.user)
                     return saved
 
@@ -377,6 +378,7 @@ class PlanDetailView(ScopedObjectMixin, View):
                 "page_title": plan.title,
                 "plan": plan,
                 "drills": restrict(plan.drills.all(), request.user),
+                "installations": restrict(plan.installations.all(), request.user),
                 "may_change": restrict(
                     EmergencyPlan.objects.filter(pk=plan.pk), request.user, "change"
                 ).exists(),

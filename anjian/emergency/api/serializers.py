@@ -33,11 +33,19 @@ class PlanSerializer(BriefModelSerializer[EmergencyPlan]):
         fields = [
             "id", "title", "kind", "kind_display", "level", "level_display", "enterprise", "owner_unit",
             "version", "approved_on", "approved_by", "filed_on", "filing_no", "review_due", "review_overdue",
-            "scenarios", "linked_risks", "linked_installations",
+            "scenarios", "linked_risks", "installations",
         ]  # fmt: skip
         read_only_fields = ["review_due"]
         brief_fields = ["id", "title", "kind", "review_due"]
         scoped_parents = _OWNED
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        enterprise = attrs.get("enterprise", getattr(self.instance, "enterprise", None))
+        for installation in attrs.get("installations") or []:
+            if enterprise is not None and installation.enterprise_id != enterprise.pk:
+                raise serializers.ValidationError({"installations": "只能关联本企业的危险源"})
+        return attrs
 
     def get_review_overdue(self, obj: EmergencyPlan) -> bool:
         return obj.review_overdue()

@@ -68,19 +68,27 @@ class ActionSaveMixin(OwnedCreateMixin):
 
     def perform_create(self, serializer: Any) -> None:
         self.check_create(serializer)
+        data = dict(serializer.validated_data)
+        many = {f.name: data.pop(f.name) for f in self.model_class._meta.many_to_many if f.name in data}
         with transaction.atomic():
-            obj = self.model_class(**self._defaults(dict(serializer.validated_data)))
+            obj = self.model_class(**self._defaults(data))
             obj = self._save(obj)
+            for name, values in many.items():
+                getattr(obj, name).set(values)
             self.check_still_changeable(obj)  # type: ignore[attr-defined]
         serializer.instance = obj
 
     def perform_update(self, serializer: Any) -> None:
         obj = serializer.instance
         self.check_change(obj)  # type: ignore[attr-defined]
+        data = dict(serializer.validated_data)
+        many = {f.name: data.pop(f.name) for f in self.model_class._meta.many_to_many if f.name in data}
         with transaction.atomic():
-            for key, value in serializer.validated_data.items():
+            for key, value in data.items():
                 setattr(obj, key, value)
             obj = self._save(obj)
+            for name, values in many.items():
+                getattr(obj, name).set(values)
             self.check_still_changeable(obj)  # type: ignore[attr-defined]
         serializer.instance = obj
 

@@ -103,3 +103,25 @@ def test_checklist_tick_and_edge_from_the_page(ent_world, client_for):
     )
     incident.refresh_from_db()
     assert incident.grade == "major"
+
+
+def test_plan_links_installations_of_its_own_enterprise(ent_world, client_for, user_factory):
+    from anjian.emergency.models import EmergencyPlan
+    from anjian.majorhazards.models import HazardInstallation
+
+    a = ent_world["a"]
+    own = HazardInstallation.objects.create(enterprise=a, code="A-01", name="甲罐区", unit_kind="storage")
+    client = client_for(user_factory(role="committee", org="安委会办公室"))
+    data = {
+        "title": "甲预案",
+        "kind": "comprehensive",
+        "level": "enterprise",
+        "enterprise": a.pk,
+        "version": "1.0",
+        "installations": [own.pk],
+    }
+    response = client.post("/emergency/plans/new/", data)
+    plan = EmergencyPlan.objects.get(title="甲预案")
+    assert response.status_code == 302
+    assert list(plan.installations.all()) == [own]
+    assert "甲罐区" in client.get(plan.get_absolute_url()).content.decode()
