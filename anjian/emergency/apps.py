@@ -15,7 +15,11 @@ class EmergencyConfig(AppConfig):
         register_calculator(ACCIDENT_GRADE)
         register_audit_events("emergency", EmergencyEvent)
 
+        from anjian.core import todos
         from anjian.core.navigation import MenuItem, MenuSection, register_section
+        from anjian.emergency.todos import emergency_todos
+
+        todos.register(emergency_todos)
 
         register_section(
             "emergency",

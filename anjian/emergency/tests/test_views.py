@@ -125,3 +125,9 @@ def test_plan_links_installations_of_its_own_enterprise(ent_world, client_for, u
     assert response.status_code == 302
     assert list(plan.installations.all()) == [own]
     assert "甲罐区" in client.get(plan.get_absolute_url()).content.decode()
+
+
+def test_home_lists_overdue_reports(ent_world, client_for):
+    # the 较大 incident of 甲 was known 1 h 50 min ago: its unit report (1 h) is overdue
+    html = client_for(ent_world["user_a"]).get("/").content.decode()
+    assert "事故报告已超时限" in html
