@@ -62,6 +62,8 @@ BOTH_SIDES_WIDTH_M = 60.0
 SERVE_MARGIN_M = 5.0
 COVERAGE_RADIUS_M = 150.0
 POOL_HOURS = 6.0
+#: Hydrants farther than this from a plot are not considered for its coverage (see ``check_coverage``).
+NEAR_M = 500.0
 
 RULES: tuple[str, ...] = ("hydrant_spacing", "both_sides", "hydrant_coverage", "pool_capacity")
 RULE_LABELS: Mapping[str, str] = {
@@ -173,6 +175,13 @@ class _Projection:
     def inv(self, geom: BaseGeometry) -> BaseGeometry:
         return shapely.transform(geom, _transformers(self.cm)[1].transform, interleaved=False)
 
+    def points(self, hydrants: Sequence[Hydrant]) -> list[Point]:
+        """Every hydrant projected in one call."""
+        if not hydrants:
+            return []
+        xs, ys = _transformers(self.cm)[0].transform([h.lon for h in hydrants], [h.lat for h in hydrants])
+        return [Point(x, y) for x, y in zip(xs, ys, strict=True)]
+
     def xy(self, lon: float, lat: float) -> Point:
         x, y = _transformers(self.cm)[0].transform(lon, lat)
         return Point(x, y)
@@ -268,7 +277,7 @@ def _spacing_gaps(
 def check_roads(layout: Layout, proj: _Projection) -> list[Violation]:
     """Rules 1 and 2 on every road."""
     out: list[Violation] = []
-    hydrants = [(h, proj.xy(h.lon, h.lat)) for h in layout.hydrants]
+    hydrants = list(zip(layout.hydrants, proj.points(layout.hydrants), strict=True))
     for road in layout.roads:
         line = proj.fwd(LineString(road.coords))
         assert isinstance(line, LineString)
@@ -326,7 +335,7 @@ def _farthest_point(poly: Polygon, sites: Sequence[Point]) -> tuple[float, Point
 def check_coverage(layout: Layout, proj: _Projection) -> list[Violation]:
     """Rule 3 on every plot."""
     out: list[Violation] = []
-    sites = [proj.xy(h.lon, h.lat) for h in layout.hydrants]
+    sites = proj.points(layout.hydrants)
     for plot in layout.plots:
         poly = proj.fwd(Polygon(plot.shell, plot.holes))
         assert isinstance(poly, Polygon)
@@ -346,11 +355,21 @@ def check_coverage(layout: Layout, proj: _Projection) -> list[Violation]:
             )
             continue
         polys = [g for g in getattr(poly, "geoms", [poly]) if isinstance(g, Polygon)]
-        farthest = max((_farthest_point(p, sites) for p in polys), key=lambda pair: pair[0])
+        # Only hydrants near the plot can be nearest to a point of it: with the sites within NEAR_M of the
+        # plot the farthest distance is exact whenever it is ≤ NEAR_M (a nearer site would be in the set);
+        # beyond that, fall back to every site.
+        near = [site for site in sites if poly.distance(site) <= NEAR_M]
+        farthest = (
+            max((_farthest_point(p, near) for p in polys), key=lambda pair: pair[0])
+            if near
+            else (math.inf, Point())
+        )
+        if farthest[0] > NEAR_M:
+            farthest = max((_farthest_point(p, sites) for p in polys), key=lambda pair: pair[0])
         distance, point = farthest
         if distance <= COVERAGE_RADIUS_M + 1e-6:
             continue
-        covered = shapely.union_all([s.buffer(COVERAGE_RADIUS_M, quad_segs=32) for s in sites])
+        covered = shapely.union_all([s.buffer(COVERAGE_RADIUS_M, quad_segs=32) for s in (near or sites)])
         gap = poly.difference(covered)
         where = proj.inv(point)
         out.append(

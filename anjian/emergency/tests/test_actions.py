@@ -198,3 +198,17 @@ def test_footprint_is_computed_and_drawn_downwind(db):
     )
     with pytest.raises(ValidationFailed, match="低浓度阈值"):
         actions.do_compute_footprint(bad, acting_user=None)
+
+
+def test_calc_command_is_registered():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "calc", "accident-grade", "--deaths", "3", "--injuries", "0", "--loss-cny", "0", "--json", stdout=out
+    )
+    body = json.loads(out.getvalue())
+    assert (body["grade"], body["by"]) == ("较大", "deaths")
