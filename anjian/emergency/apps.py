@@ -35,3 +35,33 @@ class EmergencyConfig(AppConfig):
             ),
             order=70,
         )
+        _register_map_layers()
+
+
+def _register_map_layers() -> None:
+    """Resources, incidents and footprints as layers of the park map, once ``anjian.geo.layers`` exists."""
+    try:
+        from anjian.geo.layers import MapLayer, register_layer  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    from anjian.emergency import maps
+
+    register_layer(
+        MapLayer(
+            "emergency.resources", "应急资源", "应急", maps.resource_features,
+            legend=tuple((c, str(k.label)) for k, c in maps.RESOURCE_COLOURS.items()), geometry="point",
+        )
+    )  # fmt: skip
+    register_layer(
+        MapLayer(
+            "emergency.incidents", "事故", "应急", maps.incident_features,
+            legend=(("#f1c40f", "一般"), ("#e67e22", "较大"), ("#c0392b", "重大"), ("#2c3e50", "特别重大")),
+            geometry="point",
+        )
+    )  # fmt: skip
+    register_layer(
+        MapLayer(
+            "emergency.footprints", "泄漏影响范围", "应急", maps.footprint_features,
+            legend=(("#c0392b", "高浓度（IDLH）"), ("#f39c12", "防护行动浓度")), geometry="polygon",
+        )
+    )  # fmt: skip

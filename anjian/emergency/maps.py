@@ -15,7 +15,7 @@ from anjian.emergency.models import Footprint, Incident, Resource
 
 __all__ = ["footprint_features", "incident_features", "resource_features"]
 
-RESOURCE_COLOURS: dict[str, str] = {
+RESOURCE_COLOURS: dict[ResourceKind, str] = {
     ResourceKind.TEAM: "#c0392b",
     ResourceKind.EQUIPMENT: "#2c6fbb",
     ResourceKind.MATERIAL: "#16a085",
@@ -37,7 +37,7 @@ def resource_features(user: Any, bbox: Any = None, *, qs: Any = None) -> list[di
             "geometry": _point(r.lon, r.lat),
             "properties": {
                 "name": r.name,
-                "colour": RESOURCE_COLOURS.get(r.kind, "#555"),
+                "colour": RESOURCE_COLOURS.get(ResourceKind(r.kind), "#555"),
                 "url": r.get_absolute_url(),
                 "popup": [
                     ["类别", r.get_kind_display()],

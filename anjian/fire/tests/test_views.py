@@ -62,3 +62,27 @@ def test_inspection_with_photo_updates_the_hydrant(hydrant_factory, client_for, 
 def test_import_page_refuses_other_roles(client_for, enterprise_factory, enterprise_user_factory):
     user = enterprise_user_factory(enterprise_factory())
     assert client_for(user).get("/fire/import/").status_code == 403
+
+
+def test_map_features_for_the_park_map(hydrant_factory, user_factory):
+    from anjian.emergency import maps as emergency_maps
+    from anjian.fire import maps
+
+    a, b = park_point(0, 0), park_point(400, 0)
+    FireRoad.objects.create(
+        code="R1",
+        name="纬一路",
+        width_m=20,
+        geometry={
+            "type": "LineString",
+            "coordinates": [[float(a[0]), float(a[1])], [float(b[0]), float(b[1])]],
+        },
+    )
+    hydrant_factory(0, 10)
+    hydrant_factory(50, 10, status="damaged")
+    committee = user_factory(role="committee", org="安委会办公室")
+    colours = sorted(f["properties"]["colour"] for f in maps.hydrant_features(committee))
+    assert colours == ["#2c6fbb", "#e74c3c"]
+    gaps = maps.gap_features(committee)
+    assert [g["geometry"]["type"] for g in gaps] == ["LineString"]
+    assert emergency_maps.resource_features(committee) == []
