@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
@@ -63,7 +64,7 @@ SERVE_MARGIN_M = 5.0
 COVERAGE_RADIUS_M = 150.0
 POOL_HOURS = 6.0
 #: Hydrants farther than this from a plot are not considered for its coverage (see ``check_coverage``).
-NEAR_M = 500.0
+NEAR_M = 250.0
 
 RULES: tuple[str, ...] = ("hydrant_spacing", "both_sides", "hydrant_coverage", "pool_capacity")
 RULE_LABELS: Mapping[str, str] = {
@@ -278,11 +279,14 @@ def check_roads(layout: Layout, proj: _Projection) -> list[Violation]:
     """Rules 1 and 2 on every road."""
     out: list[Violation] = []
     hydrants = list(zip(layout.hydrants, proj.points(layout.hydrants), strict=True))
+    points = np.asarray([p for _h, p in hydrants], dtype=object)
     for road in layout.roads:
         line = proj.fwd(LineString(road.coords))
         assert isinstance(line, LineString)
         reach = road.width_m / 2 + SERVE_MARGIN_M
-        serving = [(h, p, line.project(p)) for h, p in hydrants if line.distance(p) <= reach + 1e-9]
+        near = shapely.distance(line, points) <= reach + 1e-9
+        chainages = shapely.line_locate_point(line, points)
+        serving = [(h, p, float(c)) for (h, p), ok, c in zip(hydrants, near, chainages, strict=True) if ok]
         if road.width_m >= BOTH_SIDES_WIDTH_M:
             sides = {1: [], -1: []}  # type: dict[int, list[float]]
             for _h, p, s in serving:
@@ -336,6 +340,7 @@ def check_coverage(layout: Layout, proj: _Projection) -> list[Violation]:
     """Rule 3 on every plot."""
     out: list[Violation] = []
     sites = proj.points(layout.hydrants)
+    site_array = np.asarray(sites, dtype=object)
     for plot in layout.plots:
         poly = proj.fwd(Polygon(plot.shell, plot.holes))
         assert isinstance(poly, Polygon)
@@ -358,7 +363,9 @@ def check_coverage(layout: Layout, proj: _Projection) -> list[Violation]:
         # Only hydrants near the plot can be nearest to a point of it: with the sites within NEAR_M of the
         # plot the farthest distance is exact whenever it is ≤ NEAR_M (a nearer site would be in the set);
         # beyond that, fall back to every site.
-        near = [site for site in sites if poly.distance(site) <= NEAR_M]
+        near = [
+            site for site, d in zip(sites, shapely.distance(poly, site_array), strict=True) if d <= NEAR_M
+        ]
         farthest = (
             max((_farthest_point(p, near) for p in polys), key=lambda pair: pair[0])
             if near

@@ -12,7 +12,10 @@ from anjian.emergency.choices import ResourceKind, TimelineKind
 from anjian.emergency.models import Drill, EmergencyPlan, Footprint, Incident, Resource
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_DATETIME = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "style": "width:100%;padding:.45rem .6rem;font-size:1rem"},
+    format="%Y-%m-%dT%H:%M",
+)
 
 
 class ScopedOwnerForm(forms.ModelForm[Any]):
