@@ -1,0 +1,214 @@
+"""Incidents: grading, the reporting checklist, re-grading, the command timeline, the veto reaching the
+assessment; drill improvements; footprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.models import AuditEntry
+from anjian.emergency import actions
+from anjian.emergency.choices import EmergencyEvent, IncidentStatus, TimelineKind
+from anjian.emergency.models import Drill, Footprint, Incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_report_grades_and_starts_the_clocks(incident_factory):
+    # given / when
+    incident = incident_factory(deaths=3)
+    # then
+    assert incident.grade == "larger"
+    assert incident.grade_by == "deaths"
+    assert incident.first_grade == "larger"
+    items = incident.checklist()
+    assert [i.key for i in items] == ["unit", "city", "province"]
+    assert items[0].due == incident.known_at + dt.timedelta(hours=1)
+    assert incident.timeline.filter(kind=TimelineKind.REPORT).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            event_type=EmergencyEvent.INCIDENT_REPORTED, object_id=str(incident.pk)
+        ).count()
+        == 1
+    )
+
+
+def test_negative_casualties_are_refused(incident_factory):
+    with pytest.raises(ValidationFailed):
+        incident_factory(deaths=0, loss_cny=-5)
+    assert Incident.objects.count() == 0
+
+
+def test_mark_reported_chains_the_next_clock(incident_factory):
+    incident = incident_factory(injuries=12)
+    at = incident.known_at + dt.timedelta(minutes=30)
+    incident = actions.do_mark_reported(incident, "unit", acting_user=None, at=at)
+    items = {i.key: i for i in incident.checklist()}
+    assert items["unit"].state(timezone.now()) == "done"
+    assert items["city"].due == at + dt.timedelta(hours=2)
+    with pytest.raises(ValidationFailed):
+        actions.do_mark_reported(incident, "unit", acting_user=None)
+    with pytest.raises(ValidationFailed):
+        actions.do_mark_reported(incident, "state", acting_user=None)  # 较大 stops at the province
+
+
+def test_casualty_change_regrades_and_reports_again(incident_factory):
+    incident = incident_factory(deaths=2)
+    revision = actions.do_change_casualties(
+        incident, deaths=3, injuries=0, loss_cny=0, acting_user=None, reason="伤员救治无效"
+    )
+    incident.refresh_from_db()
+    assert incident.grade == "larger"
+    assert revision.within_window
+    keys = [i.key for i in incident.checklist()]
+    assert keys == ["unit", "city", "r1-unit", "r1-city", "r1-province"]
+    assert incident.timeline.filter(kind=TimelineKind.REGRADE).count() == 1
+    with pytest.raises(ValidationFailed):
+        actions.do_change_casualties(incident, deaths=3, injuries=0, loss_cny=0, acting_user=None)
+
+
+def test_change_after_seven_days_of_a_fire_is_not_reported_again(incident_factory):
+    occurred = timezone.now() - dt.timedelta(days=10)
+    incident = incident_factory(deaths=1, kind="fire", occurred_at=occurred)
+    revision = actions.do_change_casualties(incident, deaths=2, injuries=0, loss_cny=0, acting_user=None)
+    assert not revision.within_window
+    assert [i.key for i in Incident.objects.get(pk=incident.pk).checklist()] == ["unit", "city"]
+
+
+def test_incident_edges(incident_factory):
+    incident = incident_factory()
+    with pytest.raises(TransitionNotAllowed):
+        actions.do_close_incident(incident, acting_user=None, reason="x")
+    incident = actions.do_respond_incident(incident, acting_user=None)
+    incident = actions.do_stand_down_incident(incident, acting_user=None)
+    with pytest.raises(ValidationFailed):
+        actions.do_close_incident(incident, acting_user=None, reason="")
+    incident = actions.do_close_incident(incident, acting_user=None, reason="调查报告已批复")
+    assert incident.status == IncidentStatus.CLOSED
+    with pytest.raises(TransitionNotAllowed):
+        actions.do_change_casualties(incident, deaths=1, injuries=0, loss_cny=0, acting_user=None)
+
+
+def test_every_incident_state_verb_pair():
+    """Each declared edge succeeds and writes one audit row; every other pair refuses and writes nothing."""
+    from anjian.emergency.choices import INCIDENT_EDGES
+
+    verbs = {
+        "respond": actions.do_respond_incident,
+        "stand_down": actions.do_stand_down_incident,
+        "close": actions.do_close_incident,
+        "reopen": actions.do_reopen_incident,
+    }
+    now = timezone.now()
+    for state in IncidentStatus.values:
+        for verb, func in verbs.items():
+            incident = Incident.objects.create(
+                title="t", place="p", occurred_at=now, known_at=now, status=state
+            )
+            count = AuditEntry.objects.count()
+            if (state, verb) in INCIDENT_EDGES:
+                func(incident, acting_user=None, reason="原因")
+                assert AuditEntry.objects.count() == count + 1
+                incident.refresh_from_db()
+                assert incident.status == INCIDENT_EDGES[(state, verb)][0]
+            else:
+                with pytest.raises(TransitionNotAllowed):
+                    func(incident, acting_user=None, reason="原因")
+                assert AuditEntry.objects.count() == count
+
+
+def test_dispatch_names_the_resource_and_checks_the_quantity(incident_factory, resource_factory):
+    incident = incident_factory()
+    team = resource_factory(kind="equipment", name="泡沫消防车", quantity=Decimal(2), unit_label="辆")
+    entry = actions.do_add_timeline(
+        incident, kind=TimelineKind.DISPATCH, text="", resource=team, quantity=Decimal(2), acting_user=None
+    )
+    assert entry.text == "调派泡沫消防车 2辆"
+    with pytest.raises(ValidationFailed, match="超过"):
+        actions.do_add_timeline(
+            incident,
+            kind=TimelineKind.DISPATCH,
+            text="",
+            resource=team,
+            quantity=Decimal(3),
+            acting_user=None,
+        )
+    with pytest.raises(ValidationFailed):
+        actions.do_add_timeline(incident, kind=TimelineKind.STATUS, text="x", acting_user=None)
+
+
+def test_danger_found_in_investigation_is_kept_for_the_dangers_loop(incident_factory):
+    incident = incident_factory()
+    entry = actions.do_report_danger(incident, description="储罐区可燃气体报警器失效", acting_user=None)
+    assert entry.kind == TimelineKind.DANGER
+    assert "储罐区可燃气体报警器失效" in entry.text
+
+
+def test_improvement_workflow(db):
+    drill = actions.do_record_drill(
+        Drill(title="储罐泄漏演练", held_on=dt.date(2025, 5, 1), scenario="储罐区苯泄漏"), acting_user=None
+    )
+    item = actions.do_add_improvement(drill, description="补充堵漏器材", acting_user=None)
+    with pytest.raises(ValidationFailed):
+        actions.do_complete_improvement(item, acting_user=None, reason="")
+    with pytest.raises(TransitionNotAllowed):
+        actions.do_reopen_improvement(item, acting_user=None, reason="x")
+    item = actions.do_complete_improvement(item, acting_user=None, reason="已采购堵漏器材2套")
+    assert item.status == "done" and item.done_on is not None
+    item = actions.do_reopen_improvement(item, acting_user=None, reason="器材未到位")
+    assert item.status == "open" and item.done_on is None
+
+
+def test_footprint_is_computed_and_drawn_downwind(db):
+    fp = Footprint(
+        name="液氨储罐泄漏",
+        substance="氨",
+        lon=Decimal("105.02"),
+        lat=Decimal("37.88"),
+        release_gs=1000,
+        wind_speed=3,
+        wind_from_deg=0,
+        daytime=False,
+        cloud_oktas=2,
+        level1_mg_m3=210,
+        level2_mg_m3=17,
+    )
+    fp = actions.do_compute_footprint(fp, acting_user=None)
+    assert fp.stability == "E"
+    zones = fp.result["zones"]
+    assert zones[1]["reach_m"] > zones[0]["reach_m"] > 0
+    # wind from the north: the plume lies south of the source
+    feature = fp.result["geojson"]["features"][0]
+    lats = [pt[1] for poly in feature["geometry"]["coordinates"] for ring in poly for pt in ring]
+    assert max(lats) <= 37.88 + 1e-6
+    bad = Footprint(
+        name="x",
+        substance="x",
+        lon=Decimal("105"),
+        lat=Decimal("37.9"),
+        release_gs=1,
+        wind_speed=3,
+        wind_from_deg=0,
+        level1_mg_m3=1,
+        level2_mg_m3=5,
+    )
+    with pytest.raises(ValidationFailed, match="低浓度阈值"):
+        actions.do_compute_footprint(bad, acting_user=None)
+
+
+def test_calc_command_is_registered():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "calc", "accident-grade", "--deaths", "3", "--injuries", "0", "--loss-cny", "0", "--json", stdout=out
+    )
+    body = json.loads(out.getvalue())
+    assert (body["grade"], body["by"]) == ("较大", "deaths")
