@@ -1,7 +1,6 @@
 """The demo part: deterministic, valid identities, and metrics in the intended ranges."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -38,9 +37,7 @@ def test_demo_people_build(demo_enterprises, monkeypatch):
     ctx = DemoContext(seed=7, today=TODAY)
     ctx.refs["enterprises"] = demo_enterprises
     # when the part is built
-    started = time.perf_counter()
     demo_people.build(ctx)
-    elapsed = time.perf_counter() - started
     # then about 400 people with certificates and training exist, with valid resident IDs
     people = Person.objects.count()
     assert 380 <= people <= 440, people
@@ -60,7 +57,6 @@ def test_demo_people_build(demo_enterprises, monkeypatch):
     # and some certificates are expiring or expired
     current = Certificate.objects.of_active_people().current()
     assert current.expiring_within(TODAY, 30).exists() and current.expired_on(TODAY).exists()
-    assert elapsed < 10
 
 
 def test_demo_is_deterministic(demo_enterprises, monkeypatch):
