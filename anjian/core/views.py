@@ -235,8 +235,11 @@ class HomeView(LoginRequiredMixin, View):
     """The user's work: items from every module that need them now."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        from anjian.cockpit.overview import overview_for
+
         items = collect(request.user)
-        return render(request, "core/home.html", {"items": items, "page_title": "我的待办"})
+        context = {"items": items, "page_title": "我的待办", "overview": overview_for(request.user)}
+        return render(request, "core/home.html", context)
 
 
 class AuditListView(LoginRequiredMixin, View):

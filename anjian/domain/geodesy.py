@@ -25,7 +25,6 @@ from typing import Any
 import numpy
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.database import query_crs_info
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -125,18 +124,23 @@ def gk3_central_meridian(lon: float) -> int:
     return 3 * math.floor(lon / 3.0 + 0.5)
 
 
-@lru_cache(maxsize=64)
 def gk3_epsg(lon: float) -> int:
-    """EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM <n>E" for ``lon``, read from PROJ's database.
+    """EPSG code of "CGCS2000 / 3-degree Gauss-Kruger CM <n>E" for ``lon``, resolved by PROJ from its database.
 
     The "CM" variant has false easting 500 000 m without the zone number in front, which keeps
     coordinates small; the "zone N" variants differ only in that prefix.
     """
-    name = f"CGCS2000 / 3-degree Gauss-Kruger CM {gk3_central_meridian(lon)}E"
-    matches = [info for info in query_crs_info(auth_name="EPSG") if info.name == name]
-    if len(matches) != 1:
-        raise LookupError(f"PROJ database has {len(matches)} CRS named {name!r}")
-    return int(matches[0].code)
+    return _gk3_epsg_for_meridian(gk3_central_meridian(lon))
+
+
+@lru_cache(maxsize=32)
+def _gk3_epsg_for_meridian(meridian: int) -> int:
+    name = f"CGCS2000 / 3-degree Gauss-Kruger CM {meridian}E"
+    crs = CRS.from_user_input(name)
+    code = crs.to_epsg()
+    if code is None or crs.name != name:
+        raise LookupError(f"PROJ database has no EPSG code for {name!r}")
+    return int(code)
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ class Projector:
     @property
     def crs_name(self) -> str:
         """PROJ's name of the metric CRS."""
-        return str(CRS.from_epsg(self.epsg).name)
+        return str(_crs(self.epsg).name)
 
     def to_metric(self, lon: float, lat: float) -> tuple[float, float]:
         """WGS 84 (lon, lat) → (easting, northing) in metres."""
@@ -180,6 +184,11 @@ def _vector(transformer: Transformer) -> Callable[[Any], Any]:
         return numpy.column_stack([x, y])
 
     return apply
+
+
+@lru_cache(maxsize=16)
+def _crs(epsg: int) -> CRS:
+    return CRS.from_epsg(epsg)
 
 
 @lru_cache(maxsize=16)

@@ -1,25 +1,365 @@
-"""Pages of the park map: the full-page map and offline tiles."""
+"""Pages of the park map: the full map, geography registers with a map beside the table, the map editor,
+GeoJSON import/export, enterprise locations and offline tiles."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
+from anjian.core.access import restrict, scope_of
+from anjian.core.views import object_for_change, run_action
+from anjian.enterprises import actions as enterprise_actions
+from anjian.enterprises.models import Enterprise
+from anjian.geo import actions, geojson_io
+from anjian.geo.choices import AreaKind
+from anjian.geo.forms import AreaForm, DeleteForm, GeoJSONImportForm, LocationForm, RoadForm
+from anjian.geo.models import Area, Road
 from anjian.geo.zone import mbtiles_path
 
-__all__ = ["MapView", "TileView"]
+__all__ = [
+    "AreaDeleteView",
+    "AreaEditView",
+    "AreaListView",
+    "EnterpriseLocationView",
+    "ExportView",
+    "ImportView",
+    "MapView",
+    "RoadDeleteView",
+    "RoadEditView",
+    "RoadListView",
+    "TileView",
+]
+
+#: Which map layer shows which area kind (for the map beside a list).
+KIND_LAYERS = {
+    "zone": "geo.boundaries",
+    "park": "geo.boundaries",
+    "town": "geo.towns",
+    "grid": "geo.grids",
+    "functional": "geo.zones",
+    "base": "geo.base",
+}
+
+
+def may_edit_geography(user: Any) -> bool:
+    """The committee office and admins draw the zone's geography (a town edits its own grid areas)."""
+    return scope_of(user).sees_all
 
 
 class MapView(LoginRequiredMixin, View):
     """园区一张图: every layer the user may see."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "geo/map.html", {"page_title": "园区地图"})
+        return render(
+            request, "geo/map.html", {"page_title": "园区地图", "may_edit": may_edit_geography(request.user)}
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Registers with a map beside the table
+# ---------------------------------------------------------------------------------------------
+
+
+class AreaListView(LoginRequiredMixin, View):
+    """Areas of one kind (边界、镇域、网格、功能分区、底图), table and map side by side."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        kind = request.GET.get("kind") or AreaKind.FUNCTIONAL
+        if kind not in AreaKind.values:
+            raise Http404("unknown kind")
+        rows = restrict(Area.objects.filter(kind=kind), request.user).select_related("town", "grid")
+        context = {
+            "page_title": AreaKind(kind).label,
+            "kind": kind,
+            "kinds": AreaKind.choices,
+            "rows": rows,
+            "layers": ",".join(dict.fromkeys([KIND_LAYERS[kind], "geo.boundaries"])),
+            "may_edit": may_edit_geography(request.user),
+        }
+        return render(request, "geo/area_list.html", context)
+
+
+class RoadListView(LoginRequiredMixin, View):
+    """Roads: centrelines, widths and lengths, with the map."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        rows = restrict(Road.objects.all(), request.user)
+        return render(
+            request,
+            "geo/road_list.html",
+            {"page_title": "道路", "rows": rows, "may_edit": may_edit_geography(request.user)},
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Map editor: create and change areas and roads
+# ---------------------------------------------------------------------------------------------
+
+
+class _EditView(LoginRequiredMixin, View):
+    model: Any = None
+    form_class: Any = None
+    template = "geo/feature_form.html"
+
+    def _object(self, pk: int | None) -> Any:
+        if pk is None:
+            if not may_edit_geography(self.request.user):
+                raise PermissionDenied("无权新增地理要素")
+            return None
+        return object_for_change(self.model, self.request.user, pk)
+
+    def _form(self, obj: Any, data: Any = None) -> Any:
+        return self.form_class(data, instance=obj)
+
+    def _context(self, obj: Any, form: Any) -> dict[str, Any]:
+        return {"object": obj, "form": form, "geometry_kind": "line" if self.model is Road else "polygon"}
+
+    def _save(self, obj: Any, reason: str) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, pk: int | None = None, **kwargs: Any) -> HttpResponse:
+        obj = self._object(pk)
+        return render(request, self.template, self._context(obj, self._form(obj)))
+
+    def post(self, request: HttpRequest, pk: int | None = None, **kwargs: Any) -> HttpResponseBase:
+        obj = self._object(pk)
+        form = self._form(obj, request.POST)
+        if form.is_valid():
+            ok, saved = run_action(
+                request,
+                lambda: self._save(form.instance, form.cleaned_data.get("reason", "")),
+                "已保存",
+                form,
+            )
+            if ok:
+                return redirect(self._back(saved))
+        return render(request, self.template, self._context(obj, form), status=400)
+
+    def _back(self, obj: Any) -> str:
+        raise NotImplementedError
+
+
+class AreaEditView(_EditView):
+    """Draw a new area or reshape, move and rename one."""
+
+    model = Area
+
+    def _kind(self, obj: Any) -> str:
+        if obj is not None:
+            return str(obj.kind)
+        kind = str(self.kwargs.get("kind", ""))
+        if kind not in AreaKind.values:
+            raise Http404("unknown kind")
+        return kind
+
+    def _form(self, obj: Any, data: Any = None) -> Any:
+        return AreaForm(data, instance=obj, kind=self._kind(obj))
+
+    def _context(self, obj: Any, form: Any) -> dict[str, Any]:
+        kind = self._kind(obj)
+        return {
+            **super()._context(obj, form),
+            "page_title": f"{'修改' if obj else '新增'}{AreaKind(kind).label}",
+            "back": reverse("geo:area_list") + f"?kind={kind}",
+            "layers": ",".join(dict.fromkeys(["geo.boundaries", KIND_LAYERS[kind], "geo.roads"])),
+            "delete_url": reverse("geo:area_delete", args=[obj.pk]) if obj else "",
+        }
+
+    def _save(self, obj: Any, reason: str) -> Any:
+        return actions.do_save_area(obj, acting_user=self.request.user, reason=reason)
+
+    def _back(self, obj: Any) -> str:
+        return reverse("geo:area_list") + f"?kind={obj.kind}"
+
+
+class RoadEditView(_EditView):
+    """Draw a new road centreline or reshape one."""
+
+    model = Road
+    form_class = RoadForm
+
+    def _context(self, obj: Any, form: Any) -> dict[str, Any]:
+        return {
+            **super()._context(obj, form),
+            "page_title": "修改道路" if obj else "新增道路",
+            "back": reverse("geo:road_list"),
+            "layers": "geo.boundaries,geo.zones,geo.roads",
+            "delete_url": reverse("geo:road_delete", args=[obj.pk]) if obj else "",
+        }
+
+    def _save(self, obj: Any, reason: str) -> Any:
+        return actions.do_save_road(obj, acting_user=self.request.user, reason=reason)
+
+    def _back(self, obj: Any) -> str:
+        return reverse("geo:road_list")
+
+
+class _DeleteView(LoginRequiredMixin, View):
+    model: Any = None
+
+    def _delete(self, obj: Any, reason: str) -> None:
+        raise NotImplementedError
+
+    def _back(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = object_for_change(self.model, request.user, pk)
+        return render(
+            request, "geo/delete.html", {"object": obj, "form": DeleteForm(), "back": self._back(obj)}
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        obj = object_for_change(self.model, request.user, pk)
+        form = DeleteForm(request.POST)
+        back = self._back(obj)
+        if form.is_valid():
+            ok, _r = run_action(
+                request, lambda: self._delete(obj, form.cleaned_data["reason"]), "已删除", form
+            )
+            if ok:
+                return redirect(back)
+        return render(request, "geo/delete.html", {"object": obj, "form": form, "back": back}, status=400)
+
+
+class AreaDeleteView(_DeleteView):
+    model = Area
+
+    def _delete(self, obj: Any, reason: str) -> None:
+        actions.do_delete_area(obj, acting_user=self.request.user, reason=reason)
+
+    def _back(self, obj: Any) -> str:
+        return reverse("geo:area_list") + f"?kind={obj.kind}"
+
+
+class RoadDeleteView(_DeleteView):
+    model = Road
+
+    def _delete(self, obj: Any, reason: str) -> None:
+        actions.do_delete_road(obj, acting_user=self.request.user, reason=reason)
+
+    def _back(self, obj: Any) -> str:
+        return reverse("geo:road_list")
+
+
+# ---------------------------------------------------------------------------------------------
+# GeoJSON
+# ---------------------------------------------------------------------------------------------
+
+
+class ExportView(LoginRequiredMixin, View):
+    """One layer of the stored geography as a GeoJSON file."""
+
+    def get(self, request: HttpRequest, target: str) -> HttpResponse:
+        if target not in geojson_io.TARGETS:
+            raise Http404("unknown layer")
+        body = json.dumps(geojson_io.export_collection(target, request.user), ensure_ascii=False)
+        response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{target}.geojson"'
+        return response
+
+
+class ImportView(LoginRequiredMixin, View):
+    """Upload GeoJSON into one layer: every feature checked, nothing saved from a file with a bad feature."""
+
+    def _guard(self) -> None:
+        if not may_edit_geography(self.request.user):
+            raise PermissionDenied("无权导入地理数据")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._guard()
+        form = GeoJSONImportForm(initial={"target": request.GET.get("target", "functional")})
+        return render(request, "geo/import.html", {"form": form, "page_title": "导入 GeoJSON"})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._guard()
+        form = GeoJSONImportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read(geojson_io.MAX_UPLOAD_BYTES + 1)
+            result = geojson_io.import_collection(
+                form.cleaned_data["target"],
+                data,
+                acting_user=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                gcj02=form.cleaned_data["crs"] == "gcj02",
+            )
+            if result.ok:
+                messages.success(
+                    request,
+                    f"导入完成：新增 {result.count('created')}，更新 {result.count('updated')}，未变 {result.count('unchanged')}",
+                )
+        status = 200 if result is not None and result.ok else 400
+        return render(
+            request,
+            "geo/import.html",
+            {"form": form, "result": result, "page_title": "导入 GeoJSON"},
+            status=status,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Enterprise location
+# ---------------------------------------------------------------------------------------------
+
+
+class EnterpriseLocationView(LoginRequiredMixin, View):
+    """Set an enterprise's location on the map or from coordinates (WGS 84 or GCJ-02)."""
+
+    def _enterprise(self, pk: int) -> Enterprise:
+        enterprise = object_for_change(Enterprise, self.request.user, pk)
+        if scope_of(self.request.user).is_enterprise:
+            raise PermissionDenied("企业位置由监管部门登记")
+        return enterprise  # type: ignore[no-any-return]
+
+    def _context(self, enterprise: Enterprise, form: LocationForm) -> dict[str, Any]:
+        focus = f"{enterprise.lon},{enterprise.lat},15" if enterprise.lon is not None else ""
+        return {
+            "enterprise": enterprise,
+            "form": form,
+            "focus": focus,
+            "page_title": f"{enterprise.display_name} · 位置",
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        enterprise = self._enterprise(pk)
+        form = LocationForm(initial={"lon": enterprise.lon, "lat": enterprise.lat, "crs": "wgs84"})
+        return render(request, "geo/location_form.html", self._context(enterprise, form))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        enterprise = self._enterprise(pk)
+        form = LocationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            ok, _r = run_action(
+                request,
+                lambda: enterprise_actions.do_update_enterprise(
+                    enterprise,
+                    {"lon": data["wgs_lon"], "lat": data["wgs_lat"]},
+                    acting_user=request.user,
+                    reason=data.get("reason", "") or "在地图上登记位置",
+                ),
+                "位置已保存",
+                form,
+            )
+            if ok:
+                return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "?tab=map")
+        return render(request, "geo/location_form.html", self._context(enterprise, form), status=400)
+
+
+# ---------------------------------------------------------------------------------------------
+# Offline tiles
+# ---------------------------------------------------------------------------------------------
 
 
 def _magic_type(data: bytes) -> str:

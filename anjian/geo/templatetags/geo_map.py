@@ -16,6 +16,20 @@ register = template.Library()
 _counter = itertools.count(1)
 
 
+def _opening_view() -> tuple[float, float, float, float]:
+    """The park with a margin when its boundary is drawn, else the zone's bounding area."""
+    from shapely.geometry import shape
+
+    from anjian.geo.models import Area
+
+    park = Area.objects.filter(kind="park").only("geometry").first()
+    if park is None:
+        return zone_bbox().as_tuple()
+    w, s, e, n = shape(park.geometry).bounds
+    dx, dy = (e - w) * 0.35, (n - s) * 0.2
+    return (w - dx, s - dy, e + dx, n + dy)
+
+
 @register.simple_tag(takes_context=True)
 def geo_map_config(context: template.Context) -> dict[str, Any]:
     """Read ``layers`` (comma-separated keys), ``focus`` ("lon,lat[,zoom]"), ``height`` and ``editable`` from
@@ -38,7 +52,7 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         "tiles": reverse("geo:tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}")
         if mbtiles_path()
         else "",
-        "bbox": list(zone_bbox().as_tuple()),
+        "bbox": list(_opening_view()),
         "focus": focus,
         "highlight": str(context.get("highlight") or ""),
     }
@@ -53,3 +67,14 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         "data": data,
         "assets": first,
     }
+
+
+@register.simple_tag
+def place_summary(enterprise: Any) -> str:
+    """Where an enterprise is, in words (``腾格里技术产业园区 · 西部精细化工生产区 · … · 距经二路 120 米``)."""
+    from anjian.geo.places import describe
+
+    if enterprise.lon is None or enterprise.lat is None:
+        return "未登记"
+    text = describe(enterprise.lon, enterprise.lat).summary
+    return text or "已登记位置（园区外）"

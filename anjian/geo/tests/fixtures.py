@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,6 +10,16 @@ from typing import Any
 import pytest
 
 from anjian.enterprises.models import Enterprise
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Every test starts with an empty cache: cached overviews and layers never leak between tests (their
+    invalidation runs on commit, which a test's rolled-back transaction never reaches)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @dataclass

@@ -45,17 +45,22 @@
   var Legend = L.Control.extend({
     options: { position: "bottomright" },
     onAdd: function () {
-      this._div = L.DomUtil.create("div", "geo-legend");
-      L.DomEvent.disableClickPropagation(this._div);
-      return this._div;
+      var box = L.DomUtil.create("details", "geo-legend");
+      if (this.options.open) box.open = true;
+      box.innerHTML = "<summary>图例</summary>";
+      this._div = L.DomUtil.create("div", "geo-legend-body", box);
+      this._box = box;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
     },
     update: function (entries) {
       if (!this._div) return;
       if (!entries.length) {
-        this._div.style.display = "none";
+        this._box.style.display = "none";
         return;
       }
-      this._div.style.display = "";
+      this._box.style.display = "";
       var html = "";
       entries.forEach(function (e) {
         html += '<div class="geo-legend-layer">' + esc(e.label) + "</div>";
@@ -71,7 +76,7 @@
   function init(el) {
     if (el._anjianMap) return;
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
-    var narrow = window.matchMedia("(max-width: 700px)").matches;
+    var narrow = el.clientWidth < 640;
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, attributionControl: false, minZoom: 7, maxZoom: 19 });
     el._anjianMap = map;
     var renderer = L.canvas({ padding: 0.3, tolerance: 6 });
@@ -85,7 +90,7 @@
 
     L.control.scale({ imperial: false, metric: true, maxWidth: 160 }).addTo(map);
     new NorthArrow().addTo(map);
-    var legend = new Legend().addTo(map);
+    var legend = new Legend({ open: !narrow }).addTo(map);
 
     var state = {}; // key → {meta, group, loaded: LatLngBounds|null, pending}
     var overlays = {};
@@ -171,8 +176,17 @@
         });
     }
 
+    // One canvas draws every layer, in the order features arrive; restack so that areas lie under lines
+    // under points whatever answered first (a click then opens the topmost feature's popup).
+    function restack() {
+      order.forEach(function (m) {
+        if (map.hasLayer(state[m.key].group)) state[m.key].group.bringToFront();
+      });
+    }
+
     function refresh() {
       return Promise.all(visibleKeys().map(load)).then(function () {
+        restack();
         el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
         el.dispatchEvent(new CustomEvent("anjian:map-drawn", { bubbles: true }));
       });
@@ -180,7 +194,7 @@
 
     map.on("overlayadd", function (e) {
       updateLegend();
-      if (e.layer._anjianKey) load(e.layer._anjianKey).then(function () { el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1); });
+      if (e.layer._anjianKey) load(e.layer._anjianKey).then(function () { restack(); el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1); });
     });
     map.on("overlayremove", updateLegend);
     var timer = null;

@@ -1,0 +1,91 @@
+/* Overview charts (ECharts, vendored): every datum that has a URL opens the list it counts. */
+(function () {
+  "use strict";
+  var root = document.querySelector(".cockpit");
+  var source = document.getElementById("cockpit-data");
+  if (!root || !source || !window.echarts) return;
+  var dark = root.dataset.theme === "dark";
+  var renderer = root.dataset.renderer || "canvas";
+  var palette = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b", "#3949ab", "#f4511e", "#6d4c41", "#c0ca33", "#546e7a", "#d81b60"];
+  var charts = {};
+
+  function axisText() { return { color: dark ? "#cfd8dc" : "#425466", fontSize: 12 }; }
+
+  function option(c) {
+    var base = {
+      color: palette,
+      backgroundColor: "transparent",
+      textStyle: { fontFamily: "inherit" },
+      tooltip: { trigger: c.kind === "pie" ? "item" : "axis", axisPointer: { type: "shadow" }, confine: true },
+      animation: renderer !== "svg",
+    };
+    var multi = c.series.length > 1;
+    if (multi) base.legend = { top: 0, type: "scroll", textStyle: axisText() };
+    if (c.kind === "pie") {
+      var s = c.series[0];
+      base.legend = { type: "scroll", orient: "horizontal", bottom: 0, textStyle: axisText() };
+      base.series = [{
+        type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"], avoidLabelOverlap: true,
+        label: { formatter: "{b}\n{c}", color: dark ? "#eceff1" : "#333" },
+        data: c.categories.map(function (name, i) { return { name: name, value: s.data[i].value }; }),
+      }];
+      return base;
+    }
+    var horizontal = c.kind === "hbar";
+    var cat = { type: "category", data: c.categories, axisLabel: Object.assign(axisText(), { interval: 0, width: horizontal ? 110 : 70, overflow: "truncate" }) };
+    var val = { type: "value", minInterval: 1, axisLabel: axisText(), splitLine: { lineStyle: { color: dark ? "#37474f" : "#eef1f4" } } };
+    if (horizontal) { cat.inverse = true; base.xAxis = val; base.yAxis = cat; }
+    else { base.xAxis = cat; base.yAxis = val; if (c.categories.length > 6) cat.axisLabel.rotate = 30; }
+    base.grid = { left: 8, right: 16, top: multi ? 34 : 14, bottom: 8, containLabel: true };
+    base.series = c.series.map(function (s) {
+      return {
+        name: s.name, type: "bar", stack: s.stack || undefined, barMaxWidth: 26,
+        itemStyle: s.colour ? { color: s.colour } : undefined,
+        label: { show: !multi, position: horizontal ? "right" : "top", color: dark ? "#eceff1" : "#425466" },
+        data: s.data.map(function (d) { return d.value; }),
+      };
+    });
+    return base;
+  }
+
+  function render(data) {
+    data.charts.forEach(function (c) {
+      var el = root.querySelector('[data-chart="' + c.key + '"]');
+      if (!el) return;
+      var chart = charts[c.key];
+      if (!chart) {
+        chart = echarts.init(el, dark ? "dark" : null, { renderer: renderer });
+        charts[c.key] = chart;
+        chart.on("click", function (p) {
+          var cur = chart._anjianSpec;
+          var s = cur.series[p.seriesIndex] || cur.series[0];
+          var d = s && s.data[p.dataIndex];
+          if (d && d.url) window.location.href = d.url;
+        });
+      }
+      chart._anjianSpec = c;
+      chart.setOption(option(c), true);
+    });
+    data.stats.forEach(function (s, i) {
+      var el = root.querySelector('[data-stat="' + i + '"] .num');
+      if (el) el.textContent = s.value;
+    });
+    var asof = document.getElementById("cockpit-asof");
+    if (asof) asof.textContent = data.as_of;
+    root.dataset.rendered = String(Number(root.dataset.rendered || 0) + 1);
+  }
+
+  render(JSON.parse(source.textContent));
+  window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
+
+  var refresh = Number(document.body.dataset.refresh || 0);
+  var url = document.body.dataset.source;
+  if (refresh > 0 && url) {
+    setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data) render(data); })
+        .catch(function () {});
+    }, refresh * 1000);
+  }
+})();

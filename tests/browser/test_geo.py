@@ -1,0 +1,154 @@
+"""Issue 9's browser tests: the park map (load, toggle a layer, open a popup) and the overview's charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from anjian.geo import actions
+from anjian.geo.models import Area, Road
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "pw-12345678"  # the password user_factory gives every user
+DRAWN = "el => Number(el.dataset.drawn || 0) >= 1 && Number(el.dataset.loading || 0) === 0"
+
+
+def _console_error(message: Any, errors: list[str]) -> None:
+    # The browser asks for /favicon.ico by itself; the platform has none (not this page's doing).
+    if message.type == "error" and "favicon" not in str(message.location.get("url", "")):
+        errors.append(message.text)
+
+
+def log_in(page: Any, live_server: Any, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+@pytest.fixture
+def mapped_zone(enterprise_factory: Any, user_factory: Any, licence_factory: Any) -> Any:
+    a = enterprise_factory(
+        name="甲地图化工有限公司",
+        industry="hazchem_production",
+        town="腾格里镇",
+        in_park=True,
+        lon=Decimal("105.250000"),
+        lat=Decimal("37.840000"),
+        major_hazard=True,
+    )
+    enterprise_factory(
+        name="乙地图建筑有限公司",
+        industry="construction",
+        town="孛井滩镇",
+        lon=Decimal("105.350000"),
+        lat=Decimal("37.650000"),
+    )
+    licence_factory(a, valid_until=timezone.localdate() + dt.timedelta(days=30))
+    actions.do_save_area(
+        Area(
+            kind="functional",
+            code="FZ-1",
+            name="北部化工生产区",
+            function="production",
+            geometry={
+                "type": "Polygon",
+                "coordinates": [
+                    [[105.24, 37.83], [105.26, 37.83], [105.26, 37.85], [105.24, 37.85], [105.24, 37.83]]
+                ],
+            },
+        ),
+        acting_user=None,
+    )
+    actions.do_save_road(
+        Road(
+            code="R-1",
+            name="腾格里大道",
+            grade="trunk",
+            width_m=Decimal("60"),
+            geometry={"type": "LineString", "coordinates": [[105.245, 37.80], [105.245, 37.88]]},
+        ),
+        acting_user=None,
+    )
+    user_factory(role="committee", org="安委会办公室", username="awb", name="王芳")
+    return a
+
+
+def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any, mapped_zone: Any) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: _console_error(m, errors))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, live_server, "awb")
+    # given the map page
+    page.goto(f"{live_server.url}/geo/")
+    el = page.locator("#geo-main-map")
+    el.wait_for()
+    page.wait_for_function(f"({DRAWN})(document.getElementById('geo-main-map'))")
+    # then the enterprises layer is drawn: two features, legend shown, scale bar and north arrow present
+    count = page.evaluate(
+        "document.getElementById('geo-main-map')._anjianLayers['enterprises'].group.getLayers().length"
+    )
+    assert count == 2
+    assert page.locator(".geo-legend").inner_text().count("构成重大危险源") == 1
+    assert page.locator(".leaflet-control-scale").is_visible() and page.locator(".geo-north").is_visible()
+    # when the grade layer is switched on in the layer switcher
+    page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
+        "input"
+    ).check()
+    page.wait_for_function(
+        "document.getElementById('geo-main-map')._anjianLayers['enterprises.grade'].group.getLayers().length === 2"
+    )
+    assert "未达标/无等级" in page.locator(".geo-legend").inner_text()
+    # and switched off again
+    page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
+        "input"
+    ).uncheck()
+    assert "未达标/无等级" not in page.locator(".geo-legend").inner_text()
+    # when an enterprise marker is clicked (its pixel position on the canvas)
+    page.evaluate(
+        "() => { const m = document.getElementById('geo-main-map')._anjianMap; m.setView([37.84, 105.25], 14); }"
+    )
+    page.wait_for_function(f"({DRAWN})(document.getElementById('geo-main-map'))")
+    point = page.evaluate(
+        "() => { const el = document.getElementById('geo-main-map'); const p = el._anjianMap.latLngToContainerPoint([37.84, 105.25]);"
+        " const r = el.getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }"
+    )
+    page.mouse.click(point["x"], point["y"])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "甲地图化工" in popup.inner_text() and "重大危险源" in popup.inner_text()
+    assert popup.get_by_role("link", name="详情 ›").get_attribute("href") == f"/enterprises/{mapped_zone.pk}/"
+    assert errors == []
+
+
+def test_overview_renders_its_charts(page: Any, live_server: Any, mapped_zone: Any) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: _console_error(m, errors))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, live_server, "awb")
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/cockpit/")
+        page.wait_for_function(
+            "document.querySelector('.cockpit') && Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1"
+        )
+        charts = page.locator(".cockpit-chart")
+        assert charts.count() >= 4
+        for i in range(charts.count()):
+            assert charts.nth(i).locator("canvas").count() >= 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the big screen and the print view render too
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/cockpit/screen/")
+    page.wait_for_function("Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
+    assert page.locator(".cockpit-chart canvas").count() >= 4
+    page.goto(f"{live_server.url}/cockpit/print/")
+    page.wait_for_function("Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
+    assert page.locator(".cockpit-chart svg").count() >= 4
+    assert errors == []
