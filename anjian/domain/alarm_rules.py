@@ -40,10 +40,13 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 __all__ = [
+    "CHANGED",
     "CHATTER_COUNT",
     "CHATTER_WINDOW_MS",
     "EVENTS",
+    "IGNORED",
     "LEVELS",
+    "SEEN",
     "STANDING_MS",
     "AlarmEvent",
     "PointRules",
@@ -233,8 +236,9 @@ def _timer(timers: dict[str, int], key: str, holds: bool, ts: int) -> int | None
     return None
 
 
-def _process(rules: PointRules, state: PointState, ts: int, v: float, out: list[AlarmEvent]) -> None:
-    """Evaluate the process levels for one good reading."""
+def _process(rules: PointRules, state: PointState, ts: int, v: float, out: list[AlarmEvent]) -> bool:
+    """Evaluate the process levels for one good reading; return whether the level or a delay timer changed."""
+    before = (tuple(state.enter_ms.items()), tuple(state.exit_ms.items()))
     on_ms = rules.on_delay_ms
     off_ms = rules.off_delay_ms
     db = rules.deadband
@@ -285,7 +289,7 @@ def _process(rules: PointRules, state: PointState, ts: int, v: float, out: list[
     else:
         new = new_high if new_high is not None else new_low
     if new == current:
-        return
+        return before != (tuple(enter.items()), tuple(leave.items()))
     if current is None:
         out.append((ts, "raised", new))
     elif new is None:
@@ -296,8 +300,13 @@ def _process(rules: PointRules, state: PointState, ts: int, v: float, out: list[
         out.append((ts, "cleared", current))
         out.append((ts, "raised", new))
     state.level = new
-    if new is None and leave:
+    if new is None:
         leave.clear()
+    else:
+        # The entered levels' entry timers are done (HH implies H, LL implies L).
+        enter.pop(new, None)
+        enter.pop(new[0], None)
+    return True
 
 
 def check_offline(rules: PointRules, state: PointState, now_ms: int, out: list[AlarmEvent]) -> bool:
@@ -314,16 +323,23 @@ def check_offline(rules: PointRules, state: PointState, now_ms: int, out: list[A
     return False
 
 
-def step(rules: PointRules, state: PointState, ts: int, v: float, q: int, out: list[AlarmEvent]) -> bool:
-    """Apply one reading to ``state``; append its events to ``out``; return ``False`` when it was ignored.
+#: What :func:`step` did with a reading.
+IGNORED: Final = 0  # duplicate or out of order: nothing changed
+SEEN: Final = 1  # only the last time/value moved (no level, flag or delay timer changed)
+CHANGED: Final = 2  # a level, flag or delay timer changed: persist the state
 
-    A reading not newer than the last one seen is ignored (duplicate or out of order). Otherwise the state
-    changed (at least ``last_ms``) and the caller should persist it.
+
+def step(rules: PointRules, state: PointState, ts: int, v: float, q: int, out: list[AlarmEvent]) -> int:
+    """Apply one reading to ``state``; append its events to ``out``; return IGNORED, SEEN or CHANGED.
+
+    A reading not newer than the last one seen is ignored (duplicate or out of order). The worker persists
+    the state when CHANGED; ``last_ms``/``last_v`` are recovered from the stored readings after a restart.
     """
     last = state.last_ms
+    result = SEEN
     if last is not None:
         if ts <= last:
-            return False
+            return IGNORED
         timeout = rules._offline_ms
         if timeout is not None and not state.offline and ts > last + timeout:
             state.offline = True
@@ -332,32 +348,38 @@ def step(rules: PointRules, state: PointState, ts: int, v: float, q: int, out: l
     if state.offline:
         state.offline = False
         out.append((ts, "online", None))
+        result = CHANGED
     prev_v = state.last_v
     state.last_ms = ts
     if q != 0:
+        state.last_v = None
         if not state.fault:
             state.fault = True
             _restart_delays(state)
             out.append((ts, "device_fault", None))
-        state.last_v = None
-        return True
+            return CHANGED
+        return result
     if state.fault:
         state.fault = False
         out.append((ts, "device_ok", None))
+        result = CHANGED
     state.last_v = v
     if rules.roc_per_s is not None and prev_v is not None and last is not None:
         if abs(v - prev_v) * 1000.0 / (ts - last) > rules.roc_per_s:
             if not state.rate_high:
                 state.rate_high = True
                 out.append((ts, "rate_high", None))
+                result = CHANGED
         elif state.rate_high:
             state.rate_high = False
             out.append((ts, "rate_ok", None))
+            result = CHANGED
     # Fast path: a quiet point (no level, no running delay) with a value inside the normal band.
     if state.level is None and rules._quiet_lo < v < rules._quiet_hi and not state.enter_ms:
-        return True
-    _process(rules, state, ts, v, out)
-    return True
+        return result
+    if _process(rules, state, ts, v, out):
+        return CHANGED
+    return result
 
 
 def replay(

@@ -235,3 +235,19 @@ def test_gas_detector_defaults_follow_gb_t_50493():
     assert (h2s.h, h2s.hh) == (10, 20)
     with pytest.raises(ValueError):
         gas_detector_defaults("toxic")
+
+
+def test_step_reports_what_changed_so_the_worker_persists_only_then():
+    from anjian.domain.alarm_rules import CHANGED, IGNORED, SEEN
+
+    state = PointState()
+    out: list = []
+    assert step(HIGH, state, 0, 10, 0, out) == SEEN  # quiet value
+    assert step(HIGH, state, 1 * S, 30, 0, out) == CHANGED  # on-delay timer started
+    assert step(HIGH, state, 2 * S, 30, 0, out) == SEEN  # timer runs, nothing new to persist
+    assert step(HIGH, state, 11 * S, 30, 0, out) == CHANGED  # raised
+    assert step(HIGH, state, 12 * S, 31, 0, out) == SEEN  # still H
+    assert step(HIGH, state, 12 * S, 31, 0, out) == IGNORED
+    assert step(HIGH, state, 13 * S, 31, 5, out) == CHANGED  # device fault
+    assert step(HIGH, state, 14 * S, 31, 5, out) == SEEN
+    assert [e[1] for e in out] == ["raised", "device_fault"]
