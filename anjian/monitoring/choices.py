@@ -83,7 +83,9 @@ class AlarmStatus(ColoredChoices):
     }
 
 
-OPEN_STATES = frozenset({AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED, AlarmStatus.ASSIGNED, AlarmStatus.HANDLED})
+OPEN_STATES = frozenset(
+    {AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED, AlarmStatus.ASSIGNED, AlarmStatus.HANDLED}
+)
 
 #: The handling edges, declared once: (from, verb) → to. Anything else is refused.
 #: Kept as data so that it moves onto ``anjian.core.workflow`` in one step when that lands on main.

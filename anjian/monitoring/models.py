@@ -47,7 +47,10 @@ class MonitoringPoint(BaseModel):
     """
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="monitoring_points"
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="monitoring_points",
     )
     installation = models.CharField(_("所属装置/重大危险源"), max_length=100, blank=True)
     tag = models.CharField(_("位号"), max_length=64)
@@ -74,7 +77,9 @@ class MonitoringPoint(BaseModel):
         ordering = ["enterprise_id", "tag"]
         verbose_name = _("监测点")
         verbose_name_plural = _("监测点")
-        constraints = [models.UniqueConstraint(fields=["enterprise", "tag"], name="monitoring_point_tag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "tag"], name="monitoring_point_tag_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.tag} {self.name}"
@@ -129,7 +134,11 @@ class PointAlarmState(models.Model):
     """
 
     point = models.OneToOneField(
-        MonitoringPoint, primary_key=True, on_delete=models.CASCADE, related_name="alarm_state", verbose_name=_("监测点")
+        MonitoringPoint,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="alarm_state",
+        verbose_name=_("监测点"),
     )
     last_ms = models.BigIntegerField(_("最新读数时间"), null=True)
     last_v = models.FloatField(_("最新值"), null=True)
@@ -243,14 +252,21 @@ class Alarm(BaseModel):
     closed by people (``actions.py``); escalated while unacknowledged (``escalation.py``).
     """
 
-    point = models.ForeignKey(MonitoringPoint, on_delete=models.CASCADE, related_name="alarms", verbose_name=_("监测点"))
+    point = models.ForeignKey(
+        MonitoringPoint, on_delete=models.CASCADE, related_name="alarms", verbose_name=_("监测点")
+    )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="monitoring_alarms", verbose_name=_("企业")
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="monitoring_alarms",
+        verbose_name=_("企业"),
     )
     type = models.CharField(_("类型"), max_length=10, choices=AlarmType.choices)
     level = models.CharField(_("级别"), max_length=2, choices=AlarmLevel.choices, blank=True)
     peak_level = models.CharField(_("最高级别"), max_length=2, choices=AlarmLevel.choices, blank=True)
-    status = models.CharField(_("处置状态"), max_length=16, choices=AlarmStatus.choices, default=AlarmStatus.RAISED)
+    status = models.CharField(
+        _("处置状态"), max_length=16, choices=AlarmStatus.choices, default=AlarmStatus.RAISED
+    )
     active = models.BooleanField(_("报警中"), default=True)
     raised_ms = models.BigIntegerField(_("报警时间（毫秒）"))
     raised_at = models.DateTimeField(_("报警时间"))
@@ -258,22 +274,42 @@ class Alarm(BaseModel):
     cleared_at = models.DateTimeField(_("消警时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("确认人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("确认人"),
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("处置人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处置人"),
     )
     assigned_at = models.DateTimeField(_("指派时间"), null=True, blank=True)
     handled_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("处置人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处置人"),
     )
     cause = models.TextField(_("报警原因"), blank=True)
     measures = models.TextField(_("处置措施"), blank=True)
     false_alarm = models.BooleanField(_("误报"), default=False)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("关闭人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("关闭人"),
     )
     escalation_step = models.PositiveSmallIntegerField(_("已升级级数"), default=0)
     escalated_at = models.DateTimeField(_("最近升级时间"), null=True, blank=True)
@@ -344,11 +380,18 @@ class AlarmLog(models.Model):
 class Escalation(models.Model):
     """One step of an unacknowledged alarm's escalation ladder (值班人员 → 企业主要负责人 → 监管部门)."""
 
-    alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("报警"))
+    alarm = models.ForeignKey(
+        Alarm, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("报警")
+    )
     step = models.PositiveSmallIntegerField(_("级数"))
     target = models.CharField(_("通知对象"), max_length=100)
     org_unit = models.ForeignKey(
-        "orgs.OrgUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("单位")
+        "orgs.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("单位"),
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
@@ -356,7 +399,9 @@ class Escalation(models.Model):
         ordering = ["alarm_id", "step"]
         verbose_name = _("报警升级")
         verbose_name_plural = _("报警升级")
-        constraints = [models.UniqueConstraint(fields=["alarm", "step"], name="monitoring_escalation_step_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["alarm", "step"], name="monitoring_escalation_step_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.alarm_id} #{self.step} {self.target}"
@@ -392,7 +437,10 @@ class GatewayToken(BaseModel):
     """A token with which a plant gateway posts telemetry for exactly one enterprise (only its hash is kept)."""
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.CASCADE, related_name="gateway_tokens", verbose_name=_("企业")
+        "enterprises.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="gateway_tokens",
+        verbose_name=_("企业"),
     )
     name = models.CharField(_("网关名称"), max_length=100)
     prefix = models.CharField(_("令牌前缀"), max_length=12)

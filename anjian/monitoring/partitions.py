@@ -47,7 +47,10 @@ def is_partitioned() -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = %s", [TABLE])
+        cur.execute(
+            "SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = %s",
+            [TABLE],
+        )
         return cur.fetchone() is not None
 
 
@@ -78,7 +81,7 @@ def ensure_partitions(day_indexes: Iterable[int]) -> list[str]:
                             f"FOR VALUES FROM ({day * DAY_MS}) TO ({(day + 1) * DAY_MS})"
                         )
                     created.append(name)
-                except Exception:  # noqa: BLE001 - another worker won the race; the partition exists
+                except Exception:
                     pass
             _known.add(day)
     return created
