@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from rest_framework.views import APIView
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.api.base import AuditedModelViewSet, ScopedReadOnlyViewSet
-from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError
+from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 from anjian.enterprises.models import Enterprise
 from anjian.monitoring import actions, reports
 from anjian.monitoring.api.serializers import (
@@ -223,8 +224,8 @@ def _maybe_tick() -> None:
 
     try:
         tick()
-    except AnjianError:
-        pass
+    except Exception:  # the gateway's post is stored; maintenance retries on the next one
+        logging.getLogger("anjian.monitoring").exception("maintenance after HTTP ingest failed")
 
 
 __all__ = [

@@ -20,8 +20,24 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         rp = sub.add_parser("replay", help="run readings from stdin through one point's rules")
         rp.add_argument("--json", action="store_true", help="read and print JSON (the only format)")
+        sp = sub.add_parser(
+            "setup-points", help="create enterprises and points for a scratch database (bench)"
+        )
+        sp.add_argument("--enterprises", type=int, default=10)
+        sp.add_argument("--points", type=int, default=100)
+        sub.add_parser("tick", help="run due maintenance now: offline sweep, escalation, rollups, retention")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["subcommand"] == "setup-points":
+            from anjian.monitoring.plants import setup_scratch_points
+
+            self.stdout.write(json.dumps(setup_scratch_points(opts["enterprises"], opts["points"])))
+            return
+        if opts["subcommand"] == "tick":
+            from anjian.monitoring.maintenance import tick
+
+            self.stdout.write(json.dumps(tick(force=True)))
+            return
         if opts["subcommand"] == "replay":
             raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
             if len(raw) > MAX_INPUT_BYTES:
