@@ -149,9 +149,9 @@ def point_rules(url: str) -> dict[tuple[str, str], tuple[int, PointRules, float,
         "JOIN enterprises_enterprise e ON e.id = p.enterprise_id",
     )
     out = {}
-    for code, tag, pid, h, hh, l, ll, db, on, off, offline, roc, low in rows:
-        rules = PointRules(h, hh, l, ll, db, on, off, float(offline), roc)
-        normal = ((max(x for x in (l, ll, low) if x is not None)) + h) / 2
+    for code, tag, pid, h, hh, lo, llo, db, on, off, offline, roc, low in rows:
+        rules = PointRules(h, hh, lo, llo, db, on, off, float(offline), roc)
+        normal = ((max(x for x in (lo, llo, low) if x is not None)) + h) / 2
         out[(code, tag)] = (pid, rules, normal, (hh or h) * 1.2 + 1)
     return out
 
