@@ -64,8 +64,13 @@ def offline_sweep(registry: Registry | None = None, now: int | None = None) -> i
 _last: dict[str, float] = {}
 
 
-def tick(*, now: int | None = None, force: bool = False, registry: Registry | None = None) -> dict[str, int]:
-    """Run what is due: offline sweep and escalation (5 s), rollups of the last 5 minutes (10 s), retention (1 h)."""
+def tick(
+    *, now: int | None = None, force: bool = False, registry: Registry | None = None, offline: bool = True
+) -> dict[str, int]:
+    """Run what is due: offline sweep and escalation (5 s), rollups of the last 5 minutes (10 s), retention (1 h).
+
+    ``offline=False`` (the HTTP path, which sweeps the posting enterprise's points itself) skips the global sweep.
+    """
     from anjian.monitoring.escalation import escalate_due
 
     clock = time.monotonic()
@@ -79,7 +84,8 @@ def tick(*, now: int | None = None, force: bool = False, registry: Registry | No
         return False
 
     if due("offline", 5):
-        done["offline"] = offline_sweep(registry, now)
+        if offline:
+            done["offline"] = offline_sweep(registry, now)
         done["escalated"] = escalate_due()
     if due("rollup", 10):
         done["rollups"] = rollup(now - 5 * MINUTE_MS, now + MINUTE_MS)

@@ -223,7 +223,7 @@ def _maybe_tick() -> None:
     from anjian.monitoring.maintenance import tick
 
     try:
-        tick()
+        tick(offline=False)
     except Exception:  # the gateway's post is stored; maintenance retries on the next one
         logging.getLogger("anjian.monitoring").exception("maintenance after HTTP ingest failed")
 
