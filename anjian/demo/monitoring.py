@@ -42,7 +42,8 @@ def build(ctx: DemoContext) -> None:
     if not enterprises:
         return
     for i, ent in enumerate(enterprises):
-        create_points(ent, 12 if i else 18, rng=rng, installation=f"{ent.short_name or ent.name[:6]}罐区/反应装置")
+        installation = ent.hazard_installations.order_by("id").first()
+        create_points(ent, 12 if i else 18, rng=rng, installation=installation)
     registry = Registry.load()
     templates = {t["kind"]: t for t in POINT_TEMPLATES}
     sims: dict[str, list[PointSim]] = {}

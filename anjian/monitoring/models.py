@@ -52,7 +52,14 @@ class MonitoringPoint(BaseModel):
         on_delete=models.CASCADE,
         related_name="monitoring_points",
     )
-    installation = models.CharField(_("所属装置/重大危险源"), max_length=100, blank=True)
+    installation = models.ForeignKey(
+        "majorhazards.HazardInstallation",
+        verbose_name=_("所属装置/重大危险源"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="monitoring_points",
+    )
     tag = models.CharField(_("位号"), max_length=64)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=PointKind.choices)
@@ -122,6 +129,8 @@ class MonitoringPoint(BaseModel):
             errors["lat"] = _("纬度应在 -90 到 90 之间")
         if self.tag:
             self.tag = self.tag.strip()
+        if self.installation is not None and self.installation.enterprise_id != self.enterprise_id:
+            errors["installation"] = _("所属装置应属于同一企业")
         if errors:
             raise ValidationError(errors)
 

@@ -54,7 +54,7 @@ def point_fields(template: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def create_points(enterprise: Any, count: int, *, rng: random.Random, installation: str = "") -> list[Any]:
+def create_points(enterprise: Any, count: int, *, rng: random.Random, installation: Any = None) -> list[Any]:
     """Create ``count`` points of mixed kinds for ``enterprise`` (bulk), placed near its location."""
     from anjian.monitoring.models import MonitoringPoint
 

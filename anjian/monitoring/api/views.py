@@ -41,7 +41,7 @@ class MonitoringPointViewSet(AuditedModelViewSet[MonitoringPoint]):
     queryset = MonitoringPoint.objects.select_related("enterprise", "alarm_state")
     serializer_class = MonitoringPointSerializer
     filterset_fields = ["enterprise", "kind", "enabled"]
-    search_fields = ["tag", "name", "installation"]
+    search_fields = ["tag", "name", "installation__name"]
     ordering_fields = ["tag", "name"]
     audit_create = MonitoringEvent.POINT_CREATED  # type: ignore[assignment]
     audit_update = MonitoringEvent.POINT_CHANGED  # type: ignore[assignment]
