@@ -76,6 +76,7 @@ class Command(BaseCommand):
                 _token, key = do_issue_gateway_token(ent, name="模拟网关", acting_user=None)
                 keys[ent.uscc] = key
         if client is None:
+            self._wait_for_server(opts["url"])
             self._backfill(opts["url"], codes, by_code, keys, offline, rng)
         started = time.time()
         tick = 0
@@ -101,6 +102,17 @@ class Command(BaseCommand):
             time.sleep(max(0.0, opts["interval"] - (time.time() * 1000 - now) / 1000))
         if client is not None:
             client.loop_stop()
+
+    def _wait_for_server(self, base: str) -> None:
+        """The demo starts the simulator together with the web server: wait until it answers (60 s at most)."""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base.rstrip('/')}/login/", timeout=3) as resp:
+                    resp.read()
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(1)
 
     def _backfill(
         self, base: str, codes: list[str], by_code: dict[str, list[PointSim]], keys: dict[str, str], silent: Any, rng: Any
