@@ -21,7 +21,9 @@ STEP_MS = 60_000
 def _pick(ctx: DemoContext) -> list[Any]:
     from anjian.enterprises.models import Enterprise
 
-    qs = Enterprise.objects.filter(industry="hazchem_production").order_by("-major_hazard", "-key_process", "id")
+    qs = Enterprise.objects.filter(industry="hazchem_production").order_by(
+        "-major_hazard", "-key_process", "id"
+    )
     chosen = list(qs[:8])
     first = (ctx.refs.get("enterprises") or [None])[0]
     if first is not None and first not in chosen:
@@ -53,7 +55,9 @@ def build(ctx: DemoContext) -> None:
 
             kind = MonitoringPoint.objects.filter(pk=rt.point_id).values_list("kind", flat=True).first() or ""
             t = templates.get(kind, POINT_TEMPLATES[0])
-            sims.setdefault(code, []).append(PointSim(tag=tag, base=t["base"], noise=t["noise"], h=rt.rules.h, value=t["base"]))
+            sims.setdefault(code, []).append(
+                PointSim(tag=tag, base=t["base"], noise=t["noise"], h=rt.rules.h, value=t["base"])
+            )
     gas = [s for code in sorted(sims) for s in sims[code] if s.tag.startswith("GT")]
     if gas:
         gas[0].mode = "flapping"
@@ -74,7 +78,9 @@ def build(ctx: DemoContext) -> None:
                 for s in sims[code]
                 if not (s is silent and k > steps - 90)
             ]
-            decode_into(batch, code, json.dumps({"ts": ts, "readings": readings}).encode(), registry, rejects, now)
+            decode_into(
+                batch, code, json.dumps({"ts": ts, "readings": readings}).encode(), registry, rejects, now
+            )
         with transaction.atomic():
             write_batch(batch, registry, rejects)
     offline_sweep(registry, now)
@@ -95,7 +101,9 @@ def build(ctx: DemoContext) -> None:
                 alarm,
                 acting_user=user,
                 cause="探头受潮漂移" if false_alarm else rng.choice(["进料波动", "冷却水量不足", "法兰微漏"]),
-                measures="校准探头" if false_alarm else rng.choice(["调整进料", "加大冷却", "紧固法兰并复测"]),
+                measures="校准探头"
+                if false_alarm
+                else rng.choice(["调整进料", "加大冷却", "紧固法兰并复测"]),
                 false_alarm=false_alarm,
             )
             if rng.random() < 0.7:

@@ -44,7 +44,9 @@ class _Messages:
     def __init__(self, codes: dict[str, list[str]], start_ms: int) -> None:
         self.items = []
         for code, tags in sorted(codes.items()):
-            readings = json.dumps([{"tag": t, "v": 1.0 + (k % 7) * 0.1} for k, t in enumerate(tags[:READINGS_PER_MESSAGE])])
+            readings = json.dumps(
+                [{"tag": t, "v": 1.0 + (k % 7) * 0.1} for k, t in enumerate(tags[:READINGS_PER_MESSAGE])]
+            )
             self.items.append((code, readings.encode()))
         self.start_ms = start_ms
 
@@ -115,7 +117,9 @@ def _bare_subscriber(host: str, port: int, prefix: str, codes: dict[str, list[st
     sub.loop_start()
     ready.wait(10)
     pub = _Publisher(host, port, f"bench-pub-bare-{uuid.uuid4().hex[:6]}")
-    sent, elapsed = pub.publish_for(prefix, _Messages(codes, int(time.time() * 1000)), seconds, lambda: count[0])
+    sent, elapsed = pub.publish_for(
+        prefix, _Messages(codes, int(time.time() * 1000)), seconds, lambda: count[0]
+    )
     pub.close()
     sub.loop_stop()
     sub.disconnect()
@@ -149,7 +153,10 @@ def _bare_copy(url: str, point_ids: list[int], rows_total: int) -> float:
     import psycopg
 
     start = int(time.time() * 1000) - 3_600_000
-    rows = [(point_ids[i % len(point_ids)], start + (i // len(point_ids)) * 1000, 1.5, 0) for i in range(rows_total)]
+    rows = [
+        (point_ids[i % len(point_ids)], start + (i // len(point_ids)) * 1000, 1.5, 0)
+        for i in range(rows_total)
+    ]
     with psycopg.connect(url) as conn:
         day = start // 86_400_000
         for d in (day, day + 1):
@@ -162,7 +169,9 @@ def _bare_copy(url: str, point_ids: list[int], rows_total: int) -> float:
         t0 = time.perf_counter()
         with conn.cursor() as cur:
             for i in range(0, len(rows), 20_000):
-                with cur.copy("COPY monitoring_reading (point_id, ts, v, q) FROM STDIN (FORMAT BINARY)") as cp:
+                with cur.copy(
+                    "COPY monitoring_reading (point_id, ts, v, q) FROM STDIN (FORMAT BINARY)"
+                ) as cp:
                     cp.set_types(["int8", "int8", "float8", "int2"])
                     for row in rows[i : i + 20_000]:
                         cp.write_row(row)
@@ -191,13 +200,25 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
     host, port = conn["host"], conn["port"]
     run = uuid.uuid4().hex[:8]
     enterprises = max(1, (points + READINGS_PER_MESSAGE - 1) // READINGS_PER_MESSAGE)
-    result: dict[str, Any] = {"points": points, "seconds": seconds, "readings_per_message": READINGS_PER_MESSAGE}
+    result: dict[str, Any] = {
+        "points": points,
+        "seconds": seconds,
+        "readings_per_message": READINGS_PER_MESSAGE,
+    }
     with scratch_database("anjian_bench") as url:
         env = {**os.environ, "ANJIAN_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "anjian.settings"}
         env.pop("ANJIAN_TEST_DATABASE_URL", None)
         log(f"scratch database ready; creating {points} points on {enterprises} enterprises …")
         out = subprocess.run(
-            [*anjian_command(), "monitoring", "setup-points", "--enterprises", str(enterprises), "--points", str(points)],
+            [
+                *anjian_command(),
+                "monitoring",
+                "setup-points",
+                "--enterprises",
+                str(enterprises),
+                "--points",
+                str(points),
+            ],
             env=env,
             check=True,
             capture_output=True,
@@ -207,7 +228,9 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
         import psycopg
 
         with psycopg.connect(url) as c:
-            point_ids = [r[0] for r in c.execute("SELECT id FROM monitoring_monitoringpoint ORDER BY id").fetchall()]
+            point_ids = [
+                r[0] for r in c.execute("SELECT id FROM monitoring_monitoringpoint ORDER BY id").fetchall()
+            ]
 
         log("bare subscriber …")
         result["bare_subscriber_per_s"] = round(

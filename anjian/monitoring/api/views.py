@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,8 +21,10 @@ from rest_framework.views import APIView
 from anjian.core.access import restrict, scope_of
 from anjian.core.api.base import AuditedModelViewSet, ScopedReadOnlyViewSet
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
+from anjian.core.excel import ImportReport
+from anjian.enterprises.api.views import ExcelActionsMixin
 from anjian.enterprises.models import Enterprise
-from anjian.monitoring import actions, reports
+from anjian.monitoring import actions, reports, sheets
 from anjian.monitoring.api.serializers import (
     AlarmSerializer,
     AssignSerializer,
@@ -35,8 +38,17 @@ from anjian.monitoring.ingest import MAX_PAYLOAD_BYTES, Rejects, ingest_http
 from anjian.monitoring.models import Alarm, GatewayToken, MonitoringPoint
 
 
-class MonitoringPointViewSet(AuditedModelViewSet[MonitoringPoint]):
-    """Points the user may see; the enterprise and its supervising department configure them."""
+class MonitoringPointViewSet(ExcelActionsMixin, AuditedModelViewSet[MonitoringPoint]):
+    """Points the user may see; the enterprise and its supervising department configure them; Excel in/out."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    excel_filename = "监测点.xlsx"
+
+    def excel_sheet(self) -> Any:
+        return sheets.point_sheet(self.request.user)
+
+    def excel_import(self, file: Any) -> ImportReport:
+        return sheets.import_points(file, self.request.user)
 
     queryset = MonitoringPoint.objects.select_related("enterprise", "alarm_state")
     serializer_class = MonitoringPointSerializer

@@ -160,3 +160,30 @@ def test_gateway_token_posts_for_its_enterprise_only(client, enterprise_factory,
     r = client.post(f"/api/v1/telemetry/{mine.uscc}", b"{broken", content_type="application/json", **auth)
     assert r.status_code == 400
     assert counts()[RejectReason.MALFORMED] == 1
+
+
+def test_points_import_from_excel_reports_bad_rows_and_saves_the_good(
+    enterprise_factory, api_client_for, user_factory
+):
+    import io
+
+    from openpyxl import Workbook
+
+    from anjian.monitoring.models import MonitoringPoint
+
+    ent = enterprise_factory()  # 危化生产: supervised by 应急管理局
+    api = api_client_for(user_factory(role="dept", org="应急管理局"))
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["统一社会信用代码", "位号", "名称", "类型", "单位", "高报（一级）", "高高报（二级）", "回差"])
+    ws.append([ent.uscc, "GT-9001", "可燃气体探测器", "可燃气体", "%LEL", 25, 50, 2])
+    ws.append([ent.uscc, "GT-9002", "高低颠倒", "可燃气体", "%LEL", 50, 25, 2])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "points.xlsx"
+    report = api.post("/api/v1/monitoring/points/import/", {"file": buf}, format="multipart").json()
+    assert report["created"] == 1 and report["rejected"] == 1, report
+    assert report["errors"][0]["row"] == 3 and "高高报警值" in report["errors"][0]["reason"]
+    assert MonitoringPoint.objects.get(tag="GT-9001").hh == 50
+    assert not MonitoringPoint.objects.filter(tag="GT-9002").exists()

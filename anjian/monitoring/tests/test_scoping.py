@@ -10,7 +10,11 @@ from anjian.monitoring.ingest import Batch, Registry, Rejects, decode_into, writ
 
 pytestmark = pytest.mark.django_db
 
-COVERED_API_ROUTES = ["/api/v1/monitoring/points/", "/api/v1/monitoring/alarms/"]
+COVERED_API_ROUTES = [
+    "/api/v1/monitoring/points/",
+    "/api/v1/monitoring/alarms/",
+    "/api/v1/monitoring/points/export/",
+]
 
 
 @pytest.fixture
@@ -73,6 +77,18 @@ def test_api_lists_show_only_what_the_role_may_see(world, api_client_for, role):
     want = {f"GT-{side.upper()}-001" for side in EXPECTED[role]}
     assert tags == want
     assert alarms == want
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED))
+def test_excel_export_shows_only_what_the_role_may_see(world, api_client_for, role):
+    import io
+
+    from openpyxl import load_workbook
+
+    content = api_client_for(world["users"][role]).get("/api/v1/monitoring/points/export/").content
+    wb = load_workbook(io.BytesIO(content), read_only=True)
+    cells = {str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v}
+    assert {t for t in cells if t.startswith("GT-")} == {f"GT-{side.upper()}-001" for side in EXPECTED[role]}
 
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))

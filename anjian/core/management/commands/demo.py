@@ -25,7 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
         parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
         parser.add_argument(
-            "--no-side", action="store_true", help="do not start the side processes (e.g. the telemetry simulator)"
+            "--no-side",
+            action="store_true",
+            help="do not start the side processes (e.g. the telemetry simulator)",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        ing = sub.add_parser("ingest", help="MQTT → ingest → PostgreSQL, against bare subscriber and bare COPY")
+        ing = sub.add_parser(
+            "ingest", help="MQTT → ingest → PostgreSQL, against bare subscriber and bare COPY"
+        )
         ing.add_argument("--seconds", type=float, default=20)
         ing.add_argument("--points", type=int, default=20_000)
         ing.add_argument("--json", action="store_true", help="print only the JSON result")
@@ -23,11 +25,22 @@ class Command(BaseCommand):
 
         quiet = opts["json"]
         result = run_ingest_bench(
-            seconds=opts["seconds"], points=opts["points"], log=(lambda _m: None) if quiet else self.stderr.write
+            seconds=opts["seconds"],
+            points=opts["points"],
+            log=(lambda _m: None) if quiet else self.stderr.write,
         )
-        keys = ["readings_per_s", "bare_subscriber_per_s", "bare_copy_per_s", "ratio", "alarm_p99_ms", "worker_rss_mb"]
+        keys = [
+            "readings_per_s",
+            "bare_subscriber_per_s",
+            "bare_copy_per_s",
+            "ratio",
+            "alarm_p99_ms",
+            "worker_rss_mb",
+        ]
         if quiet:
-            self.stdout.write(json.dumps({**{k: result.get(k) for k in keys}, "details": result}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({**{k: result.get(k) for k in keys}, "details": result}, ensure_ascii=False)
+            )
             return
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         self.stdout.write(

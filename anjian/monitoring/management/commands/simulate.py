@@ -115,7 +115,13 @@ class Command(BaseCommand):
                 time.sleep(1)
 
     def _backfill(
-        self, base: str, codes: list[str], by_code: dict[str, list[PointSim]], keys: dict[str, str], silent: Any, rng: Any
+        self,
+        base: str,
+        codes: list[str],
+        by_code: dict[str, list[PointSim]],
+        keys: dict[str, str],
+        silent: Any,
+        rng: Any,
     ) -> None:
         """Forward what a gateway buffered while the web server was down (store and forward), up to six hours."""
         from django.db.models import Max
@@ -124,7 +130,9 @@ class Command(BaseCommand):
 
         now = int(time.time() * 1000)
         for code in codes:
-            last = PointAlarmState.objects.filter(point__enterprise__uscc=code).aggregate(m=Max("last_ms"))["m"]
+            last = PointAlarmState.objects.filter(point__enterprise__uscc=code).aggregate(m=Max("last_ms"))[
+                "m"
+            ]
             if last is None or now - last > 6 * 3_600_000 or now - last < 30_000:
                 continue
             sims = [s for s in by_code[code] if s is not silent]
