@@ -117,7 +117,7 @@ def _bare_subscriber(host: str, port: int, prefix: str, codes: dict[str, list[st
     sub.loop_start()
     ready.wait(10)
     pub = _Publisher(host, port, f"bench-pub-bare-{uuid.uuid4().hex[:6]}")
-    sent, elapsed = pub.publish_for(
+    _sent, elapsed = pub.publish_for(
         prefix, _Messages(codes, int(time.time() * 1000)), seconds, lambda: count[0]
     )
     pub.close()
@@ -307,7 +307,7 @@ def _free_port() -> int:
 
 def _p99(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
 def _alarm_latency(
