@@ -56,6 +56,8 @@ log = logging.getLogger("anjian.monitoring.ingest")
 MAX_PAYLOAD_BYTES = 256 * 1024
 #: Readings stamped further ahead of the receiving clock than this are refused (gateway clock wrong).
 MAX_FUTURE_MS = 5 * 60 * 1000
+#: A point whose state only moved in time (last value) is written at most this often.
+SEEN_SAVE_MS = 5_000
 #: Retention of raw readings (GB/T 50493 / 40号令 practice: at least 30 days online; configurable).
 DEFAULT_RETENTION_DAYS = 30
 
@@ -82,6 +84,8 @@ class Runtime:
     tag: str
     rules: PointRules
     state: PointState
+    #: When this point's state was last written (ms of its reading); SEEN states are written at most every 5 s.
+    saved_ms: int = 0
 
 
 @dataclass
@@ -288,6 +292,9 @@ def decode_into(
         rows.append((rt.point_id, ts, fv, q))
         accepted += 1
         result = step(rt.rules, rt.state, ts, fv, q, out)
+        if result != IGNORED and ts - rt.saved_ms >= SEEN_SAVE_MS:
+            # The latest value for pages; the alarm-relevant state is written whenever it changes (below).
+            dirty[rt.point_id] = rt
         if result == CHANGED:
             dirty[rt.point_id] = rt
             if out:
@@ -378,7 +385,10 @@ def _state_row(rt: Runtime) -> tuple[Any, ...]:
 
 def write_states(dirty: Iterable[Runtime]) -> None:
     """Upsert the changed point states."""
-    rows = [_state_row(rt) for rt in dirty]
+    rows = []
+    for rt in dirty:
+        rows.append(_state_row(rt))
+        rt.saved_ms = rt.state.last_ms or 0
     if not rows:
         return
     cast = "::jsonb" if connection.vendor == "postgresql" else ""

@@ -17,6 +17,19 @@ from anjian.domain.alarm_rules import PointRules, PointState
 from anjian.enterprises.models import enterprise_scope_q
 from anjian.monitoring.choices import AlarmLevel, AlarmStatus, AlarmType, PointKind, RejectReason
 
+#: Chinese labels of the rule events (``anjian.domain.alarm_rules.EVENTS``).
+EVENT_LABELS = {
+    "raised": "报警",
+    "changed": "级别变化",
+    "cleared": "消警",
+    "device_fault": "设备故障",
+    "device_ok": "设备恢复",
+    "offline": "离线",
+    "online": "恢复在线",
+    "rate_high": "变化率超限",
+    "rate_ok": "变化率恢复",
+}
+
 __all__ = [
     "Alarm",
     "AlarmLog",
@@ -380,6 +393,17 @@ class AlarmLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alarm_id} {self.event} {self.level}"
+
+    @property
+    def at(self) -> Any:
+        """The event time as an aware datetime."""
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(self.ts / 1000, tz=dt.UTC)
+
+    @property
+    def event_label(self) -> str:
+        return EVENT_LABELS.get(self.event, self.event)
 
     @classmethod
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:

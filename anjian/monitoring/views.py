@@ -37,7 +37,9 @@ class OverviewView(LoginRequiredMixin, View):
             .annotate(
                 points=Count("monitoring_points", distinct=True),
                 alarming=Count(
-                    "monitoring_points", filter=~Q(monitoring_points__alarm_state__level=""), distinct=True
+                    "monitoring_points",
+                    filter=Q(monitoring_points__alarm_state__level__in=["H", "HH", "L", "LL"]),
+                    distinct=True,
                 ),
                 offline=Count(
                     "monitoring_points", filter=Q(monitoring_points__alarm_state__offline=True), distinct=True
