@@ -34,6 +34,9 @@ class MonitoringConfig(AppConfig):
             order=60,
         )
         _ = gov
+        from anjian.monitoring.layers import register as register_map_layer
+
+        register_map_layer()
         register_tab(
             EnterpriseTab("monitoring", "监测预警", "monitoring/_enterprise_tab.html", enterprise_tab_context)
         )

@@ -187,3 +187,20 @@ def test_points_import_from_excel_reports_bad_rows_and_saves_the_good(
     assert report["errors"][0]["row"] == 3 and "高高报警值" in report["errors"][0]["reason"]
     assert MonitoringPoint.objects.get(tag="GT-9001").hh == 50
     assert not MonitoringPoint.objects.filter(tag="GT-9002").exists()
+
+
+def test_map_features_are_scoped_and_coloured_by_state(
+    enterprise_factory, enterprise_user_factory, point_factory
+):
+    from anjian.core.access import scope_of
+    from anjian.monitoring.layers import point_features
+
+    a, b = enterprise_factory(), enterprise_factory()
+    point_factory(a, tag="GT-1", lon=105.1, lat=37.5)
+    point_factory(b, tag="GT-1", lon=105.2, lat=37.6)
+    ingest(a.uscc, body([{"tag": "GT-1", "v": 60, "ts": now_ms()}]))
+    features = point_features(scope_of(enterprise_user_factory(a)))
+    assert len(features) == 1
+    props = features[0]["properties"]
+    assert features[0]["geometry"]["coordinates"] == [105.1, 37.5]
+    assert props["colour"] == "#c62828" and ["状态", "二级报警（HH）"] in props["popup"]
