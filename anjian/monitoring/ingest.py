@@ -96,9 +96,11 @@ class Registry:
     by_id: dict[int, Runtime] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, enterprise_ids: Iterable[int] | None = None, *, lock: bool = False) -> Registry:
+    def load(
+        cls, enterprise_ids: Iterable[int] | None = None, *, lock: bool = False, with_state: bool = True
+    ) -> Registry:
         """Load points, their persisted state and their last stored reading (the resume point after a crash)."""
-        from anjian.monitoring.models import MonitoringPoint, PointAlarmState
+        from anjian.monitoring.models import MonitoringPoint
 
         reg = cls()
         points = MonitoringPoint.objects.filter(enabled=True).select_related("enterprise")
@@ -108,27 +110,40 @@ class Registry:
             rt = Runtime(p.pk, p.enterprise_id, p.tag, p.rules(), PointState())
             reg.by_code.setdefault(p.enterprise.uscc, {})[p.tag] = rt
             reg.by_id[p.pk] = rt
-        if not reg.by_id:
-            return reg
-        states = PointAlarmState.objects.filter(point_id__in=list(reg.by_id))
-        if lock:
-            states = states.select_for_update()
-        for s in states:
-            reg.by_id[s.point_id].state = s.to_state()
-        for point_id, ts, v, q in last_readings(list(reg.by_id)):
+        if with_state:
+            reg.load_states(list(reg.by_id), lock=lock)
+        return reg
+
+    def load_states(self, point_ids: list[int], *, lock: bool = False) -> None:
+        """Put the persisted state and the newest stored reading of ``point_ids`` in place."""
+        from anjian.monitoring.models import PointAlarmState
+
+        reg = self
+        if not point_ids:
+            return
+        for i in range(0, len(point_ids), 5000):
+            states = PointAlarmState.objects.filter(point_id__in=point_ids[i : i + 5000])
+            if lock:
+                states = states.select_for_update()
+            for s in states:
+                reg.by_id[s.point_id].state = s.to_state()
+        for point_id, ts, v, q in last_readings(point_ids):
             st = reg.by_id[point_id].state
             if st.last_ms is None or ts >= st.last_ms:
                 st.last_ms = ts
                 st.last_v = v if q == 0 else None
-        return reg
 
     def refresh(self) -> None:
         """Pick up added, changed or disabled points, keeping the live state of the others."""
-        fresh = Registry.load(None)
+        fresh = Registry.load(None, with_state=False)
+        new_ids = []
         for point_id, rt in fresh.by_id.items():
             old = self.by_id.get(point_id)
             if old is not None:
-                rt.state = old.state
+                rt.state, rt.saved_ms = old.state, old.saved_ms
+            else:
+                new_ids.append(point_id)
+        fresh.load_states(new_ids)
         self.by_code, self.by_id = fresh.by_code, fresh.by_id
 
     def enterprise_ids(self) -> set[int]:
