@@ -127,25 +127,30 @@ def _bare_subscriber(host: str, port: int, prefix: str, codes: dict[str, list[st
 
 
 class _WorkerProgress:
-    """Messages the worker has committed, from its ``/metrics`` (polled at most every 50 ms)."""
+    """Messages the worker has committed, from its ``/progress`` (no database), polled in a background thread
+    so the publisher never waits on it."""
 
     def __init__(self, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.url = f"http://127.0.0.1:{port}/progress"
         self.value = 0
-        self.at = 0.0
+        self._stop = threading.Event()
+        threading.Thread(target=self._poll, daemon=True).start()
 
-    def __call__(self) -> int:
+    def _poll(self) -> None:
         import urllib.request
 
-        if time.monotonic() - self.at >= 0.05:
-            self.at = time.monotonic()
+        while not self._stop.is_set():
             try:
                 with urllib.request.urlopen(self.url, timeout=5) as r:
-                    for line in r.read().decode().splitlines():
-                        if line.startswith("anjian_ingest_messages_total "):
-                            self.value = int(float(line.split()[1]))
-            except OSError:
+                    self.value = int(r.read().decode() or 0)
+            except (OSError, ValueError):
                 pass
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def __call__(self) -> int:
         return self.value
 
 
@@ -271,7 +276,9 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
             start_ms = int(time.time() * 1000) - 600_000
             messages = _Messages(codes, start_ms)
             pub = _Publisher(host, port, f"bench-pub-{run}")
-            sent, elapsed = pub.publish_for(prefix, messages, seconds, _WorkerProgress(metrics_port))
+            progress = _WorkerProgress(metrics_port)
+            sent, elapsed = pub.publish_for(prefix, messages, seconds, progress)
+            progress.stop()
             stored = _count(url)
             result["published_readings"] = sent * READINGS_PER_MESSAGE
             result["stored_readings"] = stored

@@ -241,12 +241,17 @@ def serve_metrics(worker: Worker, port: int) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path.split("?")[0] != "/metrics":
+            path = self.path.split("?")[0]
+            if path == "/progress":
+                # Cheap (no database): messages committed so far, for load generators.
+                body = str(worker.stats.messages).encode()
+            elif path == "/metrics":
+                close_old_connections()
+                body = prometheus_text(worker.stats.as_metrics()).encode()
+                close_old_connections()
+            else:
                 self.send_error(404)
                 return
-            close_old_connections()
-            body = prometheus_text(worker.stats.as_metrics()).encode()
-            close_old_connections()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
