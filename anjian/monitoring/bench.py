@@ -288,7 +288,7 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
             # Alarm latency at half that load: every 10th message carries one reading above its H threshold.
             log("alarm latency at half load …")
             rate = max(1.0, result["readings_per_s"] / 2 / READINGS_PER_MESSAGE)
-            latencies = _alarm_latency(url, pub, prefix, codes, rate, min(seconds, 20.0))
+            latencies = _alarm_latency(url, pub, prefix, codes, rate, min(seconds, 20.0), metrics_port)
             result["alarms_measured"] = len(latencies)
             result["alarm_p99_ms"] = round(_p99(latencies)) if latencies else None
             result["alarm_p50_ms"] = round(statistics.median(latencies)) if latencies else None
@@ -318,7 +318,13 @@ def _p99(values: list[float]) -> float:
 
 
 def _alarm_latency(
-    url: str, pub: _Publisher, prefix: str, codes: dict[str, list[str]], rate: float, seconds: float
+    url: str,
+    pub: _Publisher,
+    prefix: str,
+    codes: dict[str, list[str]],
+    rate: float,
+    seconds: float,
+    port: int,
 ) -> list[float]:
     import psycopg
 
@@ -353,7 +359,19 @@ def _alarm_latency(
         ahead = sent / rate - (time.monotonic() - started)
         if ahead > 0:
             time.sleep(ahead)
-    time.sleep(3)
+    # Wait until the worker has committed everything that was published (at most a minute).
+    progress = _WorkerProgress(port)
+    time.sleep(0.3)
+    target = progress() + 0  # the worker counts every message; wait for it to stop moving
+    deadline = time.monotonic() + 60
+    last, still = -1, 0
+    while time.monotonic() < deadline and still < 10:
+        now_value = progress()
+        still = still + 1 if now_value == last else 0
+        last = now_value
+        time.sleep(0.1)
+    progress.stop()
+    _ = target
     with psycopg.connect(url) as c:
         rows = c.execute(
             "SELECT extract(epoch from created_at) * 1000 - raised_ms FROM monitoring_alarm WHERE id > %s AND type = 'process'",
