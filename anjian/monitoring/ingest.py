@@ -344,6 +344,12 @@ def sweep_offline(batch: Batch, registry: Registry, now: int) -> None:
 _PG_COPY = "COPY monitoring_reading (point_id, ts, v, q) FROM STDIN (FORMAT BINARY)"
 
 
+def _pg_integrity_error() -> type[Exception]:
+    import psycopg
+
+    return psycopg.errors.IntegrityError
+
+
 def _write_readings_pg(rows: list[tuple[int, int, float, int]]) -> int:
     """Binary COPY; on a duplicate (redelivery), COPY into a temp table and insert the new rows only."""
     ensure_partitions({ts // DAY_MS for _, ts, _, _ in rows})
@@ -354,7 +360,8 @@ def _write_readings_pg(rows: list[tuple[int, int, float, int]]) -> int:
                 for row in rows:
                     cp.write_row(row)
             return len(rows)
-        except IntegrityError:
+        except (IntegrityError, _pg_integrity_error()):
+            # A redelivered message: its readings are already stored (COPY bypasses Django's error wrapper).
             pass
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "

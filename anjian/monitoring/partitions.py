@@ -63,7 +63,9 @@ def ensure_partitions(day_indexes: Iterable[int]) -> list[str]:
     """Create the daily partitions for ``day_indexes`` (epoch ms // DAY_MS) that do not exist; return the new ones."""
     if connection.vendor != "postgresql":
         return []
-    wanted = sorted(set(day_indexes) - _known)
+    # Checked on every call (one cheap catalogue lookup per day in the batch): a cached answer could outlive a
+    # rolled-back transaction that created the partition.
+    wanted = sorted(set(day_indexes))
     if not wanted:
         return []
     created: list[str] = []
