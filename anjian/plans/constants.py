@@ -18,6 +18,7 @@ METRIC_BINDINGS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"三类人员持证上岗率"), "people.three_types_certified_rate"),
     (re.compile(r"具有.*学历和实践经验.*执法人员"), "people.enforcement_qualified_rate"),
     (re.compile(r"专题业务培训覆盖率"), "people.special_training_coverage"),
+    (re.compile(r"可燃和有毒气体检测报警.*有效投用率"), "monitoring.effective_use_rate"),
 )
 
 

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
         parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
+        parser.add_argument(
+            "--no-side",
+            action="store_true",
+            help="do not start the side processes (e.g. the telemetry simulator)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         db = settings.DATABASES["default"]
@@ -58,4 +63,35 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{opts['addr']}/ 登录。按 Ctrl+C 停止。\n"))
-        call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
+        side = [] if opts["no_side"] else start_side_processes(opts["addr"], self.stdout.write)
+        try:
+            call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
+        finally:
+            for proc in side:
+                proc.terminate()
+
+
+#: Side processes the demo starts beside the web server: (module that must exist, arguments of ``anjian``).
+#: ``{url}`` is the served address. Minimal mechanism added by the monitoring module (issue 12) for its simulator.
+SIDE_PROCESSES: list[tuple[str, list[str]]] = [
+    ("anjian.monitoring.management.commands.simulate", ["simulate", "--url", "{url}"]),
+]
+
+
+def start_side_processes(addr: str, log: Any) -> list[Any]:
+    """Start each side process whose module is installed; they feed the demo through its public interfaces."""
+    import subprocess
+    import sys
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("anjian")
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "anjian.cli"]
+    started = []
+    for module, args in SIDE_PROCESSES:
+        if find_spec(module) is None:
+            continue
+        argv = [a.replace("{url}", f"http://{addr}") for a in args]
+        started.append(subprocess.Popen([*base, *argv]))
+        log(f"已启动：anjian {' '.join(argv)}")
+    return started

@@ -1,0 +1,54 @@
+"""``anjian ingest``: consume telemetry from MQTT (``ANJIAN_MQTT_URL``), evaluate alarms, store readings."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from anjian.monitoring.worker import TOPIC, Worker, serve_metrics
+
+
+class Command(BaseCommand):
+    help = "Telemetry ingest worker: subscribe to anjian/v1/telemetry/+ (QoS 1, persistent session)（监测数据接入）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default=os.environ.get("ANJIAN_MQTT_URL", "mqtt://127.0.0.1:1883"))
+        parser.add_argument(
+            "--client-id", default="anjian-ingest", help="MQTT client id (the persistent session)"
+        )
+        parser.add_argument("--topic-prefix", default=TOPIC)
+        parser.add_argument(
+            "--share", default="", help="shared-subscription group ($share/GROUP/…), e.g. on EMQX"
+        )
+        parser.add_argument("--metrics-port", type=int, default=0, help="serve /metrics on 127.0.0.1:PORT")
+        parser.add_argument("--batch", type=int, default=200, help="max messages per transaction")
+        parser.add_argument(
+            "--no-maintenance", action="store_true", help="no offline sweep/rollups/escalation"
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        logger = logging.getLogger("anjian.monitoring")
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+        worker = Worker(
+            opts["url"],
+            client_id=opts["client_id"],
+            topic_prefix=opts["topic_prefix"],
+            share_group=opts["share"],
+            max_batch_messages=opts["batch"],
+            maintenance=not opts["no_maintenance"],
+        )
+        if opts["metrics_port"]:
+            serve_metrics(worker, opts["metrics_port"])
+        stats = worker.run()
+        self.stdout.write(
+            f"stopped: {stats.messages} messages, {stats.readings} readings, {stats.stored} stored, "
+            f"{stats.rejected} rejected"
+        )
