@@ -15,10 +15,12 @@ class MajorHazardsConfig(AppConfig):
         from anjian.majorhazards import metrics  # noqa: F401  (registers the majorhazards.* metrics)
         from anjian.majorhazards.calculator import CALCULATOR
         from anjian.majorhazards.choices import MajorHazardEvent
+        from anjian.majorhazards.map_layer import register as register_map_layer
         from anjian.majorhazards.tabs import enterprise_tab_context
         from anjian.majorhazards.todos import gap_todos
 
         register_audit_events("majorhazards", MajorHazardEvent)
+        register_map_layer()
         register_calculator(CALCULATOR)
         register(gap_todos)
         register_tab(
@@ -34,6 +36,7 @@ class MajorHazardsConfig(AppConfig):
                 "⚠",
                 (
                     MenuItem("重大危险源", "majorhazards:installation_list"),
+                    MenuItem("分布图", "majorhazards:map"),
                     MenuItem(
                         "包保履职检查",
                         "majorhazards:my_checks",

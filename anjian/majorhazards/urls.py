@@ -15,6 +15,7 @@ urlpatterns = [
     path("responsibility/<int:pk>/end/", views.ResponsibilityEndView.as_view(), name="responsibility_end"),
     path("<int:pk>/check/", views.CheckLogView.as_view(), name="check_log"),
     path("checks/", views.MyChecksView.as_view(), name="my_checks"),
+    path("map/", views.MapView.as_view(), name="map"),
     path("calculator/", views.CalculatorView.as_view(), name="calculator"),
     path("gaps/", views.GapListView.as_view(), name="gap_list"),
     path("assessments/", views.AssessmentListView.as_view(), name="assessment_list"),

@@ -43,8 +43,9 @@ from anjian.majorhazards.models import (
 
 #: An uploaded workbook larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-#: Rows of the calculator page.
-CALCULATOR_ROWS = 12
+#: Rows the calculator page reads (``name_0`` … ``name_19``) and shows by default.
+CALCULATOR_ROWS = 20
+CALCULATOR_DEFAULT_ROWS = 6
 
 
 def _may_change(obj: models.Model, user: Any) -> bool:
@@ -94,7 +95,7 @@ def _filtered(request: HttpRequest) -> models.QuerySet[HazardInstallation]:
         qs = qs.filter(filing_status=filing)
     if (ent := request.GET.get("enterprise", "")).isdigit():
         qs = qs.filter(enterprise_id=int(ent))
-    return qs.order_by("grade", "enterprise__name", "code")
+    return qs.order_by(models.F("grade").asc(nulls_last=True), "enterprise__name", "code")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,8 +205,10 @@ class InstallationDetailView(ScopedObjectMixin, View):
             "assessment_years": years,
         }
         if tab == "duty":
-            ctx["responsibility_history"] = list(
-                inst.responsibilities.select_related("person").order_by("level", "-since")
+            order = {level: i for i, level in enumerate(ResponsibilityLevel.values)}
+            ctx["responsibility_history"] = sorted(
+                inst.responsibilities.select_related("person"),
+                key=lambda r: (order.get(r.level, 9), -r.since.toordinal()),
             )
             ctx["assign_form"] = ResponsibilityForm(
                 installation=inst, user=request.user, initial={"since": today}
@@ -506,13 +509,18 @@ class CalculatorView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         typed, substances = _calculator_rows(request.GET)
+        used = max((i + 1 for i, r in enumerate(typed) if any(r.values())), default=0)
+        wanted = request.GET.get("rows", "")
+        shown = int(wanted) if wanted.isdigit() else CALCULATOR_DEFAULT_ROWS
+        shown = min(CALCULATOR_ROWS, max(shown, used + 1, 1))
         ctx: dict[str, Any] = {
             "page_title": "重大危险源辨识计算器",
-            "rows": [(i, r) for i, r in enumerate(typed)],
+            "rows": [(i, r) for i, r in enumerate(typed[:shown])],
+            "more_rows": min(CALCULATOR_ROWS, shown + 6) if shown < CALCULATOR_ROWS else None,
             "population": request.GET.get("population", ""),
             "categories": list(gb18218.categories().values()),
         }
-        if "population" in request.GET:
+        if "population" in request.GET and (request.GET.get("population", "").strip() or substances):
             try:
                 population: Any = request.GET.get("population", "").strip()
                 result = gb18218.identify_unit({"population": population, "substances": substances})
@@ -648,3 +656,20 @@ class ExcelImportView(LoginRequiredMixin, View):
                     request, messages.SUCCESS if report.ok else messages.WARNING, report.summary()
                 )
         return render(request, "majorhazards/import.html", self._ctx(register, form, report), status=200)
+
+
+class MapView(LoginRequiredMixin, View):
+    """重大危险源分布电子地图: the park map with the installations layer (coloured by grade)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from anjian.majorhazards.map_layer import LAYER_KEY, LEGEND, _geo
+
+        qs = _installations(request.user).filter(is_major=True).exclude(status=InstallationStatus.WRITTEN_OFF)
+        ctx = {
+            "page_title": "重大危险源分布图",
+            "has_map": _geo() is not None,
+            "layer_key": LAYER_KEY,
+            "legend": LEGEND,
+            "installations": qs.order_by("grade", "enterprise__name", "code"),
+        }
+        return render(request, "majorhazards/map.html", ctx)
