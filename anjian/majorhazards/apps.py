@@ -15,12 +15,14 @@ class MajorHazardsConfig(AppConfig):
         from anjian.majorhazards import metrics  # noqa: F401  (registers the majorhazards.* metrics)
         from anjian.majorhazards.calculator import CALCULATOR
         from anjian.majorhazards.choices import MajorHazardEvent
+        from anjian.majorhazards.jobs import register as register_job
         from anjian.majorhazards.map_layer import register as register_map_layer
         from anjian.majorhazards.tabs import enterprise_tab_context
         from anjian.majorhazards.todos import gap_todos
 
         register_audit_events("majorhazards", MajorHazardEvent)
         register_map_layer()
+        register_job()
         register_calculator(CALCULATOR)
         register(gap_todos)
         register_tab(
