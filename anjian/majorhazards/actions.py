@@ -195,9 +195,30 @@ def regrade(installation: HazardInstallation, *, acting_user: Any, reason: str =
     )
     for name in (*GRADING_FIELDS, *extra_fields):
         setattr(installation, name, getattr(locked, name))
+    if locked.is_major and locked.status == InstallationStatus.IN_USE:
+        _flag_enterprise(locked, acting_user)
     if grade_changed:
         transaction.on_commit(lambda: notify_grade_change(locked, previous_grade, locked.grade))
     return grading
+
+
+def _flag_enterprise(installation: HazardInstallation, acting_user: Any) -> None:
+    """Mark the enterprise 构成危险化学品重大危险源 in the registry once one of its units is one (audited there).
+
+    The flag is only raised here, never cleared: an enterprise may hold 重大危险源 not yet registered.
+    """
+    from anjian.enterprises.actions import do_update_enterprise
+    from anjian.enterprises.models import Enterprise
+
+    enterprise = Enterprise.objects.get(pk=installation.enterprise_id)
+    if enterprise.major_hazard:
+        return
+    do_update_enterprise(
+        enterprise,
+        {"major_hazard": True},
+        acting_user=acting_user,
+        message=str(_("按重大危险源辨识结果标记：%(name)s") % {"name": installation.name}),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

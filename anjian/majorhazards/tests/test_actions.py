@@ -184,3 +184,28 @@ def test_responsibility_assignment_and_checks(plant, committee_user, person_fact
         MajorHazardEvent.RESPONSIBILITY_ENDED,
         MajorHazardEvent.CHECK_LOGGED,
     } <= events
+
+
+def test_a_major_installation_flags_its_enterprise_in_the_registry(
+    plant, committee_user, sent, django_capture_on_commit_callbacks
+):
+    enterprise = plant.enterprise
+    enterprise.refresh_from_db()
+    assert enterprise.major_hazard is False
+    _add(
+        plant,
+        committee_user,
+        django_capture_on_commit_callbacks,
+        substance="甲醇",
+        max_quantity_t=Decimal("1"),
+    )
+    enterprise.refresh_from_db()
+    assert enterprise.major_hazard is False  # S = 0.002: not a 重大危险源
+    _add(
+        plant, committee_user, django_capture_on_commit_callbacks, substance="氯", max_quantity_t=Decimal("5")
+    )
+    enterprise.refresh_from_db()
+    assert enterprise.major_hazard is True
+    assert (
+        "按重大危险源辨识结果标记" in history_for(enterprise).filter(message__contains="标记").first().message
+    )
