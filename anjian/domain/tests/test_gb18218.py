@@ -206,6 +206,7 @@ def test_lookup_by_name_alias_and_cas():
     assert lookup(cas="74-98-6").seq == 52  # 丙烷 → 液化石油气
     assert lookup(cas="7664－41－7").name == "氨"  # full-width hyphens
     assert lookup("液氨", "7664-41-7").name == "氨"
+    assert lookup("环氧氯丙烷").seq == 21 and lookup("3-氯-1,2-环氧丙烷").seq == 21
     assert lookup("某溶剂") is None and lookup(cas="64-19-7") is None  # 乙酸: not in Table 1
 
 
