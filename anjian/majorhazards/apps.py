@@ -7,7 +7,47 @@ class MajorHazardsConfig(AppConfig):
     verbose_name = _("重大危险源")
 
     def ready(self) -> None:
+        from anjian.core.calculators import register_calculator
         from anjian.core.choices import register_audit_events
+        from anjian.core.navigation import MenuItem, MenuSection, register_section
+        from anjian.core.todos import register
+        from anjian.enterprises.tabs import EnterpriseTab, register_tab
+        from anjian.majorhazards import metrics  # noqa: F401  (registers the majorhazards.* metrics)
+        from anjian.majorhazards.calculator import CALCULATOR
         from anjian.majorhazards.choices import MajorHazardEvent
+        from anjian.majorhazards.jobs import register as register_job
+        from anjian.majorhazards.map_layer import register as register_map_layer
+        from anjian.majorhazards.tabs import enterprise_tab_context
+        from anjian.majorhazards.todos import gap_todos
 
         register_audit_events("majorhazards", MajorHazardEvent)
+        register_map_layer()
+        register_job()
+        register_calculator(CALCULATOR)
+        register(gap_todos)
+        register_tab(
+            EnterpriseTab(
+                "majorhazards", "重大危险源", "majorhazards/_enterprise_tab.html", enterprise_tab_context
+            )
+        )
+        gov = frozenset({"admin", "committee", "dept", "commander"})
+        register_section(
+            "majorhazards",
+            MenuSection(
+                "重大危险源",
+                "⚠",
+                (
+                    MenuItem("重大危险源", "majorhazards:installation_list"),
+                    MenuItem("分布图", "majorhazards:map"),
+                    MenuItem(
+                        "包保履职检查",
+                        "majorhazards:my_checks",
+                        frozenset({"admin", "committee", "dept", "enterprise"}),
+                    ),
+                    MenuItem("包保缺口", "majorhazards:gap_list"),
+                    MenuItem("备案与安全评估", "majorhazards:assessment_list", gov | {"enterprise"}),
+                    MenuItem("辨识计算器", "majorhazards:calculator"),
+                ),
+            ),
+            order=45,
+        )

@@ -38,7 +38,7 @@ class Grade(models.IntegerChoices):
 
 
 #: Bootstrap colour per grade (一级 red … 四级 blue), as the risk colours of the dual-prevention register.
-GRADE_COLOURS: dict[int, str] = {1: "danger", 2: "orange", 3: "warning", 4: "primary"}
+GRADE_COLOURS: dict[int, str] = {1: "red", 2: "orange", 3: "yellow", 4: "blue"}
 #: Hex colour per grade for the park map (红 橙 黄 蓝).
 GRADE_HEX: dict[int, str] = {1: "#d63939", 2: "#f76707", 3: "#f59f00", 4: "#206bc4"}
 #: Colour of an installation that is not (or no longer) a 重大危险源.
