@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from anjian.core.access import restrict
+from anjian.domain.geodesy import BBox
 
 __all__ = ["LEGEND", "point_features", "register"]
 
@@ -31,13 +32,13 @@ def _colour(state: Any) -> tuple[str, str]:
     return "#2e7d32", "正常"
 
 
-def point_features(scope: Any, bbox: tuple[float, float, float, float] | None = None) -> list[dict[str, Any]]:
-    """GeoJSON Features (WGS 84) of the points ``scope`` may see, inside ``bbox`` (min lon, min lat, max lon, max lat)."""
+def point_features(scope: Any, bbox: BBox | None = None) -> list[dict[str, Any]]:
+    """GeoJSON Features (WGS 84) of the points ``scope`` may see, inside ``bbox``."""
     from anjian.monitoring.models import MonitoringPoint
 
     qs = restrict(MonitoringPoint.objects.filter(enabled=True, lon__isnull=False, lat__isnull=False), scope)
     if bbox is not None:
-        qs = qs.filter(lon__gte=bbox[0], lat__gte=bbox[1], lon__lte=bbox[2], lat__lte=bbox[3])
+        qs = qs.filter(lon__gte=bbox.west, lat__gte=bbox.south, lon__lte=bbox.east, lat__lte=bbox.north)
     features = []
     for p in qs.select_related("enterprise", "alarm_state")[:5000]:
         state = getattr(p, "alarm_state", None)
@@ -60,12 +61,8 @@ def point_features(scope: Any, bbox: tuple[float, float, float, float] | None = 
 
 def register() -> bool:
     """Register the layer with the park map when the geo module is installed; return whether it was."""
-    try:
-        from anjian.geo import layers as geo_layers  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    if not hasattr(geo_layers, "register_layer"):
-        return False
+    from anjian.geo import layers as geo_layers
+
     geo_layers.register_layer(
         geo_layers.MapLayer(
             "monitoring.points",
