@@ -3,6 +3,7 @@
 * ``anjian gates replay --json < day.json`` decides a day of events with the pure rules
   (``anjian/domain/gate_rules.py``), no database: prints ``{"decisions": [...], "headcount": {...}}``;
   bad input is an error naming the event (exit status 1).
+* ``anjian gates mqtt`` answers gate events arriving over MQTT (``anjian/gates/mqtt.py``);
 * ``anjian gates simulate`` walks the demo plants' shifts in and out through the same action the HTTP
   endpoint uses (see ``anjian/demo/gates.py``).
 """
@@ -32,6 +33,11 @@ class Command(BaseCommand):
         p_replay.add_argument("--json", dest="as_json", action="store_true", help="输出 JSON")
         p_replay.add_argument("file", nargs="?", help="输入文件（默认标准输入）")
 
+        p_mqtt = sub.add_parser(
+            "mqtt", help="订阅 MQTT 门禁事件并回复判定（anjian/v1/gate/{企业代码}/{门编码}）"
+        )
+        p_mqtt.add_argument("--url", help="MQTT 地址（默认 ANJIAN_MQTT_URL 或 mqtt://127.0.0.1:1883）")
+
         p_sim = sub.add_parser("simulate", help="模拟演示企业各班次人员进出二道门")
         p_sim.add_argument("--minutes", type=float, default=0, help="运行分钟数（0 = 一直运行）")
         p_sim.add_argument("--speed", type=float, default=60.0, help="模拟时钟倍速（默认 60：1 秒 = 1 分钟）")
@@ -41,6 +47,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "replay":
             self._replay(options)
+        elif options["action"] == "mqtt":
+            from anjian.gates.mqtt import mqtt_url, run_subscriber
+
+            self.stdout.write(f"订阅 {options.get('url') or mqtt_url()} anjian/v1/gate/+/+ …")
+            run_subscriber(url=options.get("url"))
         else:
             from anjian.demo.gates import run_simulator
 
