@@ -81,9 +81,10 @@ def run_subscriber(
 ) -> None:
     """Subscribe to ``{prefix}/+/+`` and answer every event until ``stop()`` is true."""
     import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
 
     parsed = urlparse(url or mqtt_url())
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="", clean_session=True)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="", clean_session=True)
     if parsed.username:
         client.username_pw_set(parsed.username, parsed.password)
 

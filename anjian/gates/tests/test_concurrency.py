@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from functools import partial
 from collections.abc import Callable
 from typing import Any
 
@@ -101,8 +102,8 @@ def test_the_same_person_at_two_gates_at_once_enters_once(gate_site_factory):
     for n in range(10):
         _p, code = site.enrol()
         one, two = race(
-            lambda: actions.do_decide_event(site.gate, credential=code, direction="in", ts=_ts(100 + n)),
-            lambda: actions.do_decide_event(gate2, credential=code, direction="in", ts=_ts(100 + n)),
+            partial(actions.do_decide_event, site.gate, credential=code, direction="in", ts=_ts(100 + n)),
+            partial(actions.do_decide_event, gate2, credential=code, direction="in", ts=_ts(100 + n)),
         )
         assert sorted([one.event.reason or "", two.event.reason or ""]) == ["", "already_inside"]
     zone = Zone.objects.get(pk=site.zone.pk)
@@ -114,7 +115,7 @@ def test_a_repeated_event_arriving_twice_at_once_counts_once(gate_site_factory):
     for n in range(10):
         _p, code = site.enrol()
         outcomes = race(
-            *[lambda: actions.do_decide_event(site.gate, credential=code, direction="in", ts=_ts(200 + n))]
+            *[partial(actions.do_decide_event, site.gate, credential=code, direction="in", ts=_ts(200 + n))]
             * 3
         )
         assert len({o.event.pk for o in outcomes}) == 1
