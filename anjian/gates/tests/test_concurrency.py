@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -80,10 +80,10 @@ def test_two_people_racing_for_the_last_place_one_gets_in(gate_site_factory):
         _a, code_a = site.enrol()
         _b, code_b = site.enrol()
         first, second = race(
-            lambda: actions.do_decide_event(
-                site.gate, credential=code_a, direction="in", ts=_ts(round_no * 10)
+            partial(
+                actions.do_decide_event, site.gate, credential=code_a, direction="in", ts=_ts(round_no * 10)
             ),
-            lambda: actions.do_decide_event(gate2, credential=code_b, direction="in", ts=_ts(round_no * 10)),
+            partial(actions.do_decide_event, gate2, credential=code_b, direction="in", ts=_ts(round_no * 10)),
         )
         answers = sorted([first.event.reason or "", second.event.reason or ""])
         assert answers == ["", "zone_full"], (round_no, answers)
