@@ -53,12 +53,20 @@ def _side(gate_site_factory, resident_id, **enterprise) -> Side:
     actions.do_start_roll_call(site.enterprise, zone=site.zone, acting_user=site.operator, reason="演练")
     now = timezone.now()
     reg = Registration(
-        enterprise=site.enterprise, name="访客", id_number=resident_id(), phone="13800000000", purpose="参观",
-        valid_from=now, valid_until=now + dt.timedelta(hours=4),
+        enterprise=site.enterprise,
+        name="访客",
+        id_number=resident_id(),
+        phone="13800000000",
+        purpose="参观",
+        valid_from=now,
+        valid_until=now + dt.timedelta(hours=4),
     )
     actions.do_submit_registration(reg, [site.zone], acting_user=site.owner)
     ent = site.enterprise
-    ids = {url: set(model.objects.filter(enterprise=ent).values_list("pk", flat=True)) for url, model in MODELS.items()}
+    ids = {
+        url: set(model.objects.filter(enterprise=ent).values_list("pk", flat=True))
+        for url, model in MODELS.items()
+    }
     return Side(site, ids)
 
 
@@ -106,12 +114,19 @@ def test_another_enterprises_objects_answer_404(sides, api_client_for):
         for pk in a.ids[url]:
             assert client.get(f"{url}{pk}/").status_code == 200, url
     refused = AccessEvent.objects.get(enterprise=b.site.enterprise, credential="UNKNOWN")
-    assert client.post(f"/api/v1/gates/events/{refused.pk}/override/", {"reason": "x"}, format="json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/gates/events/{refused.pk}/override/", {"reason": "x"}, format="json"
+        ).status_code
+        == 404
+    )
     rc = RollCall.objects.get(enterprise=b.site.enterprise)
     assert client.post(f"/api/v1/gates/roll-calls/{rc.pk}/close/", {}, format="json").status_code == 404
     response = client.post("/api/v1/gates/roll-calls/start/", {"zone": b.site.zone.pk}, format="json")
     assert response.status_code == 404
-    response = client.post("/api/v1/gates/roll-calls/start/", {"enterprise": b.site.enterprise.pk}, format="json")
+    response = client.post(
+        "/api/v1/gates/roll-calls/start/", {"enterprise": b.site.enterprise.pk}, format="json"
+    )
     assert response.status_code == 404
 
 
@@ -121,11 +136,14 @@ def test_the_supervising_department_watches_but_does_not_operate(sides, api_clie
     rc = RollCall.objects.get(enterprise=a.site.enterprise)
     assert dept.get(f"/api/v1/gates/roll-calls/{rc.pk}/").status_code == 200
     assert dept.post(f"/api/v1/gates/roll-calls/{rc.pk}/close/", {}, format="json").status_code == 403
-    assert dept.post("/api/v1/gates/roll-calls/start/", {"zone": a.site.zone.pk}, format="json").status_code == 403
+    assert (
+        dept.post("/api/v1/gates/roll-calls/start/", {"zone": a.site.zone.pk}, format="json").status_code
+        == 403
+    )
 
 
 def test_headcount_api_is_scoped(sides, api_client_for):
-    a, b = sides
+    a, _b = sides
     body = api_client_for(a.site.owner).get("/api/v1/gates/headcount/").json()
     assert [e["enterprise_id"] for e in body["enterprises"]] == [a.site.enterprise.pk]
     assert body["total"] == 1

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         p_sim.add_argument("--minutes", type=float, default=0, help="运行分钟数（0 = 一直运行）")
         p_sim.add_argument("--speed", type=float, default=60.0, help="模拟时钟倍速（默认 60：1 秒 = 1 分钟）")
         p_sim.add_argument("--seed", type=int, default=13)
-        p_sim.add_argument("--once", action="store_true", help="只模拟一个完整的班次交接后退出")
+        p_sim.add_argument("--events", type=int, default=0, help="发送该数量的事件后退出（0 = 不限）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "replay":
@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 minutes=options["minutes"],
                 speed=options["speed"],
                 seed=options["seed"],
-                once=options["once"],
+                events=options["events"],
                 log=self.stdout.write,
             )
             self.stdout.write(f"模拟结束：共 {count} 条通行事件")
