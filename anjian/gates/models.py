@@ -147,6 +147,17 @@ class Zone(BaseModel):
             return "warn"
         return "ok"
 
+    @property
+    def required_training_labels(self) -> list[str]:
+        """The required trainings as labels (安全教育…), not codes."""
+        return [GATE_TRAININGS.get(code, code) for code in self.required_trainings or ()]
+
+    @property
+    def required_certificate_labels(self) -> list[str]:
+        """The required certificate kinds as labels (特种作业·危险化学品安全作业…), not codes."""
+        labels = dict(certificate_requirement_choices())
+        return [labels.get(code, code) for code in self.required_certificates or ()]
+
     def get_level_colour(self) -> str:
         return {"over": "danger", "full": "danger", "warn": "warning"}.get(self.level, "success")
 
