@@ -33,3 +33,7 @@ class GatesConfig(AppConfig):
         )
         register_tab(EnterpriseTab("gates", "二道门", "gates/_enterprise_tab.html", enterprise_tab_context))
         register(gate_todos)
+
+        from anjian.gates.layers import register_layers
+
+        register_layers()

@@ -164,6 +164,15 @@ class Zone(BaseModel):
     def get_level_display(self) -> str:
         return {"over": "超员", "full": "满员", "warn": "即将满员"}.get(self.level, "正常")
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Never write ``headcount`` from an instance: the counter changes only by ``UPDATE … SET headcount =
+        headcount ± 1`` under the row lock, so a stale copy (an edit form, the admin) must not overwrite it."""
+        if self.pk is not None and not self._state.adding and "update_fields" not in kwargs:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "headcount"
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
         self.code = (self.code or "").strip().upper()

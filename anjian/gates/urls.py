@@ -22,6 +22,7 @@ urlpatterns = [
     path("registrations/", views.RegistrationListView.as_view(), name="registration_list"),
     path("registrations/new/", views.RegistrationCreateView.as_view(), name="registration_create"),
     path("registrations/<int:pk>/", views.RegistrationDetailView.as_view(), name="registration_detail"),
+    path("registrations/qr/<int:pk>.png", views.SelfRegistrationQrView.as_view(), name="self_register_qr"),
     path("visit/<str:uscc>/", views.SelfRegisterView.as_view(), name="self_register"),
     path("visit/r/<str:key>/", views.VisitQuizView.as_view(), name="visit_quiz"),
 ]

@@ -439,6 +439,27 @@ class RegistrationListView(LoginRequiredMixin, View):
         )
 
 
+class SelfRegistrationQrView(LoginRequiredMixin, View):
+    """The QR code (PNG) to print at an enterprise's gate: it opens the signed self-registration page."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        import io
+
+        import qrcode
+
+        zone = (
+            restrict(Zone.objects.filter(enterprise_id=pk), request.user, "operate")
+            .select_related("enterprise")
+            .first()
+        )
+        if zone is None:
+            raise Http404("对象不存在或无权查看")
+        image = qrcode.make(request.build_absolute_uri(self_registration_url(zone.enterprise)))
+        buffer = io.BytesIO()
+        image.save(buffer)
+        return HttpResponse(buffer.getvalue(), content_type="image/png")
+
+
 class RegistrationCreateView(LoginRequiredMixin, View):
     """Pre-registration by the host enterprise."""
 

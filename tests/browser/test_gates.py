@@ -44,13 +44,17 @@ def test_operator_runs_a_roll_call_until_everyone_is_accounted_for(page, live_se
 
     # then: the people inside are listed with their phone numbers, nobody else
     body = page.locator("main")
-    assert "王大力" in body.inner_text() and "李小红" in body.inner_text() and "赵在外" not in body.inner_text()
+    assert (
+        "王大力" in body.inner_text() and "李小红" in body.inner_text() and "赵在外" not in body.inner_text()
+    )
     assert page.locator('a[href="tel:13912345678"]').count() == 1
     assert page.locator("[data-rc-missing]").inner_text() == "2"
 
     # when: 王大力 swipes out at the gate — the open page follows without a click
     actions.do_decide_event(site.gate, credential=wang_card, direction="out", ts=t0 + 60_000)
-    page.wait_for_function("document.querySelector('[data-rc-missing]').textContent.trim() === '1'", timeout=20_000)
+    page.wait_for_function(
+        "document.querySelector('[data-rc-missing]').textContent.trim() === '1'", timeout=20_000
+    )
     roll_call = RollCall.objects.get()
     wang_entry = roll_call.entries.get(person=wang)
     assert page.locator(f'[data-entry-status="{wang_entry.pk}"]').inner_text() == "已刷卡离开"
