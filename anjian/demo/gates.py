@@ -102,6 +102,10 @@ def build(ctx: DemoContext) -> None:
                 else "",
             )
             zones.append(zone)
+            if code == "Z2":
+                from anjian.majorhazards.models import HazardInstallation
+
+                zone.hazard_installations.set(HazardInstallation.objects.filter(enterprise=plant))
             for g_no in (1, 2):
                 gate = Gate(
                     zone=zone,

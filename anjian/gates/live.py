@@ -23,9 +23,10 @@ MAX_SECONDS = 120.0
 
 
 def event_stream(
-    request: HttpRequest, payload: Callable[[], dict[str, Any]], *, max_seconds: float = MAX_SECONDS
+    request: HttpRequest, payload: Callable[[], dict[str, Any]], *, max_seconds: float | None = None
 ) -> StreamingHttpResponse:
-    """A ``text/event-stream`` response of ``payload()`` whenever it changes."""
+    """A ``text/event-stream`` response of ``payload()`` whenever it changes (for ``MAX_SECONDS`` by default)."""
+    limit = MAX_SECONDS if max_seconds is None else max_seconds
 
     def events() -> Iterator[str]:
         last = None
@@ -38,7 +39,7 @@ def event_stream(
                 yield f"data: {body}\n\n"
             else:
                 yield ": ping\n\n"
-            if time.monotonic() - started >= max_seconds:
+            if time.monotonic() - started >= limit:
                 break
             close_old_connections()
             time.sleep(POLL_SECONDS)

@@ -112,6 +112,13 @@ class Zone(BaseModel):
     hazard_note = models.CharField(
         _("涉及重大危险源"), max_length=200, blank=True, help_text=_("区域内的重大危险源装置（名称/编号）")
     )
+    hazard_installations = models.ManyToManyField(
+        "majorhazards.HazardInstallation",
+        verbose_name=_("区域内的重大危险源"),
+        blank=True,
+        related_name="gate_zones",
+        help_text=_("本企业的重大危险源装置/储存单元"),
+    )
     headcount = models.PositiveIntegerField(_("在场人数"), default=0, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
 

@@ -187,3 +187,11 @@ def test_map_layers_are_scoped(busy, gate_site_factory):
 def test_one_enterprise_tab(busy, client_for):
     html = client_for(busy.owner).get(f"/enterprises/{busy.enterprise.pk}/?tab=gates").content.decode()
     assert "智能化二道门" in html and busy.zone.name in html
+
+
+def test_zone_lists_its_major_hazard_installations(busy, client_for, installation_factory):
+    tank = installation_factory(busy.enterprise, name="液氯储罐区")
+    busy.zone.hazard_installations.add(tank)
+    html = client_for(busy.operator).get(reverse("gates:zone_detail", args=[busy.zone.pk])).content.decode()
+    assert "液氯储罐区" in html
+    assert list(tank.gate_zones.all()) == [busy.zone]
