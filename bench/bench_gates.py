@@ -1,0 +1,342 @@
+"""Second gate: decisions per second and latency through ``POST /api/v1/gates/{gate}/events``.
+
+5,000 people (passes, cards, 三级安全教育) at 10 plants, 50 gates (5 zones × 10 plants). Two web processes
+(Django's threaded WSGI server, ``ANJIAN_DB_CONN_MAX_AGE=60``) answer; the client alternates between them
+like a load balancer. Two phases:
+
+* **open loop** at ``rate`` events/s for ``seconds``: each event has a scheduled send time; latency is
+  measured from that time (so a server that falls behind shows it, no coordinated omission);
+* **closed loop**: ``workers`` clients send as fast as answers come back, for the maximum rate.
+
+PostgreSQL when ``ANJIAN_TEST_DATABASE_URL`` names one (``ANJIAN_TEST_DATABASE_URL=$(python
+scripts/postgres_url.py) python -m bench bench_gates``), else an SQLite file. Run: ``python -m bench bench_gates``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+PEOPLE = 5000
+PLANTS = 10
+ZONES_PER_PLANT = 5
+
+
+def _populate() -> dict[str, Any]:
+    from anjian.enterprises.models import Enterprise
+    from anjian.enterprises.tests.fixtures import make_uscc
+    from anjian.gates.models import AccessPass, Credential, Gate, Zone
+    from anjian.people.models import Person, TrainingRecord
+    from anjian.people.tests.fixtures import make_resident_id
+
+    gates: dict[int, list[tuple[str, str]]] = {}
+    people: list[tuple[str, int]] = []
+    per_plant = PEOPLE // PLANTS
+    for p in range(PLANTS):
+        ent = Enterprise.objects.create(
+            uscc=make_uscc(90000 + p), name=f"基准化工{p}有限公司", industry="hazchem_production"
+        )
+        zones = [
+            Zone.objects.create(
+                enterprise=ent,
+                code=f"Z{z}",
+                name=f"区域{z}",
+                quota=per_plant // 3,
+                required_trainings=["safety"],
+            )
+            for z in range(ZONES_PER_PLANT)
+        ]
+        gates[ent.pk] = []
+        for z, zone in enumerate(zones):
+            gate = Gate(zone=zone, code=f"B{p}G{z}", name="门")
+            token = gate.issue_token()
+            gate.save()
+            gates[ent.pk].append((gate.code, token))
+        persons = Person.objects.bulk_create(
+            [
+                Person(
+                    name=f"员工{p}-{i}",
+                    id_number=make_resident_id(
+                        dt.date(1970, 1, 1) + dt.timedelta(days=(p * per_plant + i) // 900),
+                        (p * per_plant + i) % 900,
+                    ),
+                    employer_enterprise=ent,
+                )
+                for i in range(per_plant)
+            ]
+        )
+        TrainingRecord.objects.bulk_create(
+            [
+                TrainingRecord(
+                    person=x,
+                    course="三级安全教育",
+                    kind="three_level",
+                    hours=Decimal(72),
+                    date=dt.date(2024, 1, 1),
+                    result="passed",
+                )
+                for x in persons
+            ]
+        )
+        passes = AccessPass.objects.bulk_create([AccessPass(enterprise=ent, person=x) for x in persons])
+        through = AccessPass.zones.through
+        through.objects.bulk_create(
+            [through(accesspass_id=ap.pk, zone_id=z.pk) for ap in passes for z in zones]
+        )
+        Credential.objects.bulk_create(
+            [Credential(code=f"K{ap.person_id:07d}", access_pass=ap) for ap in passes]
+        )
+        people += [(f"K{ap.person_id:07d}", ent.pk) for ap in passes]
+    return {"gates": gates, "people": people}
+
+
+SERVER = """
+import os, sys, django
+django.setup()
+from django.core.servers import basehttp
+from django.core.servers.basehttp import run
+from django.core.wsgi import get_wsgi_application
+basehttp.WSGIServer.request_queue_size = 512  # the default backlog (10) refuses bursts of new connections
+run("127.0.0.1", int(sys.argv[1]), get_wsgi_application(), threading=True)
+"""
+
+
+def _servers(db_url: str, ports: list[int]) -> list[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "anjian.settings",
+        "ANJIAN_DATABASE_URL": db_url,
+        "ANJIAN_SECRET_KEY": "bench-secret-key-bench-secret-key-bench",
+        "ANJIAN_DEBUG": "0",
+        "ANJIAN_DB_CONN_MAX_AGE": "60",
+        "ANJIAN_LOG_LEVEL": "ERROR",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    import requests
+
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                requests.post(f"http://127.0.0.1:{port}/api/v1/gates/NONE/events", json={}, timeout=2)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+    return procs
+
+
+class Traffic:
+    """People going in and out of random zones of their plant; the generator's view of who is inside."""
+
+    def __init__(self, data: dict[str, Any], seed: int = 5) -> None:
+        self.rng = random.Random(seed)
+        self.gates = data["gates"]
+        self.people = data["people"]
+        self.inside: dict[str, tuple[str, str]] = {}
+        self.lock = threading.Lock()
+        self.last_ts = 0
+
+    def next(self) -> tuple[str, str, dict[str, Any]]:
+        with self.lock:
+            cred, ent = self.rng.choice(self.people)
+            if cred in self.inside:
+                gate, token = self.inside.pop(cred)
+                direction = "out"
+            else:
+                gate, token = self.rng.choice(self.gates[ent])
+                self.inside[cred] = (gate, token)
+                direction = "in"
+            self.last_ts = max(self.last_ts + 1, int(time.time() * 1000))
+            return gate, token, {"credential": cred, "direction": direction, "ts": self.last_ts}
+
+
+def _post(session: Any, port: int, gate: str, token: str, body: dict[str, Any]) -> int:
+    """The answer's status, or 0 when the request failed (refused, reset, timed out)."""
+    import requests
+
+    try:
+        r = session.post(
+            f"http://127.0.0.1:{port}/api/v1/gates/{gate}/events",
+            json=body,
+            headers={"Authorization": f"Gate {token}"},
+            timeout=30,
+        )
+    except requests.RequestException:
+        return 0
+    return int(r.status_code)
+
+
+def _open_loop(
+    traffic: Traffic, ports: list[int], rate: float, seconds: float, workers: int
+) -> dict[str, Any]:
+    import requests
+
+    jobs: queue.Queue[tuple[float, str, str, dict[str, Any]] | None] = queue.Queue()
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(n: int) -> None:
+        session = requests.Session()
+        port = ports[n % len(ports)]
+        while (job := jobs.get()) is not None:
+            scheduled, gate, token, body = job
+            status = _post(session, port, gate, token, body)
+            done = time.perf_counter()
+            with lock:
+                latencies.append(done - scheduled)
+                if status != 200:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        due = start + n / rate
+        if due > time.perf_counter():
+            time.sleep(due - time.perf_counter())
+        gate, token, body = traffic.next()
+        jobs.put((due, gate, token, body))
+        n += 1
+    for _ in threads:
+        jobs.put(None)
+    for t in threads:
+        t.join()
+    total = time.perf_counter() - start
+    return _summary(latencies, total, errors[0], offered=rate)
+
+
+def _closed_loop(traffic: Traffic, ports: list[int], seconds: float, workers: int) -> dict[str, Any]:
+    import requests
+
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(n: int) -> None:
+        session = requests.Session()
+        port = ports[n % len(ports)]
+        while time.perf_counter() < stop:
+            gate, token, body = traffic.next()
+            t0 = time.perf_counter()
+            status = _post(session, port, gate, token, body)
+            with lock:
+                latencies.append(time.perf_counter() - t0)
+                if status != 200:
+                    errors[0] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return _summary(latencies, time.perf_counter() - start, errors[0])
+
+
+def _summary(
+    latencies: list[float], seconds: float, errors: int, offered: float | None = None
+) -> dict[str, Any]:
+    ordered = sorted(latencies)
+    q = statistics.quantiles(ordered, n=100) if len(ordered) > 100 else [float("nan")] * 99
+    out = {
+        "events": len(ordered),
+        "decisions_per_s": round(len(ordered) / seconds, 1),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1) if ordered else None,
+        "errors": errors,
+    }
+    if offered is not None:
+        out["offered_per_s"] = offered
+    return out
+
+
+def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_workers: int = 8) -> dict[str, Any]:
+    """Build 5,000 people and 50 gates in a fresh database, start two web processes and measure."""
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings = connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        path = Path(tempfile.mkdtemp(prefix="bench-gates-")) / "db.sqlite3"
+        settings["TEST"]["NAME"] = str(path)
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if settings["ENGINE"].endswith("sqlite3"):
+        db_url = f"sqlite:///{name}"
+        vendor = "sqlite"
+    else:
+        db_url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{name}"
+        vendor = "postgresql"
+    t0 = time.perf_counter()
+    data = _populate()
+    build_s = time.perf_counter() - t0
+    connection.close()
+    ports = [8791, 8792]
+    procs = _servers(db_url, ports)
+    try:
+        traffic = Traffic(data)
+        _closed_loop(traffic, ports, 3, closed_workers)  # warm-up
+        open_loop = _open_loop(traffic, ports, rate, seconds, workers)
+        closed = _closed_loop(traffic, ports, seconds / 2, closed_workers)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(10)
+    from anjian.gates.models import AccessEvent, Presence, Zone
+
+    counted = sum(Zone.objects.values_list("headcount", flat=True))
+    present = Presence.objects.count()
+    return {
+        "summary": {
+            "database": vendor,
+            "people": PEOPLE,
+            "gates": len(data["gates"]) * ZONES_PER_PLANT,
+            "open_loop_offered_per_s": rate,
+            "open_loop_achieved_per_s": open_loop["decisions_per_s"],
+            "open_loop_p99_ms": open_loop["p99_ms"],
+            "max_decisions_per_s": closed["decisions_per_s"],
+            "closed_loop_p99_ms": closed["p99_ms"],
+            "headcount_equals_presence": counted == present,
+        },
+        "build_s": round(build_s, 1),
+        "open_loop": open_loop,
+        "closed_loop": closed,
+        "events_stored": AccessEvent.objects.count(),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import json
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anjian.test_settings")
+    import django
+
+    django.setup()
+    print(json.dumps(run(seconds=float(os.environ.get("BENCH_SECONDS", "20"))), indent=2, ensure_ascii=False))
