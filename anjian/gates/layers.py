@@ -22,8 +22,7 @@ LEVEL_LABELS = {"ok": "正常", "warn": "即将满员", "full": "满员", "over"
 def _in_bbox(lon: float, lat: float, bbox: Any) -> bool:
     if not bbox:
         return True
-    west, south, east, north = bbox
-    return bool(west <= lon <= east and south <= lat <= north)
+    return bool(bbox.west <= lon <= bbox.east and bbox.south <= lat <= bbox.north)
 
 
 def zone_features(scope: Any, bbox: Any = None) -> list[dict[str, Any]]:
