@@ -52,6 +52,7 @@ __all__ = [
     "do_accept_danger",
     "do_add_listing_message",
     "do_assign_rectification",
+    "do_change_settings",
     "do_dismiss_danger",
     "do_open_listing",
     "do_reject_danger",
@@ -317,10 +318,10 @@ def do_assign_rectification(
     danger: HiddenDanger,
     *,
     acting_user: Any,
-    measures: str,
-    rectifier: Any,
-    funds: Any,
-    deadline: dt.date | None,
+    measures: str = "",
+    rectifier: Any = None,
+    funds: Any = None,
+    deadline: dt.date | None = None,
     contingency_plan: str = "",
     reason: str = "",
 ) -> HiddenDanger:
@@ -350,7 +351,7 @@ def do_assign_rectification(
             _("整改责任人须为本企业或监管部门的用户"), code="rectifier_invalid", field="rectifier"
         )
     before = snapshot(danger)
-    danger.measures = measures.strip()
+    danger.measures = (measures or "").strip()
     danger.rectifier = rectifier
     danger.funds = amount
     danger.deadline = deadline
@@ -467,7 +468,7 @@ def do_reject_danger(danger: HiddenDanger, *, acting_user: Any, reason: str) -> 
     return danger
 
 
-VERB_ACTIONS = {
+VERB_ACTIONS: dict[str, Any] = {
     "verify": do_verify_danger,
     "dismiss": do_dismiss_danger,
     "assign": do_assign_rectification,
@@ -715,3 +716,27 @@ def run_escalation(now: dt.datetime | None = None) -> int:
             )
             taken += 1
     return taken
+
+
+@transaction.atomic
+def do_change_settings(*, acting_user: Any, reason: str, **values: Any) -> DangerSettings:
+    """Change the escalation ladder and the default 督办 period (committee office); one audit row."""
+    if acting_user is not None and not scope_of(acting_user).sees_all:
+        raise PermissionDeniedError(_("只有安委办可以修改隐患治理设置"))
+    reason = _require(reason, "reason", "修改原因")
+    row = DangerSettings.objects.select_for_update().filter(pk=danger_settings().pk).get()
+    before = snapshot(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    if not (row.principal_after_days <= row.department_after_days <= row.committee_after_days):
+        raise ValidationFailed(_("升级天数须逐级不减：主要负责人 ≤ 监管部门 ≤ 安委办"), code="ladder_invalid")
+    row.save()
+    record(
+        DangerEvents.SETTINGS_CHANGED,
+        row,
+        acting_user=acting_user,
+        before=before,
+        after=snapshot(row),
+        reason=reason,
+    )
+    return row

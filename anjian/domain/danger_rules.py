@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 __all__ = [
+    "CYCLES",
     "AcceptanceFacts",
     "FiveInPlace",
     "LadderStep",
@@ -109,6 +110,8 @@ def ladder_step_due(
 # Inspection cycles
 # ---------------------------------------------------------------------------------------------
 
+#: The inspection cycles (数据交换规范 checkCycle + checkCycleUnit), shortest first.
+CYCLES = ("shift", "daily", "weekly", "monthly", "quarterly", "yearly")
 #: A shift is 8 hours starting at 00:00, 08:00 and 16:00 local time (三班制).
 SHIFT_HOURS = 8
 
