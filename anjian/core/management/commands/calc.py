@@ -26,6 +26,8 @@ class Command(BaseCommand):
     help = "计算器：校验统一社会信用代码、身份证号码、CAS号（check-code）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # No prefix matching: ``calc ls --s 5`` must reach the sub-command, not match --settings/--skip-checks.
+        parser.allow_abbrev = False
         sub = parser.add_subparsers(dest="calculator", required=True, metavar="CALCULATOR")
         check = sub.add_parser(
             "check-code",
