@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anjian.core.access import scope_of
 from anjian.core.models import AuditEntry
+from anjian.domain.geodesy import BBox
 from anjian.gates import actions
 from anjian.gates.choices import GateEvent
 from anjian.gates.layers import gate_features, zone_features
@@ -181,7 +182,7 @@ def test_map_layers_are_scoped(busy, gate_site_factory):
     assert [f["properties"]["headcount"] for f in features] == [1]
     assert zone_features(scope_of(other.owner)) == []
     assert len(gate_features(scope_of(busy.owner))) == 1 and gate_features(scope_of(other.owner)) == []
-    assert zone_features(scope_of(busy.owner), (0, 0, 1, 1)) == []
+    assert zone_features(scope_of(busy.owner), BBox(0, 0, 1, 1)) == []
 
 
 def test_one_enterprise_tab(busy, client_for):
