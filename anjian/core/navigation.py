@@ -28,7 +28,7 @@ class MenuSection:
 _GOV = frozenset({"admin", "committee", "dept", "commander"})
 
 MENU: tuple[MenuSection, ...] = (
-    MenuSection("工作台", "🏠", (MenuItem("我的待办", "home"),)),
+    MenuSection("工作台", "🏠", (MenuItem("我的待办", "home"), MenuItem("消息通知", "core:inbox"))),
     MenuSection(
         "规划任务",
         "📋",
@@ -70,6 +70,7 @@ MENU: tuple[MenuSection, ...] = (
         (
             MenuItem("单位", "orgs:unit_list"),
             MenuItem("审计日志", "core:audit_list", frozenset({"admin", "committee"})),
+            MenuItem("流程定义", "core:workflows", _GOV),
             MenuItem("接口文档", "api-docs"),
         ),
     ),

@@ -7,6 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("规划任务")
 
     def ready(self) -> None:
+        import anjian.plans.workflows  # noqa: F401  (registers the notice workflow)
         from anjian.core.todos import register
         from anjian.plans.todos import plan_todos
 
