@@ -6,11 +6,9 @@ from typing import Any, TypedDict
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import SimpleLazyObject
 
 from anjian.core.access import scope_of
 from anjian.core.navigation import menu
-from anjian.core.notifications import unread_count
 
 
 class NavLink(TypedDict):
@@ -58,8 +56,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if matches:
         max(matches, key=lambda link: len(link["url"]))["active"] = True
-    return {
-        "nav": sections,
-        "scope": scope,
-        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
-    }
+    return {"nav": sections, "scope": scope}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.choices import audit_event_label
 
-__all__ = ["Attachment", "AuditEntry", "BaseModel", "Notification", "RestrictedQuerySet"]
+__all__ = ["Attachment", "AuditEntry", "BaseModel", "JobRun", "Notification", "RestrictedQuerySet"]
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -216,3 +216,31 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one time slot; ``(job, slot)`` is unique, so a slot runs once
+    however many workers are running (``core.jobs``)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("任务"), max_length=100)
+    slot = models.CharField(_("时段"), max_length=40)
+    node = models.CharField(_("执行节点"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
+    detail = models.TextField(_("结果"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = _("定时任务记录")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="jobrun_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"

@@ -32,6 +32,7 @@ __all__ = [
     "notify",
     "resolve_recipients",
     "unread_count",
+    "unread_count_html",
 ]
 
 log = logging.getLogger("anjian.notifications")
@@ -167,6 +168,12 @@ def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def unread_count_html(request: Any) -> str:
+    """The header's unread badge (empty when there is nothing unread), for the live poll."""
+    n = unread_count(request.user)
+    return f'<span class="badge badge-danger unread-count">{n}</span>' if n else ""
 
 
 def mark_read(notification: Notification) -> Notification:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from anjian.core import files, views
+from anjian.core.live import live_response
 
 app_name = "core"
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     ),
     path("workflows/", views.WorkflowListView.as_view(), name="workflows"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("live/<str:key>/", live_response, name="live"),
     path("inbox/<int:pk>/", views.NotificationOpenView.as_view(), name="notification"),
 ]

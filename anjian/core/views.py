@@ -237,6 +237,7 @@ class HomeView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         items = collect(request.user)
+        request._anjian_todos = items  # type: ignore[attr-defined]
         return render(request, "core/home.html", {"items": items, "page_title": "我的待办"})
 
 

@@ -47,7 +47,9 @@ __all__ = [
     "WorkflowError",
     "allowed_verbs",
     "apply",
+    "check",
     "get_workflow",
+    "may_change",
     "register_workflow",
     "workflows",
 ]
@@ -112,7 +114,7 @@ class Edge:
         if self.who:
             return self.who
         doc = (getattr(self.may, "__doc__", None) or "").strip()
-        return doc.splitlines()[0] if doc else ("任何可修改该对象的用户" if self.may is None else "")
+        return doc.splitlines()[0] if doc else ("可修改该对象的用户" if self.may is None else "")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,15 @@ class Workflow:
     edges: tuple[Edge, ...]
     state_field: str = "status"
     default_event: int = int(AuditEvent.OBJECT_UPDATED)
+    #: For a state derived from other fields (never stored): ``state_of(obj)``; the edges' effects then
+    #: set those fields, and ``apply`` checks that the object really reached the edge's target.
+    state_of: Callable[[Any], str] | None = None
+    #: The Chinese refusal per verb when no edge leaves the current state (a generic one otherwise).
+    refusals: Mapping[str, str] = field(default_factory=dict)
+    #: Fields the audit row's before/after show (every concrete field when empty).
+    audit_fields: tuple[str, ...] = ()
+    #: The Chinese message per missing required datum ("请填写<label>" otherwise).
+    required_messages: Mapping[str, str] = field(default_factory=dict)
     edge_index: dict[tuple[str, str], Edge] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +160,16 @@ class Workflow:
     def edge(self, state: str, verb: str) -> Edge | None:
         """The edge leaving ``state`` by ``verb``, if declared."""
         return self.edge_index.get((str(state), verb))
+
+    def edge_to(self, state: str, target: str) -> Edge | None:
+        """The edge from ``state`` to ``target`` (for forms that pick the next state rather than a verb)."""
+        return next(
+            (e for e in self.edges if str(e.source) == str(state) and str(e.target) == str(target)), None
+        )
+
+    def current(self, obj: Any) -> str:
+        """``obj``'s state in this table."""
+        return str(self.state_of(obj) if self.state_of is not None else getattr(obj, self.state_field))
 
     def state_label(self, value: str) -> str:
         try:
@@ -182,13 +203,20 @@ def get_workflow(key: str) -> Workflow:
     return _WORKFLOWS[key]
 
 
+def may_change(scope: Scope, obj: Any) -> bool:
+    """可修改该对象的用户"""
+    from anjian.core.access import restrict
+
+    return bool(restrict(type(obj)._default_manager.filter(pk=obj.pk), scope, "change").exists())
+
+
 def _may(edge: Edge, obj: Any, acting_user: Any) -> bool:
-    if acting_user is None or edge.may is None:
+    if acting_user is None:
         return True
     scope = acting_user if isinstance(acting_user, Scope) else scope_of(acting_user)
     if scope.user_id is None and not scope.is_superuser:
         return False
-    return bool(edge.may(scope, obj))
+    return bool((edge.may or may_change)(scope, obj))
 
 
 def _missing(edge: Edge, obj: Any, reason: str, data: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -209,7 +237,7 @@ def _missing(edge: Edge, obj: Any, reason: str, data: Mapping[str, Any]) -> tupl
 
 def allowed_verbs(workflow: Workflow, obj: Any, user: Any) -> list[Edge]:
     """The edges ``user`` may take on ``obj`` now (permission and data-independent guard pass)."""
-    state = str(getattr(obj, workflow.state_field))
+    state = workflow.current(obj)
     result = []
     for edge in workflow.edges:
         if str(edge.source) != state or not _may(edge, obj, user):
@@ -218,6 +246,49 @@ def allowed_verbs(workflow: Workflow, obj: Any, user: Any) -> list[Edge]:
             continue
         result.append(edge)
     return result
+
+
+def _audit_view(workflow: Workflow, obj: Any) -> dict[str, Any]:
+    data = snapshot(obj)
+    return {k: v for k, v in data.items() if k in workflow.audit_fields} if workflow.audit_fields else data
+
+
+def check(
+    workflow: Workflow,
+    obj: Any,
+    verb: str,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> Edge:
+    """The edge ``verb`` from ``obj``'s current state if ``acting_user`` may take it now with ``data``;
+    otherwise raise ``WorkflowError``. ``apply`` calls it under the row lock; an action that writes more
+    than one row itself (a bulk computation) may call it directly on the locked object and audit itself."""
+    data = data or {}
+    state = workflow.current(obj)
+    edge = workflow.edge(state, verb)
+    if edge is None:
+        if verb not in workflow.verbs:
+            raise EdgeRefused("unknown_verb", f"{workflow.label}没有“{verb}”这一步")
+        raise EdgeRefused(
+            "transition_not_allowed",
+            workflow.refusals.get(verb)
+            or f"{workflow.label}当前为“{workflow.state_label(state)}”，不能{workflow.verb_label(verb)}",
+        )
+    if not _may(edge, obj, acting_user):
+        raise StepNotPermitted(
+            "not_permitted", f"您无权{edge.label}该{workflow.label}（仅限{edge.who_label}）"
+        )
+    missing = _missing(edge, obj, (reason or "").strip(), data)
+    if missing is not None:
+        text = workflow.required_messages.get(missing[0]) or f"请填写{missing[1]}"
+        raise StepDataMissing(f"{missing[0]}_required", text, field=missing[0])
+    if edge.guard is not None:
+        refusal = edge.guard(obj, data)
+        if refusal:
+            raise EdgeRefused("guard_refused", refusal)
+    return edge
 
 
 def apply(
@@ -240,30 +311,15 @@ def apply(
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
-        state = str(getattr(locked, workflow.state_field))
-        edge = workflow.edge(state, verb)
-        if edge is None:
-            if verb not in workflow.verbs:
-                raise EdgeRefused("unknown_verb", f"{workflow.label}没有“{verb}”这一步")
-            raise EdgeRefused(
-                "transition_not_allowed",
-                f"{workflow.label}当前为“{workflow.state_label(state)}”，不能{workflow.verb_label(verb)}",
-            )
-        if not _may(edge, locked, acting_user):
-            raise StepNotPermitted(
-                "not_permitted", f"您无权{edge.label}该{workflow.label}（仅限{edge.who_label}）"
-            )
-        missing = _missing(edge, locked, reason, data)
-        if missing is not None:
-            raise StepDataMissing(f"{missing[0]}_required", f"请填写{missing[1]}", field=missing[0])
-        if edge.guard is not None:
-            refusal = edge.guard(locked, data)
-            if refusal:
-                raise EdgeRefused("guard_refused", refusal)
-        before = snapshot(locked)
+        state = workflow.current(locked)
+        edge = check(workflow, locked, verb, acting_user=acting_user, reason=reason, data=data)
+        before = _audit_view(workflow, locked)
         changed = list(edge.effect(locked, data)) if edge.effect is not None else []
-        setattr(locked, workflow.state_field, edge.target)
-        changed.append(workflow.state_field)
+        if workflow.state_of is None:
+            setattr(locked, workflow.state_field, edge.target)
+            changed.append(workflow.state_field)
+        elif workflow.current(locked) != str(edge.target):
+            raise AssertionError(f"{workflow.key}: {verb} left the object in {workflow.current(locked)}")
         if edge.stamp_at:
             setattr(locked, edge.stamp_at, now or timezone.now())
             changed.append(edge.stamp_at)
@@ -279,7 +335,7 @@ def apply(
             locked,
             acting_user=acting_user,
             before=before,
-            after=snapshot(locked),
+            after=_audit_view(workflow, locked),
             reason=reason,
             message=message
             or f"{edge.label}：{workflow.state_label(state)} → {workflow.state_label(edge.target)}",

@@ -73,6 +73,13 @@ def diagram(workflow: Workflow) -> Diagram:
                 )
             )
             continue
+        if ia == ib:
+            x0 = a.x
+            path = (
+                f"M{x0},{a.y + 8} C{x0 - 60},{a.y - 14} {x0 - 60},{a.y + a.h + 14} {x0 - 4},{a.y + a.h - 8}"
+            )
+            arrows.append(Arrow(path, edge.label, x0 - 48, a.cy + 4, "end"))
+            continue
         side = "right" if ib > ia else "left"
         bends[side] += 1
         reach = 40 + 22 * bends[side] + 8 * abs(ib - ia)

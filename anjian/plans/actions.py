@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.access import scope_of
-from anjian.core.audit import record, snapshot
+from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import PermissionDeniedError, ValidationFailed
 from anjian.core.workflow import allowed_verbs, apply
@@ -286,10 +286,6 @@ def do_backfill_reports(
     and had started when filed; lateness from ``submitted_at``); existing quarters are skipped. One
     REPORT_SUBMITTED audit row per report, naming the back-fill in its message.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from anjian.core.middleware import current_request_id
-    from anjian.core.models import AuditEntry
     from anjian.plans.selectors import reporting_units
 
     if acting_user is not None and not scope_of(acting_user).sees_all:
@@ -334,30 +330,13 @@ def do_backfill_reports(
         reports.append(report)
         existing.add(key)
     created = ProgressReport.objects.bulk_create(reports, batch_size=500)
-    report_ct = ContentType.objects.get_for_model(ProgressReport)
-    task_ct = ContentType.objects.get_for_model(PlanTask)
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    name = (user.get_full_name() or user.get_username())[:150] if user is not None else "系统"
-    request_id = current_request_id()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                user=user,
-                user_name=name,
-                request_id=request_id,
-                event_type=int(AuditEvent.REPORT_SUBMITTED),
-                object_type=report_ct,
-                object_id=str(r.pk),
-                object_repr=str(r)[:200],
-                related_type=task_ct,
-                related_id=str(r.task_id),
-                after=snapshot(r),
-                reason=reason,
-                message="补录历史进展报告",
-            )
-            for r in created
-        ],
-        batch_size=500,
+    record_many(
+        AuditEvent.REPORT_SUBMITTED,
+        created,
+        acting_user=acting_user,
+        related=lambda r: r.task,
+        reason=reason,
+        message="补录历史进展报告",
     )
     return created
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from anjian.core.jobs import run_worker
 from anjian.demo.context import DemoContext
 from anjian.demo.generate import generate
 from anjian.orgs.models import User
@@ -24,6 +26,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
         parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not run the scheduled jobs beside the web UI"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         db = settings.DATABASES["default"]
@@ -57,5 +62,20 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {password:<18} {description}")
         if opts["no_serve"]:
             return
+        stop = threading.Event()
+        if not opts["no_worker"]:
+            # The scheduled jobs run in this process beside the web server: one command, one Ctrl+C.
+            # Production runs ``anjian worker`` as its own process instead.
+            worker = threading.Thread(
+                target=run_worker,
+                kwargs={"stop": stop, "log_line": self.stdout.write},
+                name="anjian-worker",
+                daemon=True,
+            )
+            worker.start()
+            self.stdout.write("定时任务已在后台运行（逾期报告、证书和许可证到期提醒）。")
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{opts['addr']}/ 登录。按 Ctrl+C 停止。\n"))
-        call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
+        try:
+            call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
+        finally:
+            stop.set()
