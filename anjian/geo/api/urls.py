@@ -1,0 +1,8 @@
+from django.urls import path
+
+from anjian.geo.api import views
+
+urlpatterns = [
+    path("geo/layers/", views.LayerListView.as_view(), name="geo-layers"),
+    path("geo/layers/<str:key>/", views.LayerFeaturesView.as_view(), name="geo-layer-features"),
+]
