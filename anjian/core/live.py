@@ -10,7 +10,7 @@ value is computed for (and scoped to) the logged-in user like any page; it retur
 Why polling rather than server-sent events: it is plain short HTTP GETs, so it works the same under
 ``runserver`` (``make demo``), gunicorn/uwsgi workers and any reverse proxy, holds no connection or worker
 open per viewer, and is scoped by the normal session. Polling stops while the tab is hidden, and a
-logged-out poll answers htmx's "stop polling" status (286). The interval is per value (seconds), and
+logged-out poll answers htmx's "stop polling" status (286; any other logged-out request goes to the login page). The interval is per value (seconds), and
 ``ANJIAN_LIVE_POLL_SECONDS`` overrides them all (tests use 1).
 """
 
@@ -63,11 +63,15 @@ def live_response(request: HttpRequest, key: str) -> HttpResponse:
     """The current value of ``key`` for the request's user (404 for an unknown key)."""
     from django.http import Http404
 
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            return HttpResponse("", status=STOP_POLLING)
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
     value = _LIVE.get(key)
     if value is None:
         raise Http404
-    if not request.user.is_authenticated:
-        return HttpResponse("", status=STOP_POLLING)
     response = HttpResponse(value.render(request), content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response

@@ -30,5 +30,6 @@ def test_home_renders_the_value_and_the_poll(client_for: Any, user_factory: Any)
 
 
 def test_logged_out_poll_stops_and_unknown_key_is_404(client_for: Any, user_factory: Any) -> None:
-    assert Client().get("/core/live/todos.count/").status_code == 286
+    assert Client().get("/core/live/todos.count/", HTTP_HX_REQUEST="true").status_code == 286
+    assert Client().get("/core/live/nope/")["Location"].startswith("/login/")
     assert client_for(user_factory()).get("/core/live/nope/").status_code == 404
