@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.assessment.choices import SCHEME_TRANSITIONS, Grade, SchemeState, VetoEventKind
+from anjian.assessment.choices import Grade, SchemeState, VetoEventKind
 from anjian.assessment.constants import DEFAULT_RULES, DEFAULT_VETOES
 from anjian.assessment.facts import assessed_units, default_as_of, gather_facts
 from anjian.assessment.models import (
@@ -27,9 +27,11 @@ from anjian.assessment.models import (
     VetoEvent,
     VetoRule,
 )
+from anjian.assessment.workflows import SCHEME_FLOW
 from anjian.core.audit import record, snapshot
 from anjian.core.choices import AuditEvent
-from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.errors import ValidationFailed
+from anjian.core.workflow import apply, check
 from anjian.domain import assessment as scoring
 from anjian.orgs.models import OrgUnit
 
@@ -51,13 +53,6 @@ __all__ = [
     "lock_scheme",
 ]
 
-_REFUSALS = {
-    "run": "该年度考核已确认，不能重新计算",
-    "change": "该年度考核已确认，不能再修改规则、否决事项或加减分",
-    "finalise": "只有已计算且计算后未再变更的考核才能确认",
-}
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------------------
@@ -70,12 +65,9 @@ def lock_scheme(scheme: AssessmentScheme) -> AssessmentScheme:
 
 
 def _edge(scheme: AssessmentScheme, action: str) -> SchemeState:
-    """The state ``action`` leads to from the scheme's state; refuse an undeclared edge."""
-    state = scheme.state
-    for (source, target), name in SCHEME_TRANSITIONS.items():
-        if source == state and name == action:
-            return SchemeState(target)
-    raise TransitionNotAllowed(_(_REFUSALS[action]), code=f"scheme_{action}_not_allowed")
+    """The state ``action`` leads to from the scheme's state (``SCHEME_FLOW``); refuse an undeclared edge."""
+    edge = check(SCHEME_FLOW, scheme, action, acting_user=None)
+    return SchemeState(edge.target)
 
 
 def _mark_changed(scheme: AssessmentScheme) -> None:
@@ -515,19 +507,8 @@ def do_run_assessment(
 @transaction.atomic
 def do_finalise(scheme: AssessmentScheme, *, acting_user: Any, reason: str = "") -> AssessmentScheme:
     """Confirm the results: the scheme, its rules, adjustments and results are locked from now on."""
-    scheme = lock_scheme(scheme)
-    _edge(scheme, "finalise")
-    before = snapshot(scheme)
-    scheme.is_final = True
-    scheme.finalised_at = timezone.now()
-    scheme.finalised_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    scheme.save(update_fields=["is_final", "finalised_at", "finalised_by", "updated_at"])
-    record(
-        AuditEvent.ASSESSMENT_FINALISED,
-        scheme,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(scheme),
-        reason=reason,
+    finalised: AssessmentScheme = apply(
+        SCHEME_FLOW, scheme, "finalise", acting_user=acting_user, reason=reason
     )
-    return scheme
+    scheme.refresh_from_db()
+    return finalised

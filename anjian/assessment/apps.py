@@ -7,4 +7,4 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("年度考核")
 
     def ready(self) -> None:
-        from anjian.assessment import todos  # noqa: F401  (registers the home-page provider)
+        from anjian.assessment import todos, workflows  # noqa: F401  (register the to-dos and the table)

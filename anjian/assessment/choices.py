@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.choices import ColoredChoices
 
 __all__ = [
-    "SCHEME_TRANSITIONS",
     "AccidentGrade",
     "Grade",
     "RuleKind",
@@ -101,21 +100,4 @@ class SchemeState(ColoredChoices):
     __colours__ = {"draft": "secondary", "computed": "primary", "stale": "warning", "final": "success"}
 
 
-# The scheme's edges, declared once: (from, to) -> action. Rule edits, veto events and adjustments make a
-# computed scheme stale; only a computed (fresh) scheme may be finalised; a final scheme never changes.
-SCHEME_TRANSITIONS: dict[tuple[str, str], str] = {
-    # 未计算 -> 已计算
-    (SchemeState.DRAFT, SchemeState.COMPUTED): "run",
-    # 已计算 -> 已计算 (recompute)
-    (SchemeState.COMPUTED, SchemeState.COMPUTED): "run",
-    # 待重新计算 -> 已计算
-    (SchemeState.STALE, SchemeState.COMPUTED): "run",
-    # 已计算 -> 待重新计算 (a rule, veto event or adjustment changed)
-    (SchemeState.COMPUTED, SchemeState.STALE): "change",
-    # 未计算 -> 未计算 (rules edited before the first run)
-    (SchemeState.DRAFT, SchemeState.DRAFT): "change",
-    # 待重新计算 -> 待重新计算
-    (SchemeState.STALE, SchemeState.STALE): "change",
-    # 已计算 -> 已确认
-    (SchemeState.COMPUTED, SchemeState.FINAL): "finalise",
-}
+# The scheme's edges are declared in ``assessment/workflows.py`` (``SCHEME_FLOW``).

@@ -28,11 +28,12 @@ from anjian.assessment.choices import (
 from anjian.assessment.constants import ASSESSED_KINDS, MAX_ADJUSTMENT
 from anjian.core.models import BaseModel
 from anjian.domain import assessment as scoring
+from anjian.orgs.choices import UNIT_STAFF_ROLES
 
 __all__ = ["AssessmentResult", "AssessmentScheme", "ManualAdjustment", "ScoringRule", "VetoEvent", "VetoRule"]
 
 # Government roles outside the committee office: they read the schemes and their own unit's result.
-_UNIT_ROLES = frozenset({"dept", "commander"})
+_UNIT_ROLES = UNIT_STAFF_ROLES
 
 
 def _scheme_q(scope: Any, action: str, prefix: str = "") -> models.Q | None:

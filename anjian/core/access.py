@@ -15,13 +15,18 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
+from anjian.orgs.choices import (
+    ENTERPRISE_SIDE_ROLES,
+    GOVERNMENT_ROLES,
+    UNIT_STAFF_ROLES,
+    ZONE_WIDE_ROLES,
+    Role,
+)
 
-__all__ = ["Scope", "access_by_id", "access_for_change", "restrict", "scope_of"]
+__all__ = ["ZONE_WIDE_ROLES", "Scope", "access_by_id", "access_for_change", "restrict", "scope_of"]
 
 M = TypeVar("M", bound=models.Model)
 QS = TypeVar("QS", bound=models.QuerySet[Any])
-
-ZONE_WIDE_ROLES = frozenset({"admin", "committee"})
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,44 @@ class Scope:
         return self.is_superuser or self.role in ZONE_WIDE_ROLES
 
     @property
+    def is_zone_wide(self) -> bool:
+        """Same as ``sees_all``: administrators and the committee office."""
+        return self.sees_all
+
+    @property
+    def is_government(self) -> bool:
+        """A government user (zone-wide, department or town staff, emergency command)."""
+        return self.is_superuser or self.role in GOVERNMENT_ROLES
+
+    @property
+    def is_unit_staff(self) -> bool:
+        """A government user who acts for their own unit (department/town staff, emergency command)."""
+        return self.role in UNIT_STAFF_ROLES
+
+    @property
     def is_department(self) -> bool:
         """Department (or town, rescue team) staff."""
-        return self.role == "dept"
+        return self.role == Role.DEPARTMENT
+
+    @property
+    def is_commander(self) -> bool:
+        """Emergency command: reads every enterprise."""
+        return self.role == Role.COMMANDER
 
     @property
     def is_enterprise(self) -> bool:
         """An enterprise's own user."""
-        return self.role == "enterprise"
+        return self.role == Role.ENTERPRISE
+
+    @property
+    def is_gate(self) -> bool:
+        """A gate operator (二道门)."""
+        return self.role == Role.GATE_OPERATOR
+
+    @property
+    def is_enterprise_side(self) -> bool:
+        """An enterprise's own user or its gate operator."""
+        return self.role in ENTERPRISE_SIDE_ROLES
 
 
 ANONYMOUS = Scope(user_id=None, role="anonymous", org_id=None)

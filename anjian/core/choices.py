@@ -45,6 +45,8 @@ class AuditEvent(models.IntegerChoices):
     OBJECT_UPDATED = 2, _("修改")
     OBJECT_DELETED = 3, _("删除")
     IMPORTED = 10, _("导入")
+    ATTACHMENT_ADDED = 20, _("上传附件")
+    ATTACHMENT_REMOVED = 21, _("删除附件")
 
     USER_CREATED = 101, _("新建用户")
     USER_ROLE_CHANGED = 102, _("变更用户角色")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.choices import audit_event_label
 
-__all__ = ["AuditEntry", "BaseModel", "RestrictedQuerySet"]
+__all__ = ["Attachment", "AuditEntry", "BaseModel", "JobRun", "Notification", "RestrictedQuerySet"]
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -105,3 +105,142 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class Attachment(models.Model):
+    """A file attached to any object (evidence, photos, scans), seen only by those who see its parent.
+
+    Written only by ``core.attachments.attach`` (limits, SHA-256, EXIF time and GPS, thumbnail) and
+    served by ``core:attachment`` through the parent's ``scope_q``.
+    """
+
+    parent_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    parent_id = models.CharField(_("所属对象编号"), max_length=64, db_index=True)
+    parent = GenericForeignKey("parent_type", "parent_id")
+    kind = models.CharField(_("类别"), max_length=40, blank=True)
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_by_name = models.CharField(_("上传人姓名"), max_length=150, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=10, decimal_places=7, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=10, decimal_places=7, null=True, blank=True)
+    thumbnail = models.FileField(
+        _("缩略图"), upload_to="attachments/thumbs/%Y/%m/", max_length=255, blank=True
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["parent_type", "parent_id"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:attachment", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def thumbnail_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:attachment_thumb", args=[self.pk]) if self.thumbnail else ""
+
+
+class Notification(models.Model):
+    """One message in one user's inbox: what happened, why they got it, and the object it is about.
+
+    Written by ``core.notifications.notify`` (actions and jobs); each user sees only their own.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类别"), max_length=40, blank=True, db_index=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    why = models.CharField(_("接收原因"), max_length=200)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
+        """Everyone sees only their own inbox (administrators included)."""
+        if scope.user_id is None:
+            return None
+        return models.Q(recipient_id=scope.user_id)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one time slot; ``(job, slot)`` is unique, so a slot runs once
+    however many workers are running (``core.jobs``)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("任务"), max_length=100)
+    slot = models.CharField(_("时段"), max_length=40)
+    node = models.CharField(_("执行节点"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("耗时（毫秒）"), null=True, blank=True)
+    detail = models.TextField(_("结果"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("定时任务记录")
+        verbose_name_plural = _("定时任务记录")
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="jobrun_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot}"

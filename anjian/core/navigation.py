@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from anjian.orgs.choices import GOVERNMENT_ROLES, ZONE_WIDE_ROLES
+
 __all__ = ["MENU", "MenuItem", "MenuSection", "menu", "register_section"]
 
 
@@ -25,10 +27,10 @@ class MenuSection:
     items: tuple[MenuItem, ...]
 
 
-_GOV = frozenset({"admin", "committee", "dept", "commander"})
+_GOV = GOVERNMENT_ROLES
 
 MENU: tuple[MenuSection, ...] = (
-    MenuSection("工作台", "🏠", (MenuItem("我的待办", "home"),)),
+    MenuSection("工作台", "🏠", (MenuItem("我的待办", "home"), MenuItem("消息通知", "core:inbox"))),
     MenuSection(
         "规划任务",
         "📋",
@@ -69,7 +71,8 @@ MENU: tuple[MenuSection, ...] = (
         "⚙️",
         (
             MenuItem("单位", "orgs:unit_list"),
-            MenuItem("审计日志", "core:audit_list", frozenset({"admin", "committee"})),
+            MenuItem("审计日志", "core:audit_list", ZONE_WIDE_ROLES),
+            MenuItem("流程定义", "core:workflows", _GOV),
             MenuItem("接口文档", "api-docs"),
         ),
     ),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TodoItem", "collect", "register"]
+__all__ = ["TodoItem", "collect", "register", "todo_count", "todo_count_html"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,16 @@ def collect(user: Any) -> list[TodoItem]:
         items.extend(provider(user))
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda i: (order.get(i.level, 3), i.module))
+
+
+def todo_count(user: Any) -> int:
+    """How many things ``user`` has to do (the sum of the items' counts)."""
+    return sum(item.count for item in collect(user))
+
+
+def todo_count_html(request: Any) -> str:
+    """The to-do count as the home page and the live poll show it (the home page's items are reused)."""
+    items = getattr(request, "_anjian_todos", None)
+    if items is not None:
+        return str(sum(item.count for item in items))
+    return str(todo_count(request.user))

@@ -1,9 +1,18 @@
 from django.urls import path
 
 from anjian.core import files, views
+from anjian.core.live import live_response
 
 app_name = "core"
 urlpatterns = [
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("files/<str:label>/<int:pk>/<str:field>/", files.ProtectedFileView.as_view(), name="file"),
+    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
+    path(
+        "attachments/<int:pk>/thumb/", views.AttachmentView.as_view(thumbnail=True), name="attachment_thumb"
+    ),
+    path("workflows/", views.WorkflowListView.as_view(), name="workflows"),
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("live/<str:key>/", live_response, name="live"),
+    path("inbox/<int:pk>/", views.NotificationOpenView.as_view(), name="notification"),
 ]

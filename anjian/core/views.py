@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.views import View
 
 from anjian.core.access import access_by_id, access_for_change, restrict, scope_of
 from anjian.core.audit import history_for
+from anjian.core.choices import audit_event_label
 from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError
 from anjian.core.models import AuditEntry
 from anjian.core.todos import collect
@@ -238,6 +239,7 @@ class HomeView(LoginRequiredMixin, View):
         from anjian.cockpit.overview import overview_for
 
         items = collect(request.user)
+        request._anjian_todos = items  # type: ignore[attr-defined]
         context = {"items": items, "page_title": "我的待办", "overview": overview_for(request.user)}
         return render(request, "core/home.html", context)
 
@@ -254,3 +256,130 @@ class AuditListView(LoginRequiredMixin, View):
         return render(
             request, "core/audit_list.html", {"page_title": "审计日志", "q": q, **paginate(request, qs)}
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Workflows, attachments, inbox
+# ---------------------------------------------------------------------------------------------------------
+
+
+class WorkflowListView(LoginRequiredMixin, View):
+    """Every registered transition table, drawn as states and edges, with who may take each step."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from anjian.core.workflow import workflows
+        from anjian.core.workflow_diagram import diagram
+
+        if scope_of(request.user).is_enterprise:
+            raise Http404
+        tables = []
+        for wf in workflows():
+            rows = [
+                {
+                    "source": wf.state_label(e.source),
+                    "source_colour": wf.states.colour_of(e.source),
+                    "target": wf.state_label(e.target),
+                    "target_colour": wf.states.colour_of(e.target),
+                    "edge": e,
+                    "requires": "、".join(_required_label(wf, n) for n in e.requires),
+                    "event": audit_event_label(e.event if e.event is not None else wf.default_event) or "",
+                }
+                for e in wf.edges
+            ]
+            tables.append({"wf": wf, "diagram": diagram(wf), "rows": rows})
+        return render(request, "core/workflows.html", {"page_title": "流程定义", "tables": tables})
+
+
+def _required_label(wf: Any, name: str) -> str:
+    from anjian.core.workflow import REQUIRED_LABELS
+
+    if name in REQUIRED_LABELS:
+        return REQUIRED_LABELS[name]
+    try:
+        return str(wf.model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """Stream an attachment (or its thumbnail) if the user may see its parent; 404 otherwise."""
+
+    thumbnail = False
+
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
+        from anjian.core.attachments import parent_of
+        from anjian.core.models import Attachment
+
+        att = Attachment.objects.filter(pk=pk).select_related("parent_type").first()
+        if att is None:
+            raise Http404("附件不存在")
+        try:
+            model, parent_pk = parent_of(att)
+        except LookupError as exc:
+            raise Http404 from exc
+        object_or_404(model, request.user, parent_pk)
+        stored = att.thumbnail if self.thumbnail else att.file
+        if not stored:
+            raise Http404
+        try:
+            handle = stored.open("rb")
+        except OSError as exc:
+            raise Http404("文件不存在") from exc
+        if self.thumbnail:
+            return FileResponse(handle, content_type="image/jpeg")
+        # Images and PDFs open inline (their type was checked from their bytes); anything else downloads.
+        inline = att.content_type in {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+        response = FileResponse(
+            handle, as_attachment=not inline, filename=att.original_name, content_type=att.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class InboxView(LoginRequiredMixin, View):
+    """The user's notifications, newest first; POST marks them all read."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from anjian.core.models import Notification
+
+        qs = restrict(Notification.objects.all(), request.user)
+        if request.GET.get("unread"):
+            qs = qs.filter(read_at__isnull=True)
+        return render(
+            request,
+            "core/inbox.html",
+            {
+                "page_title": "消息通知",
+                "unread_only": bool(request.GET.get("unread")),
+                **paginate(request, qs),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from anjian.core.notifications import mark_all_read
+
+        n = mark_all_read(request.user)
+        messages.success(request, f"已将 {n} 条通知标为已读")
+        return redirect("core:inbox")
+
+
+class NotificationOpenView(LoginRequiredMixin, View):
+    """Open a notification: mark it read and go to its object (POST ``read`` only marks it)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from anjian.core.models import Notification
+        from anjian.core.notifications import mark_read
+
+        note = object_or_404(Notification, request.user, pk)
+        mark_read(note)
+        return redirect(
+            note.url if note.url.startswith("/") and not note.url.startswith("//") else "core:inbox"
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from anjian.core.models import Notification
+        from anjian.core.notifications import mark_read
+
+        mark_read(object_or_404(Notification, request.user, pk))
+        return redirect("core:inbox")

@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from anjian.core.audit import record, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.workflow import apply
 from anjian.domain.supervision import FALLBACK_INDUSTRY, supervising_unit_for
-from anjian.enterprises.choices import STATUS_TRANSITIONS, EnterpriseStatus, Industry
+from anjian.enterprises.choices import EnterpriseStatus, Industry
 from anjian.enterprises.models import Enterprise, Licence, Standardization, SupervisionRule
+from anjian.enterprises.workflows import ENTERPRISE_FLOW
 from anjian.orgs.models import OrgUnit, User
 
 __all__ = [
@@ -163,8 +165,8 @@ def do_update_enterprise(
 
 
 def can_change_status(current: str, new: str) -> bool:
-    """True when ``current → new`` is a declared edge."""
-    return new in STATUS_TRANSITIONS.get(current, frozenset())
+    """True when ``current → new`` is a declared edge of ``ENTERPRISE_FLOW``."""
+    return ENTERPRISE_FLOW.edge_to(current, new) is not None
 
 
 @transaction.atomic
@@ -172,30 +174,19 @@ def do_change_enterprise_status(
     enterprise: Enterprise, status: str, *, acting_user: Any, reason: str
 ) -> Enterprise:
     """Move an enterprise along a declared status edge (筹建→在营, 在营→停产, …); a reason is required."""
-    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if status not in EnterpriseStatus.values:
         raise ValidationFailed(_("无效的企业状态"), field="status")
-    if not can_change_status(locked.status, status):
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    edge = ENTERPRISE_FLOW.edge_to(locked.status, status)
+    if edge is None:
         raise TransitionNotAllowed(
             _("企业状态不能从“%(old)s”变为“%(new)s”")
             % {"old": EnterpriseStatus(locked.status).label, "new": EnterpriseStatus(status).label},
             code="status_transition",
         )
-    if not (reason or "").strip():
-        raise ValidationFailed(_("变更企业状态必须填写原因"), field="reason")
-    before = {"status": locked.status}
-    locked.status = status
-    locked.save(update_fields=["status", "updated_at"])
-    record(
-        AuditEvent.ENTERPRISE_STATUS_CHANGED,
-        locked,
-        acting_user=acting_user,
-        before=before,
-        after={"status": status},
-        reason=reason,
-    )
-    enterprise.status = status
-    return locked
+    result: Enterprise = apply(ENTERPRISE_FLOW, locked, edge.verb, acting_user=acting_user, reason=reason)
+    enterprise.status = result.status
+    return result
 
 
 @transaction.atomic

@@ -7,8 +7,19 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业档案")
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from anjian.core.jobs import register_job
+        from anjian.enterprises.jobs import notify_expiring_licences
+
+        register_job(
+            "enterprises.notify_expiring_licences",
+            notify_expiring_licences,
+            every=dt.timedelta(hours=1),
+            label="许可证到期提醒",
+        )
         from anjian.core.todos import register
-        from anjian.enterprises import metrics  # noqa: F401  (registers the standardization.* metrics)
+        from anjian.enterprises import metrics, workflows  # noqa: F401  (metrics; the status table)
         from anjian.enterprises.todos import enterprise_todos
 
         register(enterprise_todos)

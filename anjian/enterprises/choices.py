@@ -9,7 +9,6 @@ from anjian.core.choices import ColoredChoices
 
 __all__ = [
     "ACTIVE_STATES",
-    "STATUS_TRANSITIONS",
     "EnterpriseStatus",
     "Industry",
     "LicenceKind",
@@ -34,17 +33,7 @@ class EnterpriseStatus(ColoredChoices):
 #: standardisation and licences); 筹建 (not yet producing) and 关闭 are left out.
 ACTIVE_STATES = frozenset({EnterpriseStatus.OPERATING, EnterpriseStatus.SUSPENDED})
 
-#: Status edges, declared once (``from → allowed to``); any other pair is refused.
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    # 筹建 -> 在营 (投产) / 关闭 (项目取消)
-    EnterpriseStatus.PREPARING: frozenset({EnterpriseStatus.OPERATING, EnterpriseStatus.CLOSED}),
-    # 在营 -> 停产 / 关闭
-    EnterpriseStatus.OPERATING: frozenset({EnterpriseStatus.SUSPENDED, EnterpriseStatus.CLOSED}),
-    # 停产 -> 在营 (复产) / 关闭
-    EnterpriseStatus.SUSPENDED: frozenset({EnterpriseStatus.OPERATING, EnterpriseStatus.CLOSED}),
-    # 关闭 is final: a reopened business registers again.
-    EnterpriseStatus.CLOSED: frozenset(),
-}
+# The status edges are declared in ``enterprises/workflows.py`` (``ENTERPRISE_FLOW``).
 
 
 class Scale(ColoredChoices):

@@ -149,7 +149,7 @@ def import_enterprises(file: Any, user: Any) -> ImportReport:
             if scope.sees_all:
                 return None
             unit = actions.derive_supervising_unit(obj.industry)
-            if scope.role == "dept" and unit is not None and unit.pk in scope.unit_ids:
+            if scope.is_department and unit is not None and unit.pk in scope.unit_ids:
                 return None
             return _("只能新建本部门监管的企业（该行业的监管部门为%(unit)s）") % {"unit": unit or "—"}
         if _change_allowed(Enterprise, obj, user):
@@ -217,7 +217,7 @@ def import_grids(file: Any, user: Any) -> ImportReport:
 
     def can_change(obj: Grid, created: bool) -> str | None:
         if scope.sees_all or (
-            scope.role == "dept"
+            scope.is_department
             and obj.town_id in scope.unit_ids
             and (created or _change_allowed(Grid, obj, user))
         ):

@@ -23,10 +23,10 @@ TODO_REVIEW_DAYS = 90
 def enterprise_todos(user: Any) -> list[TodoItem]:
     """Expired/expiring licences and due re-reviews of the enterprises ``user`` supervises (or owns)."""
     scope = scope_of(user)
-    if scope.role not in {"admin", "committee", "dept", "enterprise"}:
+    if scope.is_commander or not (scope.is_government or scope.is_enterprise):
         return []
     # Departments act on what they supervise (change scope); enterprise users on their own enterprise.
-    action = "view" if scope.role == "enterprise" else "change"
+    action = "view" if scope.is_enterprise else "change"
     today = timezone.localdate()
     licences = restrict(
         Licence.objects.filter(enterprise__status__in=["operating", "suspended"]), user, action

@@ -23,9 +23,9 @@ from anjian.core.errors import AnjianError
 from anjian.core.excel import ImportReport, export, template, xlsx_response
 from anjian.core.metrics import MetricValue
 from anjian.core.views import ScopedObjectMixin, paginate
+from anjian.core.workflow import allowed_verbs
 from anjian.enterprises import actions, metrics, sheets
 from anjian.enterprises.choices import (
-    STATUS_TRANSITIONS,
     EnterpriseStatus,
     Industry,
     LicenceKind,
@@ -50,15 +50,16 @@ from anjian.enterprises.forms import (
     SupervisionRuleForm,
 )
 from anjian.enterprises.models import Enterprise, Grid, Licence, Standardization, SupervisionRule
+from anjian.enterprises.permissions import may_write_registry
 from anjian.enterprises.tabs import extra_tabs
+from anjian.enterprises.workflows import ENTERPRISE_FLOW
+from anjian.orgs.choices import GOVERNMENT_ROLES
 from anjian.orgs.models import OrgUnit
 
-GOV_ROLES = frozenset({"admin", "committee", "dept", "commander"})
+GOV_ROLES = GOVERNMENT_ROLES
 
 
-def _can_write_registry(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.sees_all or scope.role == "dept"
+_can_write_registry = may_write_registry
 
 
 def _may_change(obj: models.Model, user: Any) -> bool:
@@ -272,7 +273,9 @@ class EnterpriseDetailView(ScopedObjectMixin, View):
             "can_edit": can_change,
             "is_enterprise_user": scope.is_enterprise,
             "status_form": StatusForm(),
-            "next_statuses": [EnterpriseStatus(s) for s in sorted(STATUS_TRANSITIONS[enterprise.status])],
+            "next_statuses": [
+                EnterpriseStatus(e.target) for e in allowed_verbs(ENTERPRISE_FLOW, enterprise, request.user)
+            ],
             # The enterprise's logins, for those who may create them (the section is hidden otherwise).
             "users": list(enterprise.org_unit.users.all()) if enterprise.org_unit_id and can_change else [],
             "licence_counts": {

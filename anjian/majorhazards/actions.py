@@ -233,17 +233,13 @@ def grade_change_recipients(installation: HazardInstallation) -> list[Any]:
 
 
 def _send(recipients: list[Any], *, title: str, body: str, why: str, target: Any) -> None:
-    """TEMPORARY outbound channel until ``anjian.core.notifications.notify`` is on main: log the notice.
+    """Send the notice through core notifications (in-app inbox and the outbound channel).
 
-    Kept in one place so that the switch is one line; tests replace this function to observe it.
+    Kept in one place; tests replace this function to observe it.
     """
-    try:
-        from anjian.core import notifications  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        notifications = None
-    if notifications is not None and hasattr(notifications, "notify"):
-        notifications.notify(recipients, title=title, body=body, why=why, target=target, kind="majorhazards")
-        return
+    from anjian.core import notifications
+
+    notifications.notify(recipients, title=title, body=body, why=why, target=target, kind="majorhazards")
     logger.info("notify %s: %s — %s (%s)", [str(r) for r in recipients], title, body, why)
 
 

@@ -48,12 +48,10 @@ def ladder() -> tuple[Step, ...]:
 
 
 def _notify(alarm: Any, step: Step, unit: Any) -> None:
-    """Send the escalation to its target (core notifications when installed, else the log)."""
-    try:
-        from anjian.core import notifications  # type: ignore[attr-defined]
-    except ImportError:
-        notifications = None
-    if notifications is not None and unit is not None and hasattr(notifications, "notify"):
+    """Send the escalation to its target through core notifications (the log when there is no target unit)."""
+    from anjian.core import notifications
+
+    if unit is not None:
         notifications.notify(
             [unit],
             title=f"报警未确认：{alarm}",

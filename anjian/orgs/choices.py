@@ -1,4 +1,9 @@
-"""Kinds of organisation unit and user roles."""
+"""Kinds of organisation unit, user roles and the role groups every permission check uses.
+
+Name a group, never a set of role strings: ``scope.is_government``, ``scope.is_zone_wide``,
+``scope.is_unit_staff``, ``scope.is_enterprise_side`` (``core.access.Scope``), or the frozensets below for
+menus (``MenuItem(..., roles=GOVERNMENT_ROLES)``).
+"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +50,15 @@ class Role(ColoredChoices):
         "gate": "info",
         "commander": "warning",
     }
+
+
+#: The whole zone: system administrators and the committee office (安委办).
+ZONE_WIDE_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COMMITTEE})
+#: Government users: the zone-wide roles, department and town staff, and emergency command.
+GOVERNMENT_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COMMITTEE, Role.DEPARTMENT, Role.COMMANDER})
+#: Government users who act for their own unit rather than for the whole zone.
+UNIT_STAFF_ROLES: frozenset[str] = frozenset({Role.DEPARTMENT, Role.COMMANDER})
+#: Users on an enterprise's side: its own users and its gate operators.
+ENTERPRISE_SIDE_ROLES: frozenset[str] = frozenset({Role.ENTERPRISE, Role.GATE_OPERATOR})
+#: Roles whose user must belong to a unit.
+ROLES_NEEDING_UNIT: frozenset[str] = frozenset({Role.DEPARTMENT, Role.ENTERPRISE, Role.GATE_OPERATOR})

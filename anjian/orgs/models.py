@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import BaseModel
 from anjian.domain.org_names import UnitEntry, UnitRegistry, normalize_name
-from anjian.orgs.choices import OrgKind, Role
+from anjian.orgs.choices import ROLES_NEEDING_UNIT, OrgKind, Role
 
 __all__ = ["OrgAlias", "OrgUnit", "User"]
 
@@ -162,7 +162,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        if self.role in {Role.DEPARTMENT, Role.ENTERPRISE, Role.GATE_OPERATOR} and self.org_id is None:
+        if self.role in ROLES_NEEDING_UNIT and self.org_id is None:
             raise ValidationError({"org": _("该角色的用户必须属于一个单位")})
         if self.role == Role.ENTERPRISE and self.org is not None and self.org.kind != "enterprise":
             raise ValidationError({"org": _("企业用户必须属于企业端单位")})

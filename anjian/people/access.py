@@ -76,7 +76,7 @@ def assignable_units(user: Any) -> models.QuerySet[OrgUnit]:
     units = OrgUnit.objects.filter(kind__in=EMPLOYER_UNIT_KINDS, is_active=True)
     if scope.sees_all:
         return units
-    if scope.org_id is None or scope.role in {"enterprise", "gate"}:
+    if scope.org_id is None or scope.is_enterprise_side:
         return units.none()
     return units.filter(pk=scope.org_id)
 

@@ -7,6 +7,17 @@ class PeopleConfig(AppConfig):
     verbose_name = _("人员证书")
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from anjian.core.jobs import register_job
+        from anjian.people.jobs import notify_expiring_certificates
+
+        register_job(
+            "people.notify_expiring_certificates",
+            notify_expiring_certificates,
+            every=dt.timedelta(hours=1),
+            label="证书到期提醒",
+        )
         from anjian.core.todos import register
         from anjian.people import metrics  # noqa: F401  (registers the people.* metrics)
         from anjian.people.todos import certificate_todos

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.todos import TodoItem
+from anjian.orgs.choices import Role
 from anjian.people.models import Certificate
 
 __all__ = ["TODO_ROLES", "TODO_WINDOW_DAYS", "certificate_todos"]
 
 #: Enterprise users keep their own staff's certificates valid; supervising departments follow them up.
-TODO_ROLES = frozenset({"enterprise", "dept"})
+TODO_ROLES = frozenset({Role.ENTERPRISE, Role.DEPARTMENT})
 TODO_WINDOW_DAYS = 30
 
 

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.access import scope_of
-from anjian.core.audit import record, snapshot
+from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
-from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
+from anjian.core.errors import PermissionDeniedError, ValidationFailed
+from anjian.core.workflow import allowed_verbs, apply
 from anjian.orgs.models import OrgUnit
-from anjian.plans.choices import NOTICE_TRANSITIONS, NoticeStatus
+from anjian.plans.choices import NoticeStatus
 from anjian.plans.constants import metric_key_for
 from anjian.plans.models import (
     METRIC_KEY_RE,
@@ -36,6 +37,7 @@ from anjian.plans.models import (
 )
 from anjian.plans.plan_import import PlanImport, TaskSpec
 from anjian.plans.selectors import current_quarter, filing_units_for, quarter_in_plan, report_due_date
+from anjian.plans.workflows import NOTICE_FLOW, is_notice_recipient
 
 __all__ = [
     "ImportOutcome",
@@ -284,10 +286,6 @@ def do_backfill_reports(
     and had started when filed; lateness from ``submitted_at``); existing quarters are skipped. One
     REPORT_SUBMITTED audit row per report, naming the back-fill in its message.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from anjian.core.middleware import current_request_id
-    from anjian.core.models import AuditEntry
     from anjian.plans.selectors import reporting_units
 
     if acting_user is not None and not scope_of(acting_user).sees_all:
@@ -332,30 +330,13 @@ def do_backfill_reports(
         reports.append(report)
         existing.add(key)
     created = ProgressReport.objects.bulk_create(reports, batch_size=500)
-    report_ct = ContentType.objects.get_for_model(ProgressReport)
-    task_ct = ContentType.objects.get_for_model(PlanTask)
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    name = (user.get_full_name() or user.get_username())[:150] if user is not None else "系统"
-    request_id = current_request_id()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                user=user,
-                user_name=name,
-                request_id=request_id,
-                event_type=int(AuditEvent.REPORT_SUBMITTED),
-                object_type=report_ct,
-                object_id=str(r.pk),
-                object_repr=str(r)[:200],
-                related_type=task_ct,
-                related_id=str(r.task_id),
-                after=snapshot(r),
-                reason=reason,
-                message="补录历史进展报告",
-            )
-            for r in created
-        ],
-        batch_size=500,
+    record_many(
+        AuditEvent.REPORT_SUBMITTED,
+        created,
+        acting_user=acting_user,
+        related=lambda r: r.task,
+        reason=reason,
+        message="补录历史进展报告",
     )
     return created
 
@@ -408,69 +389,12 @@ def do_send_notice(
 
 def can_act_as_recipient(notice: SupervisionNotice, user: Any) -> bool:
     """The receiving unit's users sign for and answer a notice."""
-    scope = scope_of(user)
-    return scope.org_id is not None and notice.unit_id in scope.unit_ids
+    return is_notice_recipient(scope_of(user), notice)
 
 
 def allowed_notice_actions(notice: SupervisionNotice, user: Any) -> list[str]:
-    """The workflow actions ``user`` may take on ``notice`` now (for buttons)."""
-    actions = []
-    for (source, _target), action in NOTICE_TRANSITIONS.items():
-        if notice.status != source:
-            continue
-        allowed = scope_of(user).sees_all if action == "close" else can_act_as_recipient(notice, user)
-        if allowed:
-            actions.append(action)
-    return actions
-
-
-_NOTICE_EVENTS: dict[str, AuditEvent] = {
-    NoticeStatus.ACKNOWLEDGED: AuditEvent.NOTICE_ACKNOWLEDGED,
-    NoticeStatus.ANSWERED: AuditEvent.NOTICE_ANSWERED,
-    NoticeStatus.CLOSED: AuditEvent.NOTICE_CLOSED,
-}
-
-
-def _transition_notice(
-    notice: SupervisionNotice,
-    target: str,
-    *,
-    acting_user: Any,
-    reason: str,
-    now: dt.datetime | None,
-    **extra: Any,
-) -> SupervisionNotice:
-    locked = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
-    action = NOTICE_TRANSITIONS.get((locked.status, target))
-    if action is None:
-        raise TransitionNotAllowed(
-            _("督办通知当前为“%(from)s”，不能变为“%(to)s”")
-            % {"from": NoticeStatus(locked.status).label, "to": NoticeStatus(target).label},
-        )
-    if action == "close":
-        _require_office(acting_user)
-    elif not can_act_as_recipient(locked, acting_user):
-        raise PermissionDeniedError(_("只有被督办单位可以签收或回复督办通知"), code="not_recipient")
-    before = snapshot(locked)
-    stamp = now or timezone.now()
-    user = acting_user if getattr(acting_user, "pk", None) else None
-    prefix = {"acknowledge": "acknowledged", "answer": "answered", "close": "closed"}[action]
-    locked.status = target
-    setattr(locked, f"{prefix}_at", stamp)
-    setattr(locked, f"{prefix}_by", user)
-    for key, value in extra.items():
-        setattr(locked, key, value)
-    locked.save(update_fields=["status", f"{prefix}_at", f"{prefix}_by", *extra, "updated_at"])
-    record(
-        _NOTICE_EVENTS[target],
-        locked,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(locked),
-        reason=reason,
-    )
-    notice.refresh_from_db()
-    return locked
+    """The workflow verbs ``user`` may take on ``notice`` now (for buttons)."""
+    return [edge.verb for edge in allowed_verbs(NOTICE_FLOW, notice, user)]
 
 
 @transaction.atomic
@@ -482,9 +406,10 @@ def do_acknowledge_notice(
     now: dt.datetime | None = None,
 ) -> SupervisionNotice:
     """The receiving unit signs for a notice (已下发 → 已签收)."""
-    return _transition_notice(
-        notice, NoticeStatus.ACKNOWLEDGED, acting_user=acting_user, reason=reason, now=now
+    result: SupervisionNotice = apply(
+        NOTICE_FLOW, notice, "acknowledge", acting_user=acting_user, reason=reason, now=now
     )
+    return result
 
 
 @transaction.atomic
@@ -497,12 +422,16 @@ def do_answer_notice(
     now: dt.datetime | None = None,
 ) -> SupervisionNotice:
     """The receiving unit answers a notice it signed for (已签收 → 已回复)."""
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationFailed(_("请填写回复内容"), field="answer", code="answer_required")
-    return _transition_notice(
-        notice, NoticeStatus.ANSWERED, acting_user=acting_user, reason=reason, now=now, answer=answer
+    result: SupervisionNotice = apply(
+        NOTICE_FLOW,
+        notice,
+        "answer",
+        acting_user=acting_user,
+        reason=reason,
+        now=now,
+        data={"answer": answer},
     )
+    return result
 
 
 @transaction.atomic
@@ -514,7 +443,10 @@ def do_close_notice(
     now: dt.datetime | None = None,
 ) -> SupervisionNotice:
     """The committee office closes an answered notice (已回复 → 已办结)."""
-    return _transition_notice(notice, NoticeStatus.CLOSED, acting_user=acting_user, reason=reason, now=now)
+    result: SupervisionNotice = apply(
+        NOTICE_FLOW, notice, "close", acting_user=acting_user, reason=reason, now=now
+    )
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from anjian.core.choices import ColoredChoices
 __all__ = [
     "NOTICE_OPEN_STATES",
     "NOTICE_TERMINAL_STATES",
-    "NOTICE_TRANSITIONS",
     "Comparator",
     "ComplianceState",
     "NoticeStatus",
@@ -80,12 +79,4 @@ class NoticeStatus(ColoredChoices):
 NOTICE_OPEN_STATES = frozenset({NoticeStatus.SENT, NoticeStatus.ACKNOWLEDGED, NoticeStatus.ANSWERED})
 NOTICE_TERMINAL_STATES = frozenset({NoticeStatus.CLOSED})
 
-# The notice workflow, declared once: (from, to) -> action name. Any other pair is refused.
-NOTICE_TRANSITIONS: dict[tuple[str, str], str] = {
-    # 已下发 -> 已签收 (the receiving unit signs for it)
-    (NoticeStatus.SENT, NoticeStatus.ACKNOWLEDGED): "acknowledge",
-    # 已签收 -> 已回复 (the receiving unit answers)
-    (NoticeStatus.ACKNOWLEDGED, NoticeStatus.ANSWERED): "answer",
-    # 已回复 -> 已办结 (the committee office closes it)
-    (NoticeStatus.ANSWERED, NoticeStatus.CLOSED): "close",
-}
+# The notice workflow's edges are declared in ``plans/workflows.py`` (``NOTICE_FLOW``).

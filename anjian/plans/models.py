@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import BaseModel
+from anjian.orgs.choices import UNIT_STAFF_ROLES
 from anjian.plans.choices import Comparator, NoticeStatus, ReportStatus, TaskRole
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Plan", "PlanTask", "ProgressReport", "ReportEvidence", "SupervisionNotice", "Target", "TaskUnit"]
 
-_GOV_ROLES = frozenset({"dept", "commander"})
+_GOV_ROLES = UNIT_STAFF_ROLES
 METRIC_KEY_RE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 
 

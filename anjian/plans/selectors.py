@@ -125,7 +125,7 @@ def tasks_of_unit(unit: OrgUnit, plan: Plan | None = None) -> QuerySet[PlanTask]
 def filing_units_for(task: PlanTask, user: Any) -> list[OrgUnit]:
     """The units ``user`` may file reports for on ``task``: their own unit, if it reports on the task."""
     scope = scope_of(user)
-    if scope.org_id is None or scope.role not in {"dept", "committee", "commander"}:
+    if scope.org_id is None or not (scope.is_government and scope.role != "admin"):
         return []
     return [u for u in reporting_units(task) if u.pk == scope.org_id]
 

@@ -20,7 +20,7 @@ MODULE = "规划任务"
 def plan_todos(user: Any, as_of: Any = None) -> list[TodoItem]:
     """What the user's unit owes on the plan, and (for the office) notices waiting to be closed."""
     scope = scope_of(user)
-    if scope.role not in {"admin", "committee", "dept", "commander"} and not scope.sees_all:
+    if not scope.is_government:
         return []
     items: list[TodoItem] = []
     today = as_of or timezone.localdate()

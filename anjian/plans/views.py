@@ -90,7 +90,7 @@ def _fetch(model_or_qs: Any, user: Any, pk: Any) -> Any:
 
 
 def _require_gov(user: Any) -> None:
-    if scope_of(user).role not in {"admin", "committee", "dept", "commander"} and not scope_of(user).sees_all:
+    if not scope_of(user).is_government:
         raise Http404
 
 

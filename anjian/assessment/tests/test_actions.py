@@ -10,12 +10,14 @@ from itertools import product
 import pytest
 
 from anjian.assessment import actions
-from anjian.assessment.choices import SCHEME_TRANSITIONS, SchemeState
+from anjian.assessment.choices import SchemeState
 from anjian.assessment.models import AssessmentResult, AssessmentScheme, ManualAdjustment, VetoEvent
 from anjian.assessment.tests.fixtures import AS_OF
+from anjian.assessment.workflows import SCHEME_FLOW
 from anjian.core.choices import AuditEvent
-from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.core.tests.workflow_helpers import assert_edges, assert_every_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -325,9 +327,8 @@ def test_every_state_and_action_pair(state, action, scheme_2025, committee_user)
         ),
         "finalise": lambda: actions.do_finalise(scheme_2025, acting_user=committee_user),
     }[action]
-    allowed = {
-        (src, dst) for (src, dst), name in SCHEME_TRANSITIONS.items() if name == action and src == state
-    }
+    edge = SCHEME_FLOW.edge(state, action)
+    allowed = {(edge.source, edge.target)} if edge is not None else set()
     if allowed:
         # then a declared edge succeeds, lands in its target state and writes one audit row
         do()
@@ -339,3 +340,33 @@ def test_every_state_and_action_pair(state, action, scheme_2025, committee_user)
         with pytest.raises(TransitionNotAllowed):
             do()
         assert AuditEntry.objects.count() == rows_before
+
+
+def test_scheme_table_has_exactly_these_edges():
+    # the scheme's table, written out by hand: a wrong edge fails here even though the pair test reads the table
+    assert_edges(
+        SCHEME_FLOW,
+        {
+            ("draft", "run", "computed"),
+            ("computed", "run", "computed"),
+            ("stale", "run", "computed"),
+            ("draft", "change", "draft"),
+            ("computed", "change", "stale"),
+            ("stale", "change", "stale"),
+            ("computed", "finalise", "final"),
+        },
+    )
+
+
+def test_scheme_every_pair_through_the_engine(scheme_2025, committee_user):
+    # every (state, verb) pair through core.workflow.apply: declared edges reach their target with one row
+    def make(state):
+        _put_in_state(scheme_2025, state)
+        return scheme_2025
+
+    assert assert_every_pair(SCHEME_FLOW, make, actor=lambda edge, obj: committee_user) == 4 * 3
+
+
+def test_only_the_office_finalises(run_2025, user_factory):
+    with pytest.raises(PermissionDeniedError):
+        actions.do_finalise(run_2025, acting_user=user_factory(org="应急管理局"))

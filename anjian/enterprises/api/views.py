@@ -40,6 +40,7 @@ from anjian.enterprises.filtersets import (
     StandardizationFilterSet,
 )
 from anjian.enterprises.models import Enterprise, Grid, Licence, Standardization, SupervisionRule
+from anjian.enterprises.permissions import may_write_registry
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -48,10 +49,7 @@ _M = TypeVar("_M", bound=models.Model)
 # ---------------------------------------------------------------------------------------------
 
 
-def may_import(user: Any) -> bool:
-    """Zone-wide roles and department staff import registers (rows are still checked one by one)."""
-    scope = scope_of(user)
-    return scope.sees_all or scope.role == "dept"
+may_import = may_write_registry
 
 
 class ExcelActionsMixin:
@@ -131,7 +129,7 @@ class EnterpriseViewSet(ExcelActionsMixin, AuditedModelViewSet[Enterprise]):
         data = serializer.validated_data
         self._check_override(None, data)
         unit = actions.derive_supervising_unit(data["industry"])
-        if scope.role == "dept" and unit is not None and unit.pk in scope.unit_ids:
+        if scope.is_department and unit is not None and unit.pk in scope.unit_ids:
             return
         raise PermissionDeniedError(_("只能新建本部门监管的企业"))
 
@@ -207,7 +205,7 @@ class GridViewSet(ExcelActionsMixin, AuditedModelViewSet[Grid]):
     def check_create(self, serializer: Any) -> None:
         scope = scope_of(self.request.user)
         town = serializer.validated_data.get("town")
-        if scope.sees_all or (scope.role == "dept" and town is not None and town.pk in scope.unit_ids):
+        if scope.sees_all or (scope.is_department and town is not None and town.pk in scope.unit_ids):
             return
         raise PermissionDeniedError(_("无权维护该镇的网格"))
 

@@ -7,12 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from anjian.core.choices import AuditEvent
-from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.core.tests.workflow_helpers import assert_edges, assert_every_pair
 from anjian.enterprises import actions
-from anjian.enterprises.choices import STATUS_TRANSITIONS, EnterpriseStatus, Industry
+from anjian.enterprises.choices import EnterpriseStatus, Industry
 from anjian.enterprises.models import Enterprise, Licence, Standardization, SupervisionRule
 from anjian.enterprises.seed import SUPERVISION_RULES
+from anjian.enterprises.workflows import ENTERPRISE_FLOW
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +144,7 @@ def test_fallback_rule_applies_to_industries_without_their_own(enterprise_factor
 def test_every_status_pair(enterprise_factory, committee_user, old, new):
     # given an enterprise in state ``old``
     e = enterprise_factory(status=old)
-    allowed = new in STATUS_TRANSITIONS[old]
+    allowed = ENTERPRISE_FLOW.edge_to(old, new) is not None
     # when it is moved to ``new``
     if allowed:
         actions.do_change_enterprise_status(e, new, acting_user=committee_user, reason="核查")
@@ -156,6 +158,37 @@ def test_every_status_pair(enterprise_factory, committee_user, old, new):
         # then nothing changed and nothing was written
         assert Enterprise.objects.get(pk=e.pk).status == old
         assert not _events(e, AuditEvent.ENTERPRISE_STATUS_CHANGED).exists()
+
+
+def test_status_table_has_exactly_these_edges():
+    assert_edges(
+        ENTERPRISE_FLOW,
+        {
+            ("preparing", "commission", "operating"),
+            ("preparing", "close", "closed"),
+            ("operating", "suspend", "suspended"),
+            ("operating", "close", "closed"),
+            ("suspended", "resume", "operating"),
+            ("suspended", "close", "closed"),
+        },
+    )
+
+
+def test_status_every_state_verb_pair(enterprise_factory, committee_user):
+    tried = assert_every_pair(
+        ENTERPRISE_FLOW,
+        lambda state: enterprise_factory(status=state),
+        actor=lambda edge, obj: committee_user,
+    )
+    assert tried == 4 * 4
+
+
+def test_enterprise_user_cannot_change_its_status(enterprise_factory, enterprise_user_factory):
+    e = enterprise_factory()
+    with pytest.raises(PermissionDeniedError):
+        actions.do_change_enterprise_status(
+            e, "suspended", acting_user=enterprise_user_factory(e), reason="停产检修"
+        )
 
 
 def test_status_change_needs_a_reason(enterprise_factory, committee_user):

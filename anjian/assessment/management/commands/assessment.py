@@ -52,14 +52,16 @@ class Command(BaseCommand):
         show.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from anjian.core.system import system_user
+
         scheme = AssessmentScheme.objects.filter(year=opts["year"]).first()
         try:
             if opts["subcommand"] == "run":
                 if scheme is None and opts["create"]:
-                    scheme = actions.do_create_scheme(opts["year"], acting_user=None)
+                    scheme = actions.do_create_scheme(opts["year"], acting_user=system_user())
                 if scheme is None:
                     raise CommandError(f"{opts['year']} 年度没有考核方案（加 --create 以默认规则新建）")
-                actions.do_run_assessment(scheme, acting_user=None, as_of=opts["as_of"])
+                actions.do_run_assessment(scheme, acting_user=system_user(), as_of=opts["as_of"])
                 scheme.refresh_from_db()
                 self._print_table(scheme)
                 return

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from anjian.core.jobs import run_worker
 from anjian.demo.context import DemoContext
 from anjian.demo.generate import generate
 from anjian.orgs.models import User
@@ -28,6 +30,9 @@ class Command(BaseCommand):
             "--no-side",
             action="store_true",
             help="do not start the side processes (e.g. the telemetry simulator)",
+        )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not run the scheduled jobs beside the web UI"
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -62,11 +67,24 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {password:<18} {description}")
         if opts["no_serve"]:
             return
+        stop = threading.Event()
+        if not opts["no_worker"]:
+            # The scheduled jobs run in this process beside the web server: one command, one Ctrl+C.
+            # Production runs ``anjian worker`` as its own process instead.
+            worker = threading.Thread(
+                target=run_worker,
+                kwargs={"stop": stop, "log_line": self.stdout.write},
+                name="anjian-worker",
+                daemon=True,
+            )
+            worker.start()
+            self.stdout.write("定时任务已在后台运行（逾期报告、证书和许可证到期提醒）。")
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{opts['addr']}/ 登录。按 Ctrl+C 停止。\n"))
         side = [] if opts["no_side"] else start_side_processes(opts["addr"], self.stdout.write)
         try:
             call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
         finally:
+            stop.set()
             for proc in side:
                 proc.terminate()
 

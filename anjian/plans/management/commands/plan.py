@@ -90,7 +90,8 @@ class Command(BaseCommand):
         reason: str,
         **options: Any,
     ) -> None:
-        from anjian.orgs.models import User, registry_from_db
+        from anjian.core.system import acting_user_for_cli
+        from anjian.orgs.models import registry_from_db
         from anjian.plans.actions import do_import_plan
         from anjian.plans.models import Plan
         from anjian.plans.plan_import import prepare_import
@@ -100,11 +101,10 @@ class Command(BaseCommand):
         plan_code = code or slugify(stem) or "plan"
         if (start is None) != (end is None):
             raise CommandError("--start 和 --end 需同时指定")
-        acting_user = None
-        if user:
-            acting_user = User.objects.filter(username=user).first()
-            if acting_user is None:
-                raise CommandError(f"用户不存在：{user}")
+        try:
+            acting_user = acting_user_for_cli(user)
+        except LookupError as exc:
+            raise CommandError(f"用户不存在：{user}") from exc
         try:
             prepared = prepare_import(
                 text,
