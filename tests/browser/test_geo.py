@@ -95,7 +95,7 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
         "document.getElementById('geo-main-map')._anjianLayers['enterprises'].group.getLayers().length"
     )
     assert count == 2
-    assert page.locator(".geo-legend").inner_text().count("构成重大危险源") == 1
+    assert page.locator(".geo-legend").inner_text().splitlines().count("构成重大危险源") == 1
     assert page.locator(".leaflet-control-scale").is_visible() and page.locator(".geo-north").is_visible()
     # when the grade layer is switched on in the layer switcher
     page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
