@@ -90,9 +90,11 @@ class Command(BaseCommand):
 
 
 #: Side processes the demo starts beside the web server: (module that must exist, arguments of ``anjian``).
-#: ``{url}`` is the served address. Minimal mechanism added by the monitoring module (issue 12) for its simulator.
+#: ``{url}`` is the served address. The telemetry simulator (issue 12) and the gate simulator (issue 13).
 SIDE_PROCESSES: list[tuple[str, list[str]]] = [
     ("anjian.monitoring.management.commands.simulate", ["simulate", "--url", "{url}"]),
+    # the second gate's shift simulator walks the demo plants' people in and out (issue 13)
+    ("anjian.gates.management.commands.gates", ["gates", "simulate"]),
 ]
 
 
