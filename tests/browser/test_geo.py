@@ -115,12 +115,19 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
         "() => { const m = document.getElementById('geo-main-map')._anjianMap; m.setView([37.84, 105.25], 14); }"
     )
     page.wait_for_function(f"({DRAWN})(document.getElementById('geo-main-map'))")
-    point = page.evaluate(
-        "() => { const el = document.getElementById('geo-main-map'); const p = el._anjianMap.latLngToContainerPoint([37.84, 105.25]);"
-        " const r = el.getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }"
-    )
-    page.mouse.click(point["x"], point["y"])
     popup = page.locator(".leaflet-popup-content")
+    # On a loaded machine the layers may still be redrawing after the zoom: click again until the popup opens.
+    for _attempt in range(5):
+        point = page.evaluate(
+            "() => { const el = document.getElementById('geo-main-map'); const p = el._anjianMap.latLngToContainerPoint([37.84, 105.25]);"
+            " const r = el.getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }"
+        )
+        page.mouse.click(point["x"], point["y"])
+        try:
+            popup.wait_for(timeout=4000)
+            break
+        except Exception:  # playwright's TimeoutError: the click landed before the marker was drawn
+            page.wait_for_timeout(1000)
     popup.wait_for()
     assert "甲地图化工" in popup.inner_text() and "重大危险源" in popup.inner_text()
     assert popup.get_by_role("link", name="详情 ›").get_attribute("href") == f"/enterprises/{mapped_zone.pk}/"
