@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from anjian.core.access import restrict, scope_of
 from anjian.core.audit import record, snapshot
 from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
-from anjian.dangers import notify
+from anjian.core.notifications import notify
 from anjian.dangers.choices import (
     DANGER_EDGES,
     OPEN_STATES,
@@ -158,8 +158,13 @@ def _notify_major(danger: HiddenDanger) -> None:
     item = f"（安监总管三〔2017〕121号 第{danger.major_item}项）" if danger.major_item else ""
     title = f"重大事故隐患：{danger.enterprise.name}"
     body = f"{danger.title}{item}，请及时挂牌督办。"
-    transaction.on_commit(
-        lambda: notify.send(recipients, title=title, body=body, target=danger, why="重大隐患")
+    notify(
+        recipients,
+        title=title,
+        body=body,
+        target=danger,
+        kind="dangers",
+        why="贵单位是该企业的监管部门（重大隐患）",
     )
     record(
         DangerEvents.DANGER_SUPERVISOR_NOTIFIED,
@@ -370,7 +375,14 @@ def do_assign_rectification(
     if danger.rectifier is not None:
         rectifier_user, title = danger.rectifier, f"隐患整改任务：{danger.title}"
         body = f"整改期限 {deadline:%Y-%m-%d}。" if deadline else ""
-        transaction.on_commit(lambda: notify.send([rectifier_user], title=title, body=body, target=danger))
+        notify(
+            [rectifier_user],
+            title=title,
+            body=body,
+            target=danger,
+            kind="dangers",
+            why="您是该隐患的整改责任人",
+        )
     return danger
 
 
@@ -622,7 +634,7 @@ def do_open_listing(
     recipients = [danger.enterprise.org_unit] if danger.enterprise.org_unit_id else []
     title = f"挂牌督办：{danger.title}"
     body = f"督办期限 {deadline:%Y-%m-%d}。{listing.requirements}"
-    transaction.on_commit(lambda: notify.send(recipients, title=title, body=body, target=danger))
+    notify(recipients, title=title, body=body, target=danger, kind="dangers", why="贵企业的隐患被挂牌督办")
     return listing
 
 
@@ -709,10 +721,13 @@ def run_escalation(now: dt.datetime | None = None) -> int:
                 after={"escalation_step": step.step, "audience": step.audience},
                 message=f"提醒{AUDIENCE_LABELS[step.audience]}：{body}"[:500],
             )
-            transaction.on_commit(
-                functools.partial(
-                    notify.send, recipients, title=title, body=body, target=danger, why="逾期升级"
-                )
+            notify(
+                recipients,
+                title=title,
+                body=body,
+                target=danger,
+                kind="dangers",
+                why=f"隐患整改逾期，按升级规则提醒{AUDIENCE_LABELS[step.audience]}",
             )
             taken += 1
     return taken

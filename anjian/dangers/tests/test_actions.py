@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from anjian.core.errors import AnjianError, PermissionDeniedError, TransitionNotAllowed, ValidationFailed
-from anjian.core.models import AuditEntry
-from anjian.dangers import actions, notify
+from anjian.core.models import AuditEntry, Notification
+from anjian.dangers import actions
 from anjian.dangers.choices import DANGER_EDGES, DangerEvents, DangerStatus
 from anjian.dangers.models import HiddenDanger
 
@@ -109,7 +109,6 @@ def test_report_for_an_enterprise_out_of_scope_is_refused(danger_world):
 def test_major_item_makes_it_major_and_notifies_supervisor_at_once(
     danger_world, django_capture_on_commit_callbacks
 ):
-    notify.OUTBOX.clear()
     with django_capture_on_commit_callbacks(execute=True):
         danger = actions.report_danger(
             enterprise=danger_world.enterprise,
@@ -119,9 +118,10 @@ def test_major_item_makes_it_major_and_notifies_supervisor_at_once(
             acting_user=danger_world.dept_user,
         )
     assert danger.grade == "major" and danger.major_item == 15
-    [message] = notify.OUTBOX
-    assert message["recipients"] == [str(danger_world.enterprise.supervising_unit)]
-    assert "第15项" in message["body"]
+    [message] = Notification.objects.filter(kind="dangers")
+    assert message.recipient == danger_world.dept_user
+    assert message.target == danger
+    assert "第15项" in message.body and "监管部门" in message.why
     assert AuditEntry.objects.filter(event_type=DangerEvents.DANGER_SUPERVISOR_NOTIFIED).count() == 1
 
 

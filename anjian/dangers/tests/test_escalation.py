@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from anjian.core.models import AuditEntry
-from anjian.dangers import actions, notify
+from anjian.core.models import AuditEntry, Notification
+from anjian.dangers import actions
 from anjian.dangers.choices import DangerEvents
 from anjian.dangers.models import HiddenDanger
 
@@ -23,7 +23,6 @@ def at(day: dt.date, hour: int = 9) -> dt.datetime:
 def test_ladder_walks_on_a_simulated_clock(danger_factory, danger_world, django_capture_on_commit_callbacks):
     danger = danger_factory(state="rectifying")
     deadline = danger.deadline
-    notify.OUTBOX.clear()
     fired = []
     for offset in range(0, 12):
         with django_capture_on_commit_callbacks(execute=True):
@@ -32,15 +31,14 @@ def test_ladder_walks_on_a_simulated_clock(danger_factory, danger_world, django_
             fired.append((offset, HiddenDanger.objects.get(pk=danger.pk).escalation_step))
     # then: day 1 principal (0 days configured → first overdue day), day 3 department, day 7 committee office
     assert fired == [(1, 1), (3, 2), (7, 3)]
-    recipients = [m["recipients"] for m in notify.OUTBOX]
-    assert recipients == [
-        [str(danger_world.enterprise.org_unit)],
-        [str(danger_world.enterprise.supervising_unit)],
-        ["安委会办公室"],
-    ]
+    messages = Notification.objects.filter(kind="dangers", title__contains="逾期").order_by("id")
+    units = [m.recipient.org for m in messages]
+    assert units[0] == danger_world.enterprise.org_unit
+    assert danger_world.enterprise.supervising_unit in units
+    assert units[-1].code == "AWB"
     rows = AuditEntry.objects.filter(event_type=DangerEvents.DANGER_ESCALATED).order_by("id")
     assert [r.after["audience"] for r in rows] == ["principal", "department", "committee"]
-    assert notify.OUTBOX[0]["why"] == "逾期升级"
+    assert "逾期" in messages[0].why
 
 
 def test_configured_ladder_and_closed_dangers(danger_factory, danger_world, committee_user):
