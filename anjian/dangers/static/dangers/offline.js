@@ -59,8 +59,17 @@
     });
   }
 
-  /* Send every queued record; resolves to {sent, failed: [{entry, detail}], offline}. */
+  /* Send every queued record; resolves to {sent, failed: [{entry, detail}], offline}. Flushes run one after
+   * another, never at once (the "online" event, the timer and a submit can coincide): each call waits for the
+   * running one, then sends what is still queued, so a record is never posted twice at the same moment. */
+  var last = Promise.resolve();
   window.anjianFlush = function () {
+    var next = last.then(flushOnce, flushOnce);
+    last = next.catch(function () { /* the next flush runs anyway */ });
+    return next;
+  };
+
+  function flushOnce() {
     var q = queue();
     var result = {sent: 0, failed: [], offline: false};
     var chain = Promise.resolve();
@@ -77,7 +86,7 @@
       });
     });
     return chain.then(function () { return result; });
-  };
+  }
 
   window.anjianChecklist = function (form, doneUrl) {
     if (!form || !window.fetch || !window.localStorage) return;
