@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck bench clean
+.PHONY: help demo test test-sqlite test-postgres lint typecheck bench clean openapi fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -54,3 +54,9 @@ bench: $(STAMP)  ## benchmarks in bench/, results written beside them
 
 clean:  ## remove the virtualenv and the demo database
 	rm -rf $(VENV) var
+
+openapi: $(STAMP)  ## regenerate docs/openapi.yaml (the published API contract; a test keeps it in sync)
+	ANJIAN_DEBUG=1 $(BIN)/anjian spectacular --file docs/openapi.yaml
+
+fuzz: $(STAMP)  ## the property-based API test with many more examples per operation and role (before a release)
+	ANJIAN_FUZZ_EXAMPLES=$${ANJIAN_FUZZ_EXAMPLES:-60} $(BIN)/pytest -n 0 -p no:cacheprovider tests/test_api_contract.py

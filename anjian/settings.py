@@ -18,8 +18,13 @@ PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("ANJIAN_VAR_DIR", str(PROJECT_DIR / "var")))
 
 DEBUG = env_bool("ANJIAN_DEBUG", False)
-# A development key is allowed only with DEBUG on; production must set ANJIAN_SECRET_KEY.
-SECRET_KEY = env_str("ANJIAN_SECRET_KEY", "anjian-insecure-dev-key-change-me" if DEBUG else None)
+# A development key is allowed only with DEBUG on; production must set ANJIAN_SECRET_KEY (an empty or blank
+# value fails fast exactly like a missing one).
+SECRET_KEY = env_str("ANJIAN_SECRET_KEY", "anjian-insecure-dev-key-change-me" if DEBUG else None).strip()
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("环境变量 ANJIAN_SECRET_KEY 为空 (ANJIAN_SECRET_KEY is set but empty)")
 ALLOWED_HOSTS = env_list("ANJIAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("ANJIAN_CSRF_TRUSTED_ORIGINS", [])
 
@@ -64,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "anjian.core.middleware.RequestContextMiddleware",
+    "anjian.core.middleware.ApiErrorMiddleware",
+    "anjian.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "anjian.urls"
@@ -105,9 +112,19 @@ AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# One lockout policy for the login page, the admin and the API token endpoint (anjian.core.lockout).
+AUTHENTICATION_BACKENDS = ["anjian.core.lockout.LockoutBackend"]
+ANJIAN_LOGIN_MAX_FAILURES = env_int("ANJIAN_LOGIN_MAX_FAILURES", 5)
+ANJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("ANJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+ANJIAN_LOGIN_LOCKOUT_MINUTES = env_int("ANJIAN_LOGIN_LOCKOUT_MINUTES", 15)
+# Reverse proxies in front of the server whose X-Forwarded-For entries are trusted (0: use REMOTE_ADDR).
+ANJIAN_TRUSTED_PROXIES = env_int("ANJIAN_TRUSTED_PROXIES", 0)
+# API tokens expire after this many hours (0: never); they die at once on a password change or deactivation.
+ANJIAN_TOKEN_TTL_HOURS = env_int("ANJIAN_TOKEN_TTL_HOURS", 24 * 30)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 # --- Internationalisation -------------------------------------------------------------------------
@@ -125,6 +142,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("ANJIAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# API bodies (JSON, form) and whole multipart requests are bounded before they are read (core.api_support).
+ANJIAN_API_MAX_BODY_BYTES = env_int("ANJIAN_API_MAX_BODY_BYTES", 2 * 1024 * 1024)
+ANJIAN_MAX_REQUEST_BYTES = env_int("ANJIAN_MAX_REQUEST_BYTES", 30 * 1024 * 1024)
+# Excel imports: upload size and unpacked size, checked before parsing (core.excel.check_xlsx_upload).
+ANJIAN_IMPORT_MAX_BYTES = env_int("ANJIAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+ANJIAN_IMPORT_MAX_UNPACKED_BYTES = env_int("ANJIAN_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -133,18 +156,25 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "anjian.core.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "anjian.core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "anjian.core.api_support.JSONParser",
+        "anjian.core.api_support.FormParser",
+        "anjian.core.api_support.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "anjian.core.api_support.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "anjian.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "anjian.core.api_support.exception_handler",
+    # The client address for throttles: the same trusted proxy count as the login lockout.
+    "NUM_PROXIES": ANJIAN_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Anjian 安监 API",
@@ -158,6 +188,18 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "anjian.plans.choices.ReportStatus",
         "NoticeStatusEnum": "anjian.plans.choices.NoticeStatus",
         "EnterpriseStatusEnum": "anjian.enterprises.choices.EnterpriseStatus",
+        "StandardizationGradeEnum": "anjian.enterprises.choices.StandardizationGrade",
+        "AssessmentGradeEnum": "anjian.assessment.choices.Grade",
+        # Choice sets that several modules' fields share a name with ("grade", "level", "status", …):
+        # one stable, meaningful component each, so generated clients get readable types.
+        "AccidentGradeEnum": "anjian.assessment.choices.AccidentGrade",
+        "AlarmLevelEnum": "anjian.monitoring.choices.AlarmLevel",
+        "HazardGradeEnum": "anjian.majorhazards.choices.Grade",
+        "ResponsibilityLevelEnum": "anjian.majorhazards.choices.ResponsibilityLevel",
+        "GateCategoryEnum": "anjian.gates.choices.Category",
+        "DangerGradeEnum": "anjian.dangers.choices.DangerGrade",
+        "DangerSourceEnum": "anjian.dangers.choices.DangerSource",
+        "FireFacilityStatusEnum": "anjian.fire.choices.FacilityStatus",
     },
     # Swagger UI is served from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -167,6 +209,32 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Production security (see README "Running in production"); every switch is an environment variable --------
+# Behind an HTTPS reverse proxy that sets X-Forwarded-Proto: ANJIAN_PROXY_SSL_HEADER=1.
+if env_bool("ANJIAN_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("ANJIAN_SSL_REDIRECT", not DEBUG and env_bool("ANJIAN_HTTPS", False))
+SESSION_COOKIE_SECURE = env_bool("ANJIAN_SECURE_COOKIES", env_bool("ANJIAN_HTTPS", False))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("ANJIAN_HSTS_SECONDS", 31536000 if env_bool("ANJIAN_HTTPS", False) else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ANJIAN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ANJIAN_HSTS_PRELOAD", False)
+# Submitting the domain to the browsers' HSTS preload list is a deliberate, hard-to-undo decision of the operator
+# (ANJIAN_HSTS_PRELOAD=1), not a default: its reminder is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_AGE = env_int("ANJIAN_SESSION_HOURS", 12) * 3600
+# Content-Security-Policy: the pages load only vendored scripts; ANJIAN_CSP="" switches it off.
+ANJIAN_CSP = env_str(
+    "ANJIAN_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+ANJIAN_CSP_REPORT_ONLY = env_bool("ANJIAN_CSP_REPORT_ONLY", False)
+ANJIAN_CSP_EXEMPT = env_list("ANJIAN_CSP_EXEMPT", ["/api/v1/docs/"])
 
 LOGGING = {
     "version": 1,

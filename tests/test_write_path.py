@@ -23,6 +23,8 @@ ALLOWED_FILES = {
     "core/notifications.py",
     "core/jobs.py",
     "core/system.py",
+    "core/lockout.py",  # failed-login counters (the login backend is their only writer)
+    "core/tokens.py",  # API tokens die on password change or deactivation (a pre_save hook of the user)
 }
 #: Directories that may write: migrations, demo data, seed data, management commands that only call
 #: Django's own (migrate, flush).

@@ -53,6 +53,7 @@ class AuditEvent(models.IntegerChoices):
     USER_LOGGED_IN = 103, _("登录")
     API_TOKEN_ISSUED = 104, _("签发接口令牌")
     API_TOKEN_REVOKED = 105, _("吊销接口令牌")
+    LOGIN_FAILED = 106, _("登录失败")
     ORG_CREATED = 110, _("新建单位")
 
     PLAN_IMPORTED = 201, _("导入规划")

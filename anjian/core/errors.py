@@ -54,3 +54,10 @@ class ObjectNotFound(AnjianError):
 
     status = 404
     default_code = "not_found"
+
+
+class TooManyAttempts(AnjianError):
+    """Locked out after too many failed attempts (429); the message says how long to wait."""
+
+    status = 429
+    default_code = "too_many_attempts"

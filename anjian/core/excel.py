@@ -63,6 +63,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from anjian.core.audit import record, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import AnjianError
+from anjian.core.textguard import control_character_message, find_control_character, strip_control_characters
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -72,6 +73,8 @@ __all__ = [
     "ImportRow",
     "RowError",
     "Sheet",
+    "UploadRefused",
+    "check_xlsx_upload",
     "default_save_row",
     "export",
     "import_rows",
@@ -82,6 +85,8 @@ __all__ = [
     "parse_int",
     "parse_json",
     "parse_text",
+    "safe_append",
+    "safe_cell",
     "template",
     "xlsx_response",
 ]
@@ -119,7 +124,10 @@ def parse_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    if find_control_character(text) is not None:
+        raise CellError(control_character_message())
+    return text
 
 
 def parse_int(value: Any) -> int:
@@ -330,9 +338,42 @@ def _cell_value(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None)
     if value is None:
         return None
-    if isinstance(value, str | int | float | Decimal | dt.date):
+    if isinstance(value, str):
+        # Stored text must never break an export: characters openpyxl refuses are dropped.
+        return strip_control_characters(value)
+    if isinstance(value, int | float | Decimal | dt.date):
         return value
-    return str(value)
+    return strip_control_characters(str(value))
+
+
+#: A text cell starting with one of these (after optional tab/CR/LF/space) would be read by Excel as a formula
+#: (OWASP "CSV Injection"): it is written as a text cell with Excel's quote prefix, never as a formula.
+_FORMULA_START = re.compile(r"^[\t\r\n ]*[=+\-@]")
+
+
+def safe_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write ``value`` into ``ws`` at (``row``, ``column``) so that it can never become a live formula.
+
+    Every cell an export writes goes through here (``export``, ``template``'s example, and module exports
+    that build their own sheets): text that looks like a formula is stored as a string cell with the
+    quote prefix, so neither opening nor editing the cell evaluates it. Returns the cell.
+    """
+    cleaned = _cell_value(value)
+    cell = ws.cell(row=row, column=column)
+    if isinstance(cleaned, str) and _FORMULA_START.match(cleaned):
+        cell.value = cleaned
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    else:
+        cell.value = cleaned
+    return cell
+
+
+def safe_append(ws: Any, values: Iterable[Any]) -> None:
+    """``ws.append(values)`` through :func:`safe_cell` (the next empty row)."""
+    row = ws._current_row + 1
+    for idx, value in enumerate(values, start=1):
+        safe_cell(ws, row, idx, value)
 
 
 def _to_bytes(wb: Workbook) -> bytes:
@@ -349,7 +390,7 @@ def export(rows: Iterable[Any], spec: Sheet) -> bytes:
     _write_header(ws, spec.columns, mark_required=False)
     for row_idx, obj in enumerate(rows, start=2):
         for col_idx, column in enumerate(spec.columns, start=1):
-            cell = ws.cell(row=row_idx, column=col_idx, value=_cell_value(column.export_value(obj)))
+            cell = safe_cell(ws, row_idx, col_idx, column.export_value(obj))
             if column.kind == "date":
                 cell.number_format = "yyyy-mm-dd"
             elif column.kind == "text" and column.choices is None:
@@ -427,7 +468,7 @@ def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
         help_ws.append([])
         help_ws.append([_("示例")])
         help_ws.append([c.header for c in columns])
-        help_ws.append([_cell_value(example.get(c.header, example.get(c.field, ""))) for c in columns])
+        safe_append(help_ws, [example.get(c.header, example.get(c.field, "")) for c in columns])
     for letter, width in zip("ABCD", (22, 8, 60, 60), strict=True):
         help_ws.column_dimensions[letter].width = width
     return _to_bytes(wb)
@@ -579,10 +620,91 @@ def default_save_row(row: ImportRow, *, event: AuditEvent | int = AuditEvent.IMP
     )
 
 
+#: Limits checked before an upload is parsed (an .xlsx is a zip: a 3 MB file can unpack to gigabytes).
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 2000
+
+
+class UploadRefused(AnjianError):
+    """An upload refused before parsing (too big, a zip bomb, not an .xlsx)."""
+
+    default_code = "upload_refused"
+
+
+def _limit(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
+
+
+def check_xlsx_upload(file: bytes | BinaryIO) -> bytes:
+    """Read ``file`` and return its bytes if it is a bounded .xlsx; raise :class:`UploadRefused` otherwise.
+
+    The upload's size, the unpacked size of its parts and each part's compression ratio are checked from
+    the zip directory before anything is decompressed (OWASP file-upload guidance, "zip bombs").
+    """
+    import zipfile
+
+    max_bytes = _limit("ANJIAN_IMPORT_MAX_BYTES", MAX_UPLOAD_BYTES)
+    size = len(file) if isinstance(file, bytes) else getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise UploadRefused(
+            _("文件过大（%(size).1f MB），导入文件不能超过 %(max)d MB")
+            % {"size": size / 1024 / 1024, "max": max_bytes // 1024 // 1024}
+        )
+    data = file if isinstance(file, bytes) else file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadRefused(_("文件过大，导入文件不能超过 %(max)d MB") % {"max": max_bytes // 1024 // 1024})
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UploadRefused(_("文件无法读取，请上传 .xlsx 格式的 Excel 文件")) from exc
+    if len(members) > MAX_MEMBERS:
+        raise UploadRefused(_("文件结构异常（部件过多），请用 Excel 另存为 .xlsx 后再上传"))
+    unpacked = sum(m.file_size for m in members)
+    max_unpacked = _limit("ANJIAN_IMPORT_MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES)
+    if unpacked > max_unpacked:
+        raise UploadRefused(
+            _("文件解压后过大（%(size)d MB，上限 %(max)d MB），请分批导入")
+            % {"size": unpacked // 1024 // 1024, "max": max_unpacked // 1024 // 1024}
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise UploadRefused(_("文件压缩比异常，疑似恶意构造的文件，已拒绝"))
+    return data
+
+
 def _open_sheet(file: bytes | BinaryIO, spec: Sheet) -> Any:
-    data = file if isinstance(file, bytes) else file.read()
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    data = check_xlsx_upload(file)
+    # Formulas are kept (not their cached values) so a formula cell can be refused by name.
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     return wb[spec.title[:31]] if spec.title[:31] in wb.sheetnames else wb.worksheets[0]
+
+
+def _read_rows(ws: Any, max_rows: int) -> tuple[Any, list[tuple[int, list[Any], set[int]]], bool]:
+    """The header, then up to ``max_rows`` non-blank rows as (Excel row number, values, formula cells).
+
+    Rows are read (not validated) first, so an oversized file is refused before any row is checked.
+    The third value is True when the file has more than ``max_rows`` data rows.
+    """
+    rows_iter = ws.iter_rows()
+    first = next(rows_iter, None)
+    if first is None:
+        return None, [], False
+    header = [getattr(c, "value", None) for c in first]
+    rows: list[tuple[int, list[Any], set[int]]] = []
+    for row_no, cells in enumerate(rows_iter, start=2):
+        values = [getattr(c, "value", None) for c in cells]
+        if all(_is_blank(v) for v in values):
+            continue
+        formulas = {i for i, c in enumerate(cells) if getattr(c, "data_type", None) == "f"}
+        rows.append((row_no, values, formulas))
+        if len(rows) > max_rows:
+            return header, rows, True
+    return header, rows, False
 
 
 def import_rows(
@@ -607,13 +729,18 @@ def import_rows(
     report = ImportReport()
     try:
         ws = _open_sheet(file, spec)
-        rows_iter = ws.iter_rows(values_only=True)
-        header = next(rows_iter, None)
+        header, data_rows, too_many = _read_rows(ws, MAX_ROWS)
+    except UploadRefused as exc:
+        report.add_error(0, "", exc.message)
+        return report
     except Exception:  # any unreadable upload is one file-level error
         report.add_error(0, "", _("文件无法读取，请上传 .xlsx 格式的 Excel 文件"))
         return report
     if header is None:
         report.add_error(0, "", _("文件是空的"))
+        return report
+    if too_many:
+        report.add_error(0, "", _("文件超过 %(max)d 行，请分批导入") % {"max": MAX_ROWS})
         return report
     mapping, _unknown = _header_map(header, spec)
     present = set(mapping.values())
@@ -629,18 +756,18 @@ def import_rows(
 
     valid: list[ImportRow] = []
     seen_keys: dict[tuple[Any, ...], int] = {}
-    for row_no, cells in enumerate(rows_iter, start=2):
-        if all(_is_blank(c) for c in cells):
-            continue
+    if not data_rows:
+        report.add_error(0, "", _("文件中没有数据行：表头下面的行都是空的"))
+        return report
+    for row_no, cells, formulas in data_rows:
         report.total_rows += 1
-        if report.total_rows > MAX_ROWS:
-            report.errors = [RowError(0, "", _("文件超过 %(max)d 行，请分批导入") % {"max": MAX_ROWS})]
-            report.total_rows = 0
-            return report
         row_errors: list[tuple[str, str]] = []
         values: dict[str, Any] = {}
         for idx, column in mapping.items():
             raw = cells[idx] if idx < len(cells) else None
+            if idx in formulas:
+                row_errors.append((column.header, _("单元格是公式，请复制后“粘贴为数值”再导入")))
+                continue
             if _is_blank(raw):
                 if column.required:
                     row_errors.append((column.header, _("必填")))

@@ -99,6 +99,12 @@ class AuditEntry(models.Model):
         """The event's Chinese label (the number itself for an event this version does not know)."""
         return audit_event_label(self.event_type) or str(self.event_type)
 
+    def readable_changes(self) -> list[tuple[str, str, str, bool]]:
+        """Changed fields as people read them: verbose name, labels and names, local time (core.history)."""
+        from anjian.core.history import readable_changes
+
+        return readable_changes(self)
+
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
         """Return ``(field, before, after)`` for every field whose value differs."""
         before = self.before or {}

@@ -220,7 +220,8 @@ def do_create_enterprise_user(
             reason=reason,
         )
     except ValidationError as exc:
-        raise ValidationFailed("；".join(exc.messages), field="username") from exc
+        field = "password" if hasattr(exc, "error_dict") and "password" in exc.error_dict else "username"
+        raise ValidationFailed("；".join(exc.messages), field=field) from exc
 
 
 # ---------------------------------------------------------------------------------------------

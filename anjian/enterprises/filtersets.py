@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from anjian.core.filters import AnjianFilterSet, IntegerFilter
 from anjian.enterprises.choices import (
     EnterpriseStatus,
     Industry,
@@ -32,7 +33,7 @@ def _search(queryset: QuerySet[Any], value: str, fields: tuple[str, ...]) -> Que
     return queryset.filter(q)
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(AnjianFilterSet):
     """Enterprise list filters: town, park, grid, industry, scale, status, department, 两重点一重大, search."""
 
     q = django_filters.CharFilter(method="filter_q", label="搜索")
@@ -78,7 +79,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         return queryset.filter(flags) if value else queryset.exclude(flags)
 
 
-class GridFilterSet(django_filters.FilterSet):
+class GridFilterSet(AnjianFilterSet):
     """Grid filters."""
 
     q = django_filters.CharFilter(method="filter_q", label="搜索")
@@ -92,14 +93,15 @@ class GridFilterSet(django_filters.FilterSet):
         return _search(queryset, value, ("code", "name", "staff_name"))
 
 
-class LicenceFilterSet(django_filters.FilterSet):
+class LicenceFilterSet(AnjianFilterSet):
     """Licence filters; ``state=expiring`` with ``days`` (30/60/90, default 90) lists licences ending soon."""
 
     q = django_filters.CharFilter(method="filter_q", label="搜索")
     enterprise_id = django_filters.NumberFilter(field_name="enterprise_id")
     kind = django_filters.MultipleChoiceFilter(choices=LicenceKind.choices)
     state = django_filters.ChoiceFilter(choices=LicenceState.choices, method="filter_state", label="状态")
-    days = django_filters.NumberFilter(method="filter_noop", label="到期天数")
+    # Bounded: a timedelta of 99999999999 days overflows (and a horizon past 10 years means nothing here).
+    days = IntegerFilter(method="filter_noop", label="到期天数", min_value=0, max_value=3650)
     valid_until_before = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte")
     valid_until_after = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte")
 
@@ -115,10 +117,9 @@ class LicenceFilterSet(django_filters.FilterSet):
 
     def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         today = timezone.localdate()
-        try:
-            # django-filter stores unbound data as {}, never None (the stubs allow None).
-            days = int((self.data or {}).get("days") or EXPIRING_DAYS)
-        except (TypeError, ValueError):
+        # The validated value only: an invalid ``days`` was refused (API) or ignored with a notice (page).
+        days = self.form.cleaned_data.get("days")
+        if days is None:
             days = EXPIRING_DAYS
         horizon = today + dt.timedelta(days=max(days, 0))
         if value == LicenceState.EXPIRED:
@@ -130,7 +131,7 @@ class LicenceFilterSet(django_filters.FilterSet):
         return queryset
 
 
-class StandardizationFilterSet(django_filters.FilterSet):
+class StandardizationFilterSet(AnjianFilterSet):
     """Standardisation filters; ``review=overdue|due`` for re-reviews past or within 90 days."""
 
     q = django_filters.CharFilter(method="filter_q", label="搜索")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from anjian.core.audit import record, snapshot
@@ -31,6 +33,11 @@ def do_create_user(
     user.is_superuser = role == Role.ADMIN
     user.full_clean(exclude=["password"])
     if password:
+        # The configured AUTH_PASSWORD_VALIDATORS apply wherever a password is set (page, API, CLI).
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
     else:
         user.set_unusable_password()

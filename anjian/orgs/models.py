@@ -151,6 +151,17 @@ class User(AbstractUser):
         # Chinese names: family name first, no space.
         return f"{self.last_name}{self.first_name}".strip()
 
+    def role_label(self) -> str:
+        """The role as the badge shows it: a town's staff are 镇街人员, not 部门人员."""
+        org = getattr(self, "org", None)
+        if self.role == "dept" and org is not None and getattr(org, "kind", "") == "town":
+            return "镇街人员"
+        return str(self.get_role_display())
+
+    def get_short_name(self) -> str:
+        # A Chinese name is not split for a greeting (the admin said "欢迎，理员" to 管理员).
+        return self.get_full_name() or self.username
+
     @classmethod
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
         """Zone-wide roles see all users; others see the users of their own unit, and change only themselves."""

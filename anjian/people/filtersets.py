@@ -9,6 +9,7 @@ import django_filters as filters
 from django.db import models
 from django.utils import timezone
 
+from anjian.core.filters import AnjianFilterSet
 from anjian.people.choices import (
     CertificateKind,
     CertificateStatus,
@@ -25,7 +26,7 @@ from anjian.people.models import Certificate, Person, TrainingRecord
 __all__ = ["CertificateFilterSet", "PersonFilterSet", "TrainingFilterSet"]
 
 
-class PersonFilterSet(filters.FilterSet):
+class PersonFilterSet(AnjianFilterSet):
     """People by role, employer (id or code), document, education and certification."""
 
     q = filters.CharFilter(method="search", label="关键词")
@@ -82,7 +83,7 @@ class PersonFilterSet(filters.FilterSet):
         return three.exclude(q) if value else three.filter(q)
 
 
-class CertificateFilterSet(filters.FilterSet):
+class CertificateFilterSet(AnjianFilterSet):
     """Certificates by holder, kind, employer and validity on today's date."""
 
     q = filters.CharFilter(method="search", label="关键词")
@@ -135,7 +136,7 @@ class CertificateFilterSet(filters.FilterSet):
         return queryset
 
 
-class TrainingFilterSet(filters.FilterSet):
+class TrainingFilterSet(AnjianFilterSet):
     """Training records by person, kind, result, employer and date."""
 
     q = filters.CharFilter(method="search", label="关键词")

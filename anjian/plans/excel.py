@@ -21,6 +21,7 @@ from anjian.core.excel import (
     Sheet,
     import_rows,
     parse_int,
+    safe_append,
     template,
 )
 from anjian.domain.org_names import normalize_name
@@ -45,13 +46,16 @@ __all__ = [
     "workbook_bytes",
 ]
 
-EXPORT_COLUMNS = ("编号", "章节", "任务", "牵头单位", "配合单位", "责任单位", "指标", "完成时限")
-UNIT_SHEET_COLUMNS = ("编号", "章节", "任务", "本单位角色", "牵头单位", "指标", "完成时限")
+EXPORT_COLUMNS = ("编号", "章节", "任务", "任务内容", "牵头单位", "配合单位", "责任单位", "指标", "完成时限")
+UNIT_SHEET_COLUMNS = ("编号", "章节", "任务", "任务内容", "本单位角色", "牵头单位", "指标", "完成时限")
+#: The title row above the header; the header is row 2 and tasks start at row 3.
+HEADER_ROW = 2
 REPORT_IMPORT_COLUMNS = ("任务编号", "单位", "年度", "季度", "状态", "进展情况")
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TITLE_FONT = Font(bold=True, size=14)
 _WIDTHS = {
     "编号": 7,
     "章节": 22,
@@ -60,6 +64,7 @@ _WIDTHS = {
     "配合单位": 26,
     "责任单位": 18,
     "本单位角色": 14,
+    "任务内容": 60,
     "指标": 44,
     "完成时限": 14,
 }
@@ -84,21 +89,39 @@ def _chapter(task: PlanTask) -> str:
     return f"{task.chapter}、{task.chapter_title}"
 
 
-def _sheet(wb: Workbook, title: str, columns: Iterable[str], rows: list[list[Any]]) -> None:
+def _sheet(
+    wb: Workbook, title: str, columns: Iterable[str], rows: list[list[Any]], *, heading: str = ""
+) -> None:
+    """One sheet laid out like the zone's printed 任务分解清单: a title row, a header row, one row per task,
+    printed landscape on A4, fitted to the page width, with the title and header repeated on every page."""
     ws = wb.create_sheet(title=_sheet_title(title, wb))
     columns = list(columns)
-    ws.append(columns)
-    for cell in ws[1]:
+    safe_append(ws, [heading or title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    ws.cell(row=1, column=1).font = _TITLE_FONT
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+    safe_append(ws, columns)
+    for cell in ws[HEADER_ROW]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for row in rows:
-        ws.append(row)
+        safe_append(ws, row)
     for index, name in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 14)
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
         for cell in row:
             cell.alignment = _WRAP
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{ws.max_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"1:{HEADER_ROW}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def _sheet_title(title: str, wb: Workbook) -> str:
@@ -133,6 +156,7 @@ def export_tasks(
             t.code,
             _chapter(t),
             t.title,
+            t.text,
             _names(t, TaskRole.LEAD),
             _names(t, TaskRole.COOPERATING),
             _names(t, TaskRole.RESPONSIBLE),
@@ -141,7 +165,8 @@ def export_tasks(
         ]
         for t in tasks
     ]
-    _sheet(wb, "任务分解清单", EXPORT_COLUMNS, rows)
+    plan_title = tasks[0].plan.title if tasks else ""
+    _sheet(wb, "任务分解清单", EXPORT_COLUMNS, rows, heading=f"{plan_title}任务分解清单")
     if per_unit:
         for member in sorted(by_unit, key=lambda u: (u.kind, u.code)):
             unit_rows = [
@@ -149,6 +174,7 @@ def export_tasks(
                     t.code,
                     _chapter(t),
                     t.title,
+                    t.text,
                     "、".join(str(TaskRole(r).label) for r in roles),
                     _names(t, TaskRole.LEAD) or _names(t, TaskRole.RESPONSIBLE),
                     _targets(t),
@@ -156,7 +182,13 @@ def export_tasks(
                 ]
                 for t, roles in by_unit[member]
             ]
-            _sheet(wb, member.name, UNIT_SHEET_COLUMNS, unit_rows)
+            _sheet(
+                wb,
+                member.name,
+                UNIT_SHEET_COLUMNS,
+                unit_rows,
+                heading=f"{plan_title}任务分解清单（{member.name}）",
+            )
     return wb
 
 

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 
+from anjian.core.filters import AnjianFilterSet
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus, ReportStatus, TaskRole
 from anjian.plans.models import PlanTask, ProgressReport, SupervisionNotice, Target
@@ -24,7 +25,7 @@ def unit_and_groups(unit_id: Any) -> list[int]:
     return [pk, *OrgUnit.objects.filter(members__id=pk).values_list("id", flat=True)]
 
 
-class TaskFilterSet(django_filters.FilterSet):
+class TaskFilterSet(AnjianFilterSet):
     """Tasks by plan, chapter, code, unit (directly or through a group) and role."""
 
     plan_id = django_filters.NumberFilter(field_name="plan_id")
@@ -53,7 +54,7 @@ class TaskFilterSet(django_filters.FilterSet):
         return qs.filter(Q(title__icontains=value) | Q(text__icontains=value) | Q(code=value))
 
 
-class TargetFilterSet(django_filters.FilterSet):
+class TargetFilterSet(AnjianFilterSet):
     """Targets by task, task code and bound metric."""
 
     task_id = django_filters.NumberFilter(field_name="task_id")
@@ -69,7 +70,7 @@ class TargetFilterSet(django_filters.FilterSet):
         return qs.exclude(metric_key="") if value else qs.filter(metric_key="")
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(AnjianFilterSet):
     """Reports by task, unit, year, quarter and status."""
 
     task_id = django_filters.NumberFilter(field_name="task_id")
@@ -85,7 +86,7 @@ class ReportFilterSet(django_filters.FilterSet):
         fields = ["task_id", "task_code", "unit_id", "year", "quarter", "status", "is_late"]
 
 
-class NoticeFilterSet(django_filters.FilterSet):
+class NoticeFilterSet(AnjianFilterSet):
     """Notices by unit, task and status."""
 
     unit_id = django_filters.NumberFilter(field_name="unit_id")

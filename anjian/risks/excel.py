@@ -21,7 +21,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from anjian.core.access import restrict
 from anjian.core.audit import record, snapshot
 from anjian.core.errors import AnjianError
-from anjian.core.excel import MAX_ROWS, CellError, Column, ImportReport, Sheet, parse_bool, parse_text
+from anjian.core.excel import (
+    MAX_ROWS,
+    CellError,
+    Column,
+    ImportReport,
+    Sheet,
+    parse_bool,
+    parse_text,
+    safe_append,
+)
 from anjian.domain import risk_matrix
 from anjian.risks.choices import AssessMethod, MeasureKind, ObjectKind, RiskEvents
 from anjian.risks.models import ControlMeasure, RiskEvent, RiskObject, RiskUnit, current_bands
@@ -245,12 +254,12 @@ def three_lists_xlsx(title: str, lists: tuple[list[list[str]], list[list[str]], 
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
     for name, rows in zip(LIST_TITLES, lists, strict=True):
         ws = wb.create_sheet(name[:31].replace("（", "(").replace("）", ")"))
-        ws.append([f"{title}　{name}"])
+        safe_append(ws, [f"{title}　{name}"])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
         ws["A1"].font = Font(bold=True, size=14)
         ws["A1"].alignment = Alignment(horizontal="center")
         for r in rows:
-            ws.append(r)
+            safe_append(ws, r)
         for cell in ws[2]:
             cell.font, cell.fill = head_font, head_fill
         for idx in range(1, len(rows[0]) + 1):

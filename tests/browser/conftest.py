@@ -81,3 +81,26 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def wait_js(page: Any, expression: str, *, timeout: float = 15_000) -> Any:
+    """Poll ``expression`` in the page until it is truthy; return its value.
+
+    Playwright's ``wait_for_function`` evaluates its predicate with ``eval`` inside the page, which the
+    platform's Content-Security-Policy (``script-src 'self'``, no ``unsafe-eval``) refuses; the tests keep
+    the CSP on so that the pages are tested under it, and poll from here (``evaluate`` runs over the
+    DevTools protocol, outside the page's CSP).
+    """
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            value = page.evaluate(expression)
+        except Exception:  # the page is navigating or the element is not there yet
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} ms waiting for: {expression}")
+        page.wait_for_timeout(100)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask
 from anjian.dangers.tests.fixtures import jpeg_bytes
+from tests.browser.conftest import wait_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -136,7 +137,7 @@ def test_checklist_survives_a_dropped_network(browser, live_server, danger_world
     # back online: the queued record is sent once
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("JSON.parse(localStorage.getItem('anjian-inspection-queue') || '[]').length === 0")
+    wait_js(page, "JSON.parse(localStorage.getItem('anjian-inspection-queue') || '[]').length === 0")
     page.evaluate("window.anjianFlush()")
     assert InspectionRecord.objects.count() == 1
     context.close()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from anjian.gates import actions
 from anjian.gates.models import RollCall
+from tests.browser.conftest import wait_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,9 +53,7 @@ def test_operator_runs_a_roll_call_until_everyone_is_accounted_for(page, live_se
 
     # when: 王大力 swipes out at the gate — the open page follows without a click
     actions.do_decide_event(site.gate, credential=wang_card, direction="out", ts=t0 + 60_000)
-    page.wait_for_function(
-        "document.querySelector('[data-rc-missing]').textContent.trim() === '1'", timeout=20_000
-    )
+    wait_js(page, "document.querySelector('[data-rc-missing]').textContent.trim() === '1'", timeout=20_000)
     roll_call = RollCall.objects.get()
     wang_entry = roll_call.entries.get(person=wang)
     assert page.locator(f'[data-entry-status="{wang_entry.pk}"]').inner_text() == "已刷卡离开"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anjian.geo import actions
 from anjian.geo.models import Area, Road
+from tests.browser.conftest import wait_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +90,7 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     page.goto(f"{live_server.url}/geo/")
     el = page.locator("#geo-main-map")
     el.wait_for()
-    page.wait_for_function(f"({DRAWN})(document.getElementById('geo-main-map'))")
+    wait_js(page, f"({DRAWN})(document.getElementById('geo-main-map'))")
     # then the enterprises layer is drawn: two features, legend shown, scale bar and north arrow present
     count = page.evaluate(
         "document.getElementById('geo-main-map')._anjianLayers['enterprises'].group.getLayers().length"
@@ -101,8 +102,9 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
         "input"
     ).check()
-    page.wait_for_function(
-        "document.getElementById('geo-main-map')._anjianLayers['enterprises.grade'].group.getLayers().length === 2"
+    wait_js(
+        page,
+        "document.getElementById('geo-main-map')._anjianLayers['enterprises.grade'].group.getLayers().length === 2",
     )
     assert "未达标/无等级" in page.locator(".geo-legend").inner_text()
     # and switched off again
@@ -114,7 +116,7 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     page.evaluate(
         "() => { const m = document.getElementById('geo-main-map')._anjianMap; m.setView([37.84, 105.25], 14); }"
     )
-    page.wait_for_function(f"({DRAWN})(document.getElementById('geo-main-map'))")
+    wait_js(page, f"({DRAWN})(document.getElementById('geo-main-map'))")
     popup = page.locator(".leaflet-popup-content")
     # On a loaded machine the layers may still be redrawing after the zoom: click again until the popup opens.
     for _attempt in range(5):
@@ -142,8 +144,9 @@ def test_overview_renders_its_charts(page: Any, live_server: Any, mapped_zone: A
     for width in (1440, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{live_server.url}/cockpit/")
-        page.wait_for_function(
-            "document.querySelector('.cockpit') && Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1"
+        wait_js(
+            page,
+            "document.querySelector('.cockpit') && Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1",
         )
         charts = page.locator(".cockpit-chart")
         assert charts.count() >= 4
@@ -153,9 +156,9 @@ def test_overview_renders_its_charts(page: Any, live_server: Any, mapped_zone: A
     # the big screen and the print view render too
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}/cockpit/screen/")
-    page.wait_for_function("Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
+    wait_js(page, "Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
     assert page.locator(".cockpit-chart canvas").count() >= 4
     page.goto(f"{live_server.url}/cockpit/print/")
-    page.wait_for_function("Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
+    wait_js(page, "Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
     assert page.locator(".cockpit-chart svg").count() >= 4
     assert errors == []

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.conftest import wait_js
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -26,8 +28,9 @@ def test_todo_count_and_unread_badge_change_without_reload(
     notice = notice_factory(OrgUnit.objects.get(name="应急管理局"))
     notify(user, title="新的督办通知", why="您所在单位收到督办通知", target=notice)
     # then the count and the badge change on the open page, without a reload
-    page.wait_for_function("document.querySelector(\"[data-live='todos.count']\").innerText === '1'")
-    page.wait_for_function(
-        "document.querySelector(\"[data-live='notifications.unread'] .unread-count\")?.innerText === '1'"
+    wait_js(page, "document.querySelector(\"[data-live='todos.count']\").innerText === '1'")
+    wait_js(
+        page,
+        "document.querySelector(\"[data-live='notifications.unread'] .unread-count\")?.innerText === '1'",
     )
     assert page.evaluate("window.__marker") == "same page"

@@ -22,11 +22,12 @@ from anjian.assessment.choices import Grade
 from anjian.assessment.models import AssessmentResult, AssessmentScheme, VetoEvent
 from anjian.core.access import access_for_change
 from anjian.core.api import ScopedReadOnlyViewSet
+from anjian.core.filters import AnjianFilterSet
 
 __all__ = ["ResultViewSet", "SchemeViewSet", "VetoEventViewSet"]
 
 
-class ResultFilterSet(filters.FilterSet):
+class ResultFilterSet(AnjianFilterSet):
     year = filters.NumberFilter(field_name="scheme__year")
     unit_id = filters.NumberFilter(field_name="unit_id")
     unit = filters.CharFilter(field_name="unit__code")
@@ -46,8 +47,8 @@ class SchemeViewSet(ScopedReadOnlyViewSet[AssessmentScheme]):
         scheme: AssessmentScheme = access_for_change(AssessmentScheme, self.request.user, pk)
         return scheme
 
-    @extend_schema(request=RunInputSerializer, responses=ResultSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=RunInputSerializer, responses=ResultSerializer(many=True, brief=True))
+    @action(detail=True, methods=["post"], pagination_class=None)
     def run(self, request: Request, pk: Any = None) -> Response:
         """Compute every unit's result (zone-wide roles); returns the ranked results."""
         scheme = self._scheme_for_change(pk)

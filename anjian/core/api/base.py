@@ -157,6 +157,8 @@ class BriefModelSerializer(serializers.ModelSerializer[_M]):
 
     def __init__(self, *args: Any, brief: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The schema names the brief form as its own component ("Brief<Name>"), see core.api.schema.
+        self.brief = brief
         if brief:
             keep = set(getattr(self.Meta, "brief_fields", ()))
             for name in list(self.fields):

@@ -21,7 +21,9 @@ def live(context: Any, key: str, css: str = "") -> SafeString:
     request = context.get("request")
     if value is None or request is None:
         return mark_safe("")
-    trigger = f"every {poll_seconds(value)}s [document.visibilityState=='visible']"
+    # No htmx filter expression ("[document.visibilityState…]"): htmx evaluates it with eval, which the CSP
+    # refuses. app.js cancels a poll while the tab is hidden instead.
+    trigger = f"every {poll_seconds(value)}s"
     return format_html(
         '<span class="live {}" data-live="{}" hx-get="{}" hx-trigger="{}" hx-swap="innerHTML">{}</span>',
         css,

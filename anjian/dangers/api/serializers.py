@@ -23,12 +23,12 @@ __all__ = [
     "AcceptInputSerializer",
     "AssignInputSerializer",
     "DangerSerializer",
+    "InspectionTaskSerializer",
     "ListingSerializer",
     "PhotoInputSerializer",
     "RecordInputSerializer",
     "RecordSerializer",
     "ReportInputSerializer",
-    "TaskSerializer",
     "VerifyInputSerializer",
 ]
 
@@ -193,7 +193,7 @@ class MessageInputSerializer(serializers.Serializer[Any]):
     body = serializers.CharField()
 
 
-class TaskSerializer(BriefModelSerializer[InspectionTask]):
+class InspectionTaskSerializer(BriefModelSerializer[InspectionTask]):
     cycle_label = serializers.CharField(source="get_cycle_display", read_only=True)
 
     class Meta:

@@ -15,12 +15,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.access import access_by_id, access_for_change
 from anjian.core.api import ScopedReadOnlyViewSet
+from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
+from anjian.core.filters import AnjianFilterSet
 from anjian.dangers import actions, inspections
 from anjian.dangers.api import serializers as s
 from anjian.dangers.choices import DangerGrade, DangerSource, DangerStatus
@@ -29,7 +30,7 @@ from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask
 __all__ = ["DangerViewSet", "ListingViewSet", "RecordViewSet", "TaskViewSet"]
 
 
-class DangerFilterSet(filters.FilterSet):
+class DangerFilterSet(AnjianFilterSet):
     status = filters.MultipleChoiceFilter(choices=DangerStatus.choices)
     grade = filters.MultipleChoiceFilter(choices=DangerGrade.choices)
     source = filters.MultipleChoiceFilter(choices=DangerSource.choices)
@@ -199,7 +200,7 @@ class ListingViewSet(ScopedReadOnlyViewSet[SupervisedListing]):
 
 class TaskViewSet(ScopedReadOnlyViewSet[InspectionTask]):
     queryset = InspectionTask.objects.all()
-    serializer_class = s.TaskSerializer
+    serializer_class = s.InspectionTaskSerializer
     filterset_fields = ["enterprise", "cycle", "assignee", "is_active", "unit"]
 
     @extend_schema(request=s.RecordInputSerializer, responses=s.RecordSerializer)

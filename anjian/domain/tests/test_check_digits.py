@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 import random
 import re
 from datetime import date
@@ -28,7 +29,22 @@ from anjian.domain.check_digits import (
     uscc_check_char,
 )
 
-TABLE1_CSV = Path("/work/shared/reference/gb18218_2018_table1.csv")
+# The shared reference sits beside the project (``../shared``), as CI lays it out (a git worktree one level
+# deeper finds it at ``../../shared``); ANJIAN_SHARED_DIR overrides. No absolute path.
+_ROOT = Path(__file__).resolve().parents[3]
+_SHARED = next(
+    (
+        p
+        for p in (
+            Path(os.environ.get("ANJIAN_SHARED_DIR", _ROOT / "shared")),
+            _ROOT.parent / "shared",
+            _ROOT.parent.parent / "shared",
+        )
+        if (p / "reference").is_dir()
+    ),
+    _ROOT.parent / "shared",
+)
+TABLE1_CSV = _SHARED / "reference" / "gb18218_2018_table1.csv"
 _CAS_IN_TEXT = re.compile(r"(?<![\d-])\d{2,7}-\d{2}-\d(?![\d-])")
 
 

@@ -23,7 +23,7 @@ from anjian.emergency.models import (
 _OWNED = {"enterprise": "change", "owner_unit": "view"}
 
 
-class PlanSerializer(BriefModelSerializer[EmergencyPlan]):
+class EmergencyPlanSerializer(BriefModelSerializer[EmergencyPlan]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     review_overdue = serializers.SerializerMethodField()
@@ -169,7 +169,7 @@ class IncidentUpdateSerializer(BriefModelSerializer[Incident]):
         fields = ["id", "title", "place", "lon", "lat", "summary", "cause"]
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class EmergencyReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 

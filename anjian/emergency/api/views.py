@@ -97,7 +97,7 @@ class PlanViewSet(ActionSaveMixin, AuditedModelViewSet[EmergencyPlan]):
     """Emergency plans (综合/专项/现场处置方案); ``review_due`` is three years after approval."""
 
     queryset = EmergencyPlan.objects.select_related("enterprise", "owner_unit")
-    serializer_class = s.PlanSerializer
+    serializer_class = s.EmergencyPlanSerializer
     filterset_fields = ["kind", "level", "enterprise", "owner_unit"]
     search_fields = ["title", "filing_no"]
     ordering_fields = ["review_due", "approved_on", "title"]
@@ -181,18 +181,18 @@ class ImprovementViewSet(AuditedModelViewSet[Improvement]):
     def _edge(self, request: Request, func: Callable[..., Any]) -> Response:
         item = self.get_object()
         self.check_change(item)
-        body = s.ReasonSerializer(data=request.data)
+        body = s.EmergencyReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = func(item, acting_user=request.user, reason=body.validated_data["reason"])
         return Response(s.ImprovementSerializer(item, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ImprovementSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.ImprovementSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
         """整改中 → 已完成 (``reason``: what was done)."""
         return self._edge(request, actions.do_complete_improvement)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.ImprovementSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.ImprovementSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: Any = None) -> Response:
         """已完成 → 整改中 (``reason`` required)."""
@@ -236,29 +236,29 @@ class IncidentViewSet(OwnedCreateMixin, AuditedModelViewSet[Incident]):
     def _edge(self, request: Request, func: Callable[..., Any]) -> Response:
         incident = self.get_object()
         self.check_change(incident)
-        body = s.ReasonSerializer(data=request.data)
+        body = s.EmergencyReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._respond(func(incident, acting_user=request.user, reason=body.validated_data["reason"]))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request: Request, pk: Any = None) -> Response:
         """已接报 → 处置中."""
         return self._edge(request, actions.do_respond_incident)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="stand-down")
     def stand_down(self, request: Request, pk: Any = None) -> Response:
         """处置中 → 调查中."""
         return self._edge(request, actions.do_stand_down_incident)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         """调查中 → 已结案 (``reason`` required)."""
         return self._edge(request, actions.do_close_incident)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @extend_schema(request=s.EmergencyReasonSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: Any = None) -> Response:
         """已结案 → 调查中 (``reason`` required)."""

@@ -11,14 +11,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http_status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.api import AuditedModelViewSet
+from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
-from anjian.core.excel import ImportReport, export, template, xlsx_response
+from anjian.core.excel import XLSX_CONTENT_TYPE, ImportReport, export, template, xlsx_response
 from anjian.enterprises import actions, sheets
 from anjian.enterprises.api.serializers import (
     CreatedUserSerializer,
@@ -63,14 +63,14 @@ class ExcelActionsMixin:
     def excel_import(self, file: Any) -> ImportReport:
         raise NotImplementedError
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, filters=True)
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}, filters=True)
     @action(detail=False, methods=["get"], url_path="export")
     def export_xlsx(self, request: Request) -> HttpResponse:
         """The filtered list as .xlsx (same scope as the list)."""
         qs = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         return xlsx_response(export(qs, self.excel_sheet()), self.excel_filename)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="template")
     def template_xlsx(self, request: Request) -> HttpResponse:
         """An empty import template with a 填写说明 sheet."""

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.access import scope_of
 from anjian.core.api import AuditedModelViewSet
+from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import PermissionDeniedError, ValidationFailed
 from anjian.fire import compliance, layers
 from anjian.fire.api import serializers as s

@@ -169,7 +169,7 @@ class DecisionSerializer(serializers.Serializer[dict[str, object]]):
     message = serializers.CharField()
 
 
-class ReasonSerializer(serializers.Serializer[dict[str, object]]):
+class GateReasonSerializer(serializers.Serializer[dict[str, object]]):
     reason = serializers.CharField(max_length=200)
 
 

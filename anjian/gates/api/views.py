@@ -21,9 +21,9 @@ from anjian.gates.api.serializers import (
     AccessEventSerializer,
     ControllerEventSerializer,
     DecisionSerializer,
+    GateReasonSerializer,
     GateSerializer,
     PresenceSerializer,
-    ReasonSerializer,
     RegistrationSerializer,
     RollCallSerializer,
     StartRollCallSerializer,
@@ -114,13 +114,13 @@ class AccessEventViewSet(ScopedReadOnlyViewSet[AccessEvent]):
     serializer_class = AccessEventSerializer
     filterset_fields = ["enterprise", "zone", "gate", "allow", "reason", "direction", "category"]
 
-    @extend_schema(request=ReasonSerializer, responses={200: AccessEventSerializer})
+    @extend_schema(request=GateReasonSerializer, responses={200: AccessEventSerializer})
     @action(detail=True, methods=["post"])
     def override(self, request: Request, pk: Any = None) -> Response:
         event = self.get_object()
         if not restrict(AccessEvent.objects.filter(pk=event.pk), request.user, "operate").exists():
             raise PermissionDeniedError(_("仅本企业人员和门岗操作员可以人工放行"))
-        body = ReasonSerializer(data=request.data)
+        body = GateReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         event = actions.do_override_event(
             event, acting_user=request.user, reason=str(body.validated_data["reason"])
@@ -186,7 +186,7 @@ class RollCallViewSet(ScopedReadOnlyViewSet[RollCall]):
         roll_call.refresh_from_db()
         return Response(RollCallSerializer(roll_call).data)
 
-    @extend_schema(request=ReasonSerializer, responses={200: RollCallSerializer})
+    @extend_schema(request=GateReasonSerializer, responses={200: RollCallSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         roll_call = self.get_object()

@@ -23,6 +23,7 @@ class LayerListView(APIView):
     """The layers the user may see (``?keys=a,b`` restricts to those keys)."""
 
     @extend_schema(
+        operation_id="geo_layers_list",
         parameters=[OpenApiParameter("keys", OpenApiTypes.STR, description="逗号分隔的图层键")],
         responses={200: OpenApiTypes.OBJECT},
     )

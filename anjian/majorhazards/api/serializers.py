@@ -23,13 +23,13 @@ from anjian.majorhazards.models import (
 from anjian.people.models import Person
 
 __all__ = [
-    "AssignSerializer",
     "CalculateSerializer",
     "CheckSerializer",
     "GapSerializer",
     "GradingSerializer",
     "InstallationSerializer",
     "InventoryLineSerializer",
+    "ResponsibilityAssignSerializer",
     "ResponsibilitySerializer",
 ]
 
@@ -191,7 +191,7 @@ class GradingSerializer(BriefModelSerializer[Grading]):
         brief_fields = ["id", "graded_at", "grade"]
 
 
-class AssignSerializer(serializers.Serializer[Any]):
+class ResponsibilityAssignSerializer(serializers.Serializer[Any]):
     """Body of ``POST installations/{id}/assign/``."""
 
     level = serializers.ChoiceField(choices=ResponsibilityLevel.choices)

@@ -19,19 +19,19 @@ from rest_framework.views import APIView
 
 from anjian.core.access import access_by_id, restrict
 from anjian.core.api import AuditedModelViewSet, ScopedReadOnlyViewSet
-from anjian.core.errors import PermissionDeniedError
+from anjian.core.errors import PermissionDeniedError, ValidationFailed
 from anjian.core.excel import ImportReport
 from anjian.domain import gb18218
 from anjian.enterprises.api.views import ExcelActionsMixin
 from anjian.majorhazards import actions, sheets
 from anjian.majorhazards.api.serializers import (
-    AssignSerializer,
     CalculateSerializer,
     CheckSerializer,
     GapSerializer,
     GradingSerializer,
     InstallationSerializer,
     InventoryLineSerializer,
+    ResponsibilityAssignSerializer,
     ResponsibilitySerializer,
 )
 from anjian.majorhazards.choices import GapKind
@@ -114,13 +114,13 @@ class InstallationViewSet(ExcelActionsMixin, AuditedModelViewSet[HazardInstallat
         grading = actions.regrade(inst, acting_user=request.user, reason=_("手动重新辨识分级"))
         return Response(GradingSerializer(grading).data)
 
-    @extend_schema(request=AssignSerializer, responses=ResponsibilitySerializer)
+    @extend_schema(request=ResponsibilityAssignSerializer, responses=ResponsibilitySerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
         """Assign the 包保 person of a level (a person of the installation's enterprise)."""
         inst = self.get_object()
         self.check_change(inst)
-        body = AssignSerializer(data=request.data)
+        body = ResponsibilityAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = access_by_id(Person, request.user, data["person"].pk)
@@ -279,25 +279,26 @@ class CalculateView(APIView):
     """GB 18218-2018 identification and grading of one unit (nothing stored); any logged-in user.
 
     Body: ``{"population": 60, "substances": [{"name": "二氧化硫", "q": 200}, …]}``. Answer: the
-    ``anjian calc major-hazard --json --explain`` object; bad input answers 400 ``{"error": "…"}``.
+    ``anjian calc major-hazard --json --explain`` object; bad input answers 400 in the API's error shape
+    ``{"code": "major_hazard_input", "detail": "…"}``, the detail naming the substance.
     """
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(
-        request=CalculateSerializer, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT}
-    )
+    @extend_schema(request=CalculateSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         data = request.data
         substances = data.get("substances") if hasattr(data, "get") else None
         if isinstance(substances, list) and len(substances) > MAX_SUBSTANCES:
-            return Response(
-                {"error": f"物质过多（上限 {MAX_SUBSTANCES} 种）"}, status=http_status.HTTP_400_BAD_REQUEST
+            raise ValidationFailed(
+                _("物质过多（上限 %(n)d 种）") % {"n": MAX_SUBSTANCES},
+                code="major_hazard_input",
+                field="substances",
             )
         try:
             result = gb18218.identify_unit(data)
         except gb18218.IdentificationError as exc:
-            return Response({"error": exc.message}, status=http_status.HTTP_400_BAD_REQUEST)
+            raise ValidationFailed(exc.message, code="major_hazard_input") from exc
         return Response(gb18218.result_to_json(result, detailed=True))
 
 

@@ -80,7 +80,8 @@ def test_calculate_api(user_factory, api_client_for, client):
         {"population": 60, "substances": [{"name": "甲醇", "q": -1}]},
         format="json",
     )
-    assert bad.status_code == 400 and "“甲醇”的最大存量q不能为负数" in bad.json()["error"]
+    assert bad.status_code == 400 and "“甲醇”的最大存量q不能为负数" in bad.json()["detail"]
+    assert bad.json()["code"] == "major_hazard_input"
     assert client.post(
         "/api/v1/majorhazards/calculate/", {}, content_type="application/json"
     ).status_code in {401, 403}

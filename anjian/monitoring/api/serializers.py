@@ -55,15 +55,15 @@ class AlarmSerializer(BriefModelSerializer[Alarm]):
         brief_fields = ["id", "tag", "type", "level", "status", "active", "raised_at"]
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class AlarmReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class AssignSerializer(ReasonSerializer):
+class AlarmAssignSerializer(AlarmReasonSerializer):
     assignee = serializers.IntegerField(help_text="处置人用户编号")
 
 
-class HandleSerializer(ReasonSerializer):
+class HandleSerializer(AlarmReasonSerializer):
     cause = serializers.CharField(max_length=2000)
     measures = serializers.CharField(max_length=2000)
     false_alarm = serializers.BooleanField(default=False)

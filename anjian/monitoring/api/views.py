@@ -13,24 +13,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.api.base import AuditedModelViewSet, ScopedReadOnlyViewSet
+from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 from anjian.core.excel import ImportReport
 from anjian.enterprises.api.views import ExcelActionsMixin
 from anjian.enterprises.models import Enterprise
 from anjian.monitoring import actions, reports, sheets
 from anjian.monitoring.api.serializers import (
+    AlarmAssignSerializer,
+    AlarmReasonSerializer,
     AlarmSerializer,
-    AssignSerializer,
     HandleSerializer,
     MonitoringPointSerializer,
-    ReasonSerializer,
     TelemetryResultSerializer,
 )
 from anjian.monitoring.choices import MonitoringEvent, RejectReason
@@ -93,17 +93,17 @@ class AlarmViewSet(ScopedReadOnlyViewSet[Alarm]):
         alarm = run(alarm, data.validated_data)
         return Response(AlarmSerializer(alarm, context={"request": request}).data)
 
-    @extend_schema(request=ReasonSerializer, responses=AlarmSerializer)
+    @extend_schema(request=AlarmReasonSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: Any = None) -> Response:
         """确认 (a named person takes notice)."""
         return self._run(
             request,
-            ReasonSerializer,
+            AlarmReasonSerializer,
             lambda a, d: actions.do_acknowledge_alarm(a, acting_user=request.user, reason=d["reason"]),
         )
 
-    @extend_schema(request=AssignSerializer, responses=AlarmSerializer)
+    @extend_schema(request=AlarmAssignSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
         """指派 to a user who may handle the alarm."""
@@ -114,7 +114,7 @@ class AlarmViewSet(ScopedReadOnlyViewSet[Alarm]):
                 raise ObjectNotFound(_("处置人不存在"))
             return actions.do_assign_alarm(a, acting_user=request.user, assignee=assignee, reason=d["reason"])
 
-        return self._run(request, AssignSerializer, run)
+        return self._run(request, AlarmAssignSerializer, run)
 
     @extend_schema(request=HandleSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
@@ -133,23 +133,23 @@ class AlarmViewSet(ScopedReadOnlyViewSet[Alarm]):
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=AlarmSerializer)
+    @extend_schema(request=AlarmReasonSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         """关闭 (销警) once the value has cleared."""
         return self._run(
             request,
-            ReasonSerializer,
+            AlarmReasonSerializer,
             lambda a, d: actions.do_close_alarm(a, acting_user=request.user, reason=d["reason"]),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=AlarmSerializer)
+    @extend_schema(request=AlarmReasonSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"], url_path="to-danger")
     def to_danger(self, request: Request, pk: Any = None) -> Response:
         """转为隐患 in one step, keeping the link."""
         return self._run(
             request,
-            ReasonSerializer,
+            AlarmReasonSerializer,
             lambda a, d: actions.do_turn_alarm_into_danger(a, acting_user=request.user, reason=d["reason"]),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -18,14 +19,22 @@ from rest_framework.views import APIView
 
 from anjian.core.audit import record
 from anjian.core.choices import AuditEvent
-from anjian.core.errors import ValidationFailed
+from anjian.core.errors import TooManyAttempts, ValidationFailed
 from anjian.orgs.models import User
 
 
 class TokenLoginThrottle(AnonRateThrottle):
-    """Slow down password guessing against the token endpoint."""
+    """Slow down password guessing against the token endpoint, per client address, logged in or not.
+
+    (``AnonRateThrottle`` skips authenticated requests: sending any valid token used to lift the limit.)
+    The address honours ``NUM_PROXIES`` (= ``ANJIAN_TRUSTED_PROXIES``), so a forged ``X-Forwarded-For``
+    does not make a new client. The account/address lockout (``core.lockout``) applies as well.
+    """
 
     rate = "20/min"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class CredentialsSerializer(serializers.Serializer[Any]):
@@ -50,11 +59,14 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = CredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
-        )
+        try:
+            user = authenticate(
+                request._request,
+                username=data.validated_data["username"],
+                password=data.validated_data["password"],
+            )
+        except DjangoValidationError as exc:  # the lockout policy (core.lockout): 429 with the time to wait
+            raise TooManyAttempts("；".join(exc.messages), code="login_locked") from exc
         if user is None or not user.is_active:
             raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
         with transaction.atomic():

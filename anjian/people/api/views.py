@@ -11,11 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.api import AuditedModelViewSet
+from anjian.core.api_support import FormParser, MultiPartParser
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import ValidationFailed
 from anjian.people import excel
@@ -106,7 +106,10 @@ class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet[Certificate]):
     @extend_schema(
         parameters=[
             OpenApiParameter("days", int, enum=list(EXPIRING_WINDOWS), description="30、60 或 90（默认 30）"),
-        ]
+        ],
+        # A paginated list, filtered like the certificate list (issue 15: it was documented as one object).
+        responses=CertificateSerializer(many=True),
+        filters=True,
     )
     @action(detail=False, methods=["get"])
     def expiring(self, request: Request) -> Response:

@@ -78,9 +78,9 @@ class TargetSerializer(BriefModelSerializer[Target]):
             "type": "object",
             "nullable": True,
             "properties": {
-                "value": {"type": "string"},
-                "numerator": {"type": "integer"},
-                "denominator": {"type": "integer"},
+                "value": {"type": "string", "nullable": True},
+                "numerator": {"type": "integer", "nullable": True},
+                "denominator": {"type": "integer", "nullable": True},
                 "detail": {"type": "string"},
             },
         }

@@ -11,15 +11,16 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from anjian.core.access import access_by_id, scope_of
 from anjian.core.api import ScopedReadOnlyViewSet
 from anjian.core.api.base import ScopedViewMixin
-from anjian.core.errors import ObjectNotFound, PermissionDeniedError
+from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
+from anjian.core.errors import ObjectNotFound, PermissionDeniedError, ValidationFailed
 from anjian.core.excel import xlsx_response
+from anjian.core.filters import valid_id
 from anjian.orgs.models import OrgUnit
 from anjian.plans import actions
 from anjian.plans.api import serializers as s
@@ -175,8 +176,10 @@ def _own_unit(user: Any) -> OrgUnit:
 
 def _plan(request: Request) -> Plan:
     plans: QuerySet[Plan] = Plan.objects.all()
-    pk = request.data.get("plan") or request.query_params.get("plan")
-    plan = plans.filter(pk=pk).first() if pk else plans.first()
+    raw = request.data.get("plan") or request.query_params.get("plan")
+    if raw and valid_id(raw) is None:
+        raise ValidationFailed("规划编号 plan 应为正整数", field="plan")
+    plan = plans.filter(pk=valid_id(raw) or 0).first() if raw else plans.first()
     if plan is None:
         raise ObjectNotFound("尚未导入规划")
     return plan

@@ -139,17 +139,18 @@ def test_export_endpoint_returns_workbook(small_plan, committee_user, api_client
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb["任务分解清单"]
-    assert [c.value for c in ws[1]] == [
+    assert [c.value for c in ws[2]] == [
         "编号",
         "章节",
         "任务",
+        "任务内容",
         "牵头单位",
         "配合单位",
         "责任单位",
         "指标",
         "完成时限",
     ]
-    assert ws.max_row == 4
+    assert ws.max_row == 5
 
 
 def test_reports_import_endpoint(small_plan, user_factory, api_client_for):

@@ -34,31 +34,36 @@ def test_export_lists_tasks_with_units_targets_and_deadlines(small_plan, committ
         io.BytesIO(workbook_bytes(export_tasks(visible_tasks(committee_user).prefetch_related("targets"))))
     )
     ws = wb["任务分解清单"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    # then one row per task with units by role, targets and deadlines
-    assert rows[0] == [
-        "1.1",
-        "一、健全落实安全责任",
-        "强化安全监管责任",
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+    # then a title row, a header row, and one row per task with its text, units by role, targets and deadlines
+    assert "任务分解清单" in ws["A1"].value
+    assert [c.value for c in ws[2]][3] == "任务内容"
+    assert rows[0][:3] == ["1.1", "一、健全落实安全责任", "强化安全监管责任"]
+    assert rows[0][4:] == [
         "应急管理局",
         "市场监督管理局、两镇",
         None,
         "规模以上企业安全生产标准化达标率不低于100%",
         "2025-12-31",
     ]
-    assert rows[1][:6] == ["1.2", "一、健全落实安全责任", "严格执法检查", None, None, "综合执法局"]
-    assert rows[1][7] == "规划期内（2025-12-31前）"
-    assert ws.auto_filter.ref == "A1:H4"
+    assert rows[1][:3] == ["1.2", "一、健全落实安全责任", "严格执法检查"]
+    assert rows[1][4:7] == [None, None, "综合执法局"]
+    assert rows[1][8] == "规划期内（2025-12-31前）"
+    assert ws.auto_filter.ref == "A2:I5"
+    # and it prints like the zone's document: landscape, fitted to the width, title and header on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$2"
     # and one sheet per reporting unit
     assert "腾格里镇" in wb.sheetnames and "综合执法局" in wb.sheetnames
-    assert [c.value for c in wb["综合执法局"]["A"][1:]] == ["1.2", "2.1"]
+    assert [c.value for c in wb["综合执法局"]["A"][2:]] == ["1.2", "2.1"]
 
 
 def test_export_filtered_by_unit(small_plan, committee_user, unit):
     wb = export_tasks(visible_tasks(committee_user), unit=unit("腾格里镇"))
     assert wb.sheetnames == ["任务分解清单", "腾格里镇"]
-    assert [c.value for c in wb["任务分解清单"]["A"][1:]] == ["1.1", "2.1"]
-    assert [c.value for c in wb["腾格里镇"]["D"][1:]] == ["配合单位", "配合单位"]
+    assert [c.value for c in wb["任务分解清单"]["A"][2:]] == ["1.1", "2.1"]
+    assert [c.value for c in wb["腾格里镇"]["E"][2:]] == ["配合单位", "配合单位"]
 
 
 def test_import_saves_valid_rows_and_reports_bad_ones(small_plan, user_factory):

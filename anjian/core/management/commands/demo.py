@@ -34,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="do not run the scheduled jobs beside the web UI"
         )
+        parser.add_argument(
+            "--debug-pages",
+            action="store_true",
+            help="show Django's technical error pages (default: the product's own Chinese 404/403/500 pages)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         db = settings.DATABASES["default"]
@@ -81,6 +86,9 @@ class Command(BaseCommand):
             self.stdout.write("定时任务已在后台运行（逾期报告、证书和许可证到期提醒）。")
         self.stdout.write(self.style.SUCCESS(f"\n打开 http://{opts['addr']}/ 登录。按 Ctrl+C 停止。\n"))
         side = [] if opts["no_side"] else start_side_processes(opts["addr"], self.stdout.write)
+        # A user opening another enterprise sees the product's Chinese 404, not Django's English debug page that
+        # lists every URL pattern: the demo serves with DEBUG off (static files come from WhiteNoise).
+        settings.DEBUG = bool(opts["debug_pages"])
         try:
             call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
         finally:

@@ -8,6 +8,9 @@
  * a localStorage queue with its client_token and tries to send it as JSON; when the network is down it
  * stays queued and is resent on the "online" event and every 20 s. The server stores one record per
  * client_token, so a record sent twice is stored once.
+ *
+ * The pages declare them (no inline script, for the Content-Security-Policy): the report form carries
+ * data-draft-key and data-bound, the checklist form id="checklist-form" and data-done-url.
  */
 (function () {
   "use strict";
@@ -135,4 +138,13 @@
       });
     });
   };
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-clear-draft]"), function (el) {
+      window.anjianClearDraft(el.getAttribute("data-clear-draft"));
+    });
+    var report = document.getElementById("report-form");
+    if (report && report.hasAttribute("data-draft-key")) window.anjianDraft(report, report.getAttribute("data-bound") === "true");
+    var checklist = document.getElementById("checklist-form");
+    if (checklist) window.anjianChecklist(checklist, checklist.getAttribute("data-done-url"));
+  });
 })();

@@ -1,0 +1,79 @@
+"""The small items of issue 7: demo error pages, admin branding and registry, greeting, audited admin only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+
+
+@pytest.mark.django_db
+def test_demo_serves_without_django_debug_pages(monkeypatch: Any, user_factory: Any) -> None:
+    from django.core.management import call_command
+
+    from anjian.core.management.commands import demo
+
+    user_factory(role="admin", username="admin")  # demo data "exists": no generation
+    seen: dict[str, Any] = {}
+
+    def fake_call_command(name: str, *args: Any, **kwargs: Any) -> None:
+        if name == "runserver":
+            seen["debug"] = settings.DEBUG
+
+    monkeypatch.setattr(demo, "call_command", fake_call_command)
+    monkeypatch.setattr(settings, "DEBUG", True)
+    call_command("demo", "--no-input")
+    assert seen == {"debug": False}
+
+
+@pytest.mark.django_db
+def test_admin_is_branded_and_greets_with_the_whole_name(user_factory: Any, client: Any) -> None:
+    user = user_factory(role="admin", username="root", name="管理员")
+    client.force_login(user)
+    html = client.get("/admin/").content.decode()
+    assert "Django" not in html.split("<body")[1]
+    assert "安监平台" in html
+    assert "管理员" in html and "欢迎，理员" not in html.replace(" ", "")
+
+
+def test_admin_lists_the_registry_and_only_audited_models() -> None:
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import TokenProxy
+
+    from anjian.core.admin import AuditedAdminMixin
+    from anjian.enterprises.models import Enterprise, Licence
+
+    assert admin.site.is_registered(Enterprise) and admin.site.is_registered(Licence)
+    assert not admin.site.is_registered(Group) and not admin.site.is_registered(TokenProxy)
+    unaudited = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, AuditedAdminMixin)
+        and any(
+            check(None)
+            for check in (
+                model_admin.has_add_permission,
+                model_admin.has_change_permission,
+                model_admin.has_delete_permission,
+            )
+        )
+    ]
+    assert not unaudited, f"admin models that write no audit rows: {unaudited}"
+
+
+@pytest.mark.django_db
+def test_town_user_badge_says_town_staff(user_factory: Any, client: Any) -> None:
+    user = user_factory(role="dept", org="腾格里镇", username="town")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "镇街人员" in html and "部门人员" not in html
+
+
+def test_one_label_for_excel_export() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "anjian"
+    offenders = [str(p) for p in root.rglob("*.html") if "导出Excel" in p.read_text(encoding="utf-8")]
+    assert not offenders, offenders
