@@ -15,7 +15,7 @@ from anjian.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "anjian.core.dbbackends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory; live-server tests share it
 STORAGES = {

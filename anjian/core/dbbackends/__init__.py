@@ -1,0 +1,1 @@
+"""Database backends of Anjian: Django's own, adjusted where the embedded default must behave like production."""
