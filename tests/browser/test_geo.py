@@ -91,27 +91,35 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     el = page.locator("#geo-main-map")
     el.wait_for()
     wait_js(page, f"({DRAWN})(document.getElementById('geo-main-map'))")
-    # then the enterprises layer is drawn: two features, legend shown, scale bar and north arrow present
+    # then the enterprises layer is drawn: two features, its legend shown under it in the layer panel,
+    # scale bar and north arrow present
     count = page.evaluate(
         "document.getElementById('geo-main-map')._anjianLayers['enterprises'].group.getLayers().length"
     )
     assert count == 2
-    assert page.locator(".geo-legend").inner_text().splitlines().count("构成重大危险源") == 1
+    panel = page.locator("#geo-main-map .geo-panel")
+    assert panel.inner_text().splitlines().count("构成重大危险源") == 1
     assert page.locator(".leaflet-control-scale").is_visible() and page.locator(".geo-north").is_visible()
-    # when the grade layer is switched on in the layer switcher
-    page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
-        "input"
-    ).check()
+    # when the grade layer is switched on in the layer panel
+    grade = panel.locator("label", has_text="企业（标准化等级）").locator("input")
+    grade.check()
     wait_js(
         page,
         "document.getElementById('geo-main-map')._anjianLayers['enterprises.grade'].group.getLayers().length === 2",
     )
-    assert "未达标/无等级" in page.locator(".geo-legend").inner_text()
-    # and switched off again
-    page.locator(".leaflet-control-layers-overlays label", has_text="企业（标准化等级）").locator(
-        "input"
-    ).uncheck()
-    assert "未达标/无等级" not in page.locator(".geo-legend").inner_text()
+    assert "未达标/无等级" in panel.inner_text()
+    # and switched off again: off the map, its legend gone
+    grade.uncheck()
+    assert "未达标/无等级" not in panel.inner_text()
+    assert not page.evaluate(
+        "(() => { const el = document.getElementById('geo-main-map');"
+        " return el._anjianMap.hasLayer(el._anjianLayers['enterprises.grade'].group); })()"
+    )
+    # the panel folds away and comes back
+    panel.locator(".geo-panel-toggle").click()
+    assert not panel.locator(".geo-panel-body").is_visible()
+    panel.locator(".geo-panel-toggle").click()
+    assert panel.locator(".geo-panel-body").is_visible()
     # when an enterprise marker is clicked (its pixel position on the canvas)
     page.evaluate(
         "() => { const m = document.getElementById('geo-main-map')._anjianMap; m.setView([37.84, 105.25], 14); }"
@@ -131,6 +139,10 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
         except Exception:  # playwright's TimeoutError: the click landed before the marker was drawn
             page.wait_for_timeout(1000)
     popup.wait_for()
+    # the popup's rows are loaded from the server when the marker is clicked
+    wait_js(
+        page, "(document.querySelector('.leaflet-popup-content') || {}).innerText.includes('两重点一重大')"
+    )
     assert "甲地图化工" in popup.inner_text() and "重大危险源" in popup.inner_text()
     assert popup.get_by_role("link", name="详情 ›").get_attribute("href") == f"/enterprises/{mapped_zone.pk}/"
     assert errors == []

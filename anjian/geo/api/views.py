@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from anjian.core.access import scope_of
 from anjian.core.errors import ObjectNotFound, ValidationFailed
 from anjian.geo.layers import layers_for
-from anjian.geo.service import layer_features
+from anjian.geo.service import layer_features, layer_popup
 
-__all__ = ["LayerFeaturesView", "LayerListView"]
+__all__ = ["LayerFeaturesView", "LayerListView", "LayerPopupView"]
 
 
 class LayerListView(APIView):
@@ -56,3 +56,14 @@ class LayerFeaturesView(APIView):
                 field="bbox",
             ) from exc
         return Response(collection)
+
+
+class LayerPopupView(APIView):
+    """One feature's popup (name, link, rows), for layers whose features carry none (loaded on click)."""
+
+    @extend_schema(operation_id="geo_layers_feature_popup", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, key: str, feature_id: str) -> Response:
+        try:
+            return Response(layer_popup(scope_of(request.user), key, feature_id))
+        except LookupError as exc:
+            raise ObjectNotFound(_("要素不存在或无权查看")) from exc

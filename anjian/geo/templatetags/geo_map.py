@@ -32,8 +32,9 @@ def _opening_view() -> tuple[float, float, float, float]:
 
 @register.simple_tag(takes_context=True)
 def geo_map_config(context: template.Context) -> dict[str, Any]:
-    """Read ``layers`` (comma-separated keys), ``focus`` ("lon,lat[,zoom]"), ``height`` and ``editable`` from
-    the include's context; return the map element's id and its JSON configuration."""
+    """Read ``layers`` (comma-separated keys), ``focus`` ("lon,lat[,zoom]"), ``height``, ``highlight`` (a
+    feature id) and ``panel`` (``open``/``closed``; default: open unless the map is small) from the include's
+    context; return the map element's id and its JSON configuration."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     keys = str(context.get("layers") or "")
@@ -55,6 +56,7 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         "bbox": list(_opening_view()),
         "focus": focus,
         "highlight": str(context.get("highlight") or ""),
+        "panel": str(context.get("panel") or ""),
     }
     first = True
     if request is not None:
