@@ -34,7 +34,9 @@ def log_in(page: Any, live_server: Any, username: str) -> None:
 
 
 @pytest.fixture
-def mapped_zone(enterprise_factory: Any, user_factory: Any, licence_factory: Any) -> Any:
+def mapped_zone(
+    enterprise_factory: Any, user_factory: Any, licence_factory: Any, standardization_factory: Any
+) -> Any:
     a = enterprise_factory(
         name="甲地图化工有限公司",
         industry="hazchem_production",
@@ -52,6 +54,7 @@ def mapped_zone(enterprise_factory: Any, user_factory: Any, licence_factory: Any
         lat=Decimal("37.650000"),
     )
     licence_factory(a, valid_until=timezone.localdate() + dt.timedelta(days=30))
+    standardization_factory(a, grade="level2")
     actions.do_save_area(
         Area(
             kind="functional",
@@ -165,11 +168,19 @@ def test_overview_renders_its_charts(page: Any, live_server: Any, mapped_zone: A
         for i in range(charts.count()):
             assert charts.nth(i).locator("canvas").count() >= 1
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-    # the big screen and the print view render too
+        # the big screen and the print view render too
+        # every chart says its unit
+        assert page.locator(".cockpit-card-head .cockpit-unit").count() == charts.count()
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}/cockpit/screen/")
     wait_js(page, "Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
     assert page.locator(".cockpit-chart canvas").count() >= 4
+    # the wall screen shows everything at once: no card below the screen's bottom edge, the map beside
+    bottoms = page.evaluate(
+        "[...document.querySelectorAll('.bigscreen .card, .bigscreen-map')].map(e => e.getBoundingClientRect().bottom)"
+    )
+    assert bottoms and max(bottoms) <= 1080
+    wait_js(page, f"({DRAWN})(document.getElementById('bigscreen-map'))")
     page.goto(f"{live_server.url}/cockpit/print/")
     wait_js(page, "Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
     assert page.locator(".cockpit-chart svg").count() >= 4
