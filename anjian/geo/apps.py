@@ -30,6 +30,7 @@ class GeoConfig(AppConfig):
                 (
                     MenuItem("驾驶舱", "cockpit:overview"),
                     MenuItem("园区地图", "geo:map"),
+                    MenuItem("企业分布图", "geo:enterprise_map"),
                     MenuItem("区域与网格", "geo:area_list"),
                     MenuItem("道路", "geo:road_list"),
                 ),

@@ -9,7 +9,7 @@ loaded when a feature is clicked (:func:`enterprise_popup`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
@@ -142,6 +142,17 @@ def grade_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
     ]
 
 
+def enterprise_filter_ids(scope: Any, params: Mapping[str, Any]) -> set[int] | None:
+    """The enterprises the enterprise list's filters in ``params`` keep (``None`` when no filter is set)."""
+    from anjian.enterprises.filtersets import EnterpriseFilterSet
+
+    names = set(EnterpriseFilterSet.base_filters)
+    if not any(name in names and params.get(name) not in (None, "") for name in params):
+        return None
+    filtered = EnterpriseFilterSet(params, queryset=restrict(Enterprise.objects.all(), scope))  # type: ignore[arg-type]
+    return set(filtered.qs.order_by().values_list("pk", flat=True))
+
+
 def _flags(e: Enterprise) -> str:
     parts = [
         label
@@ -252,6 +263,7 @@ ENTERPRISE_LAYERS = (
         order=80,
         popup=enterprise_popup,
         clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
     MapLayer(
         "enterprises.grade",
@@ -263,6 +275,7 @@ ENTERPRISE_LAYERS = (
         order=81,
         popup=enterprise_popup,
         clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
     MapLayer(
         "enterprises.plots",
@@ -275,5 +288,6 @@ ENTERPRISE_LAYERS = (
         order=40,
         popup=enterprise_popup,
         clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
 )

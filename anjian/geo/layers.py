@@ -34,7 +34,7 @@ A page shows the map with ``{% include "geo/_map.html" with layers="key1,key2" %
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -60,6 +60,7 @@ GEOMETRIES = ("point", "line", "polygon")
 
 FeatureFunction = Callable[[Any, BBox | None], list[dict[str, Any]]]
 PopupFunction = Callable[[Any, str], dict[str, Any] | None]
+FilterFunction = Callable[[Any, Mapping[str, Any]], set[Any] | None]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class MapLayer:
     (default: every logged-in user; the features are scoped either way); ``order`` stacks layers
     (lower is drawn first: areas under lines under points). ``popup(scope, feature_id)`` loads one
     feature's popup on click (the features then carry none); ``clips_bbox`` says ``features`` applies the bbox
-    exactly (the endpoint skips its own check).
+    exactly (the endpoint skips its own check). ``filter_ids(scope, params)`` narrows the layer by a
+    register's list filters (the query string of its list page): the ids to keep, or ``None`` for no filter.
     """
 
     key: str
@@ -85,6 +87,7 @@ class MapLayer:
     order: int = 50
     popup: PopupFunction | None = field(default=None, compare=False)
     clips_bbox: bool = False
+    filter_ids: FilterFunction | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.geometry not in GEOMETRIES:
@@ -107,6 +110,7 @@ class MapLayer:
             "default_visible": self.default_visible,
             "order": self.order,
             "lazy_popup": self.popup is not None,
+            "filterable": self.filter_ids is not None,
         }
 
 

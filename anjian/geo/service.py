@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from anjian.domain.geodesy import BBox
@@ -10,8 +11,11 @@ from anjian.geo.layers import feature_bounds, get_layer
 __all__ = ["layer_features", "layer_popup"]
 
 
-def layer_features(scope: Any, key: str, bbox_text: str | None) -> dict[str, Any]:
-    """The FeatureCollection of layer ``key`` for ``scope`` within ``bbox_text`` (``w,s,e,n``; empty = all).
+def layer_features(
+    scope: Any, key: str, bbox_text: str | None, params: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The FeatureCollection of layer ``key`` for ``scope`` within ``bbox_text`` (``w,s,e,n``; empty = all),
+    narrowed by ``params`` (a list page's filters) for layers that take them.
 
     Raises ``LookupError`` when the layer is unknown or not visible to ``scope`` (the caller answers 404
     for both), ``ValueError`` for a malformed bounding box (the caller answers 400).
@@ -28,6 +32,10 @@ def layer_features(scope: Any, key: str, bbox_text: str | None) -> dict[str, Any
             if bounds is not None and bbox.intersects_bounds(bounds):
                 kept.append(feat)
         features = kept
+    if layer.filter_ids is not None and params:
+        ids = layer.filter_ids(scope, params)
+        if ids is not None:
+            features = [f for f in features if f.get("id") in ids]
     return {"type": "FeatureCollection", "layer": layer.key, "features": features}
 
 

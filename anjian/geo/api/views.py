@@ -40,12 +40,13 @@ class LayerFeaturesView(APIView):
         parameters=[
             OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north（WGS 84 经纬度）")
         ],
+        description="企业图层另接受企业名录的筛选参数（q、industry、town_id、major_hazard 等），只返回符合条件的企业。",
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, key: str) -> Response:
         try:
             collection: dict[str, Any] = layer_features(
-                scope_of(request.user), key, request.query_params.get("bbox")
+                scope_of(request.user), key, request.query_params.get("bbox"), request.query_params
             )
         except LookupError as exc:
             raise ObjectNotFound(_("图层不存在或无权查看")) from exc

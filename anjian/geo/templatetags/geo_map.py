@@ -57,6 +57,8 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         "focus": focus,
         "highlight": str(context.get("highlight") or ""),
         "panel": str(context.get("panel") or ""),
+        # A list page's filters, passed to the layers that take them (the enterprise layers).
+        "params": str(context.get("params") or ""),
     }
     first = True
     if request is not None:

@@ -86,7 +86,7 @@
   function init(el) {
     if (el._anjianMap) return;
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
-    var narrow = el.clientWidth < 640 || el.clientHeight < 400;
+    var narrow = el.clientWidth < 760 || el.clientHeight < 400;
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, attributionControl: false, minZoom: 7, maxZoom: 19 });
     el._anjianMap = map;
     var renderer = L.canvas({ padding: 0.3, tolerance: 6 });
@@ -94,13 +94,15 @@
       L.tileLayer(cfg.tiles, { minZoom: 7, maxZoom: 19, maxNativeZoom: cfg.tiles_max_zoom || 18, minNativeZoom: cfg.tiles_min_zoom || 0 }).addTo(map);
       el.classList.add("geo-has-tiles");
     }
+    var panelOpen = cfg.panel === "open" || (cfg.panel !== "closed" && !narrow);
     var b = cfg.bbox;
     if (cfg.focus) map.setView([cfg.focus.lat, cfg.focus.lon], cfg.focus.zoom);
-    else map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    // The open panel covers the right-hand side: keep the opening view clear of it.
+    else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { paddingTopLeft: [10, 10], paddingBottomRight: [panelOpen && el.clientWidth > 900 ? 260 : 10, 10] });
 
     new NorthArrow().addTo(map);
     L.control.scale({ imperial: false, metric: true, maxWidth: 160 }).addTo(map);
-    var panel = new Panel({ open: cfg.panel === "open" || (cfg.panel !== "closed" && !narrow) }).addTo(map);
+    var panel = new Panel({ open: panelOpen }).addTo(map);
     panel.fit(el.clientHeight);
 
     var state = {}; // key → {meta, group, loaded: LatLngBounds|null, pending}
@@ -193,7 +195,8 @@
       var ctrl = new AbortController();
       s.pending = ctrl;
       el.dataset.loading = String(Number(el.dataset.loading || 0) + 1);
-      return fetch(cfg.api + encodeURIComponent(key) + "/?bbox=" + bbox, { credentials: "same-origin", signal: ctrl.signal, headers: { Accept: "application/json" } })
+      var extra = s.meta.filterable && cfg.params ? "&" + cfg.params : "";
+      return fetch(cfg.api + encodeURIComponent(key) + "/?bbox=" + bbox + extra, { credentials: "same-origin", signal: ctrl.signal, headers: { Accept: "application/json" } })
         .then(function (r) {
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
