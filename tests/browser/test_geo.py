@@ -185,3 +185,61 @@ def test_overview_renders_its_charts(page: Any, live_server: Any, mapped_zone: A
     wait_js(page, "Number(document.querySelector('.cockpit').dataset.rendered || 0) >= 1")
     assert page.locator(".cockpit-chart svg").count() >= 4
     assert errors == []
+
+
+def test_plot_is_drawn_moved_and_reshaped_on_the_map(
+    page: Any, live_server: Any, mapped_zone: Any, user_factory: Any
+) -> None:
+    import json
+
+    from anjian.enterprises.models import Enterprise
+
+    errors: list[str] = []
+    page.on("console", lambda m: _console_error(m, errors))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    user_factory(role="dept", org="应急管理局", username="yjj", name="李明")
+    log_in(page, live_server, "yjj")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # given the plot editor of an enterprise without an outline
+    page.goto(f"{live_server.url}/geo/enterprises/{mapped_zone.pk}/plot/")
+    wait_js(page, "document.getElementById('geo-edit-map').dataset.editor === 'ready'")
+
+    def click_at(lon: float, lat: float) -> None:
+        point = page.evaluate(
+            f"() => {{ const el = document.getElementById('geo-edit-map');"
+            f" const p = el._anjianMap.latLngToContainerPoint([{lat}, {lon}]);"
+            " const r = el.getBoundingClientRect(); return {x: r.left + p.x, y: r.top + p.y}; }"
+        )
+        page.mouse.click(point["x"], point["y"])
+
+    # when four corners are clicked
+    for lon, lat in ((105.2495, 37.8395), (105.2505, 37.8395), (105.2505, 37.8405), (105.2495, 37.8405)):
+        click_at(lon, lat)
+    drawn = json.loads(page.locator("textarea[name=geometry_text]").input_value())
+    assert drawn["type"] == "Polygon" and len(drawn["coordinates"][0]) == 5
+    # and the whole shape is dragged east with the move handle
+    handle = page.locator(".geo-move").bounding_box()
+    assert handle is not None
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 60, handle["y"] + 11, steps=6)
+    page.mouse.up()
+    moved = json.loads(page.locator("textarea[name=geometry_text]").input_value())
+    assert moved["coordinates"][0][0][0] > drawn["coordinates"][0][0][0]
+    # and one vertex is dragged (reshaped)
+    vertex = page.locator(".geo-vertex:not(.geo-vertex-mid)").first.bounding_box()
+    assert vertex is not None
+    page.mouse.move(vertex["x"] + 6, vertex["y"] + 6)
+    page.mouse.down()
+    page.mouse.move(vertex["x"] - 30, vertex["y"] + 40, steps=6)
+    page.mouse.up()
+    reshaped = json.loads(page.locator("textarea[name=geometry_text]").input_value())
+    assert reshaped["coordinates"][0][0] != moved["coordinates"][0][0]
+    # then saving stores it through the registry (and the map tab shows it)
+    page.get_by_label("原因").fill("按红线图")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"**/enterprises/{mapped_zone.pk}/?tab=map")
+    stored = Enterprise.objects.get(pk=mapped_zone.pk).plot_geojson
+    assert stored == reshaped
+    assert "已登记轮廓" in page.content()
+    assert errors == []
