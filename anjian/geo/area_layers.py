@@ -26,7 +26,7 @@ def _shared(key: str, build: Callable[[], list[dict[str, Any]]], scope: Any = No
     """Features cached until the geography or the registry changes (per scope when ``scope`` is given:
     layers whose popups count the enterprises the user may see)."""
     who = "" if scope is None else scope_key(scope)
-    return list(memoised(f"area:{key}:{cache_generation()}:{who}", build, 3600))
+    return list(memoised(f"area:{key}:{cache_generation()}:{who}", build, 300))
 
 
 def _enterprise_counts(scope: Any, field: str) -> dict[int, int]:

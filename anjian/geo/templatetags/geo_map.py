@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from anjian.core.access import scope_of
 from anjian.geo.layers import layers_for
+from anjian.geo.mbtiles import zoom_range
 from anjian.geo.zone import mbtiles_path, zone_bbox
 
 register = template.Library()
@@ -47,12 +48,15 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         except (ValueError, IndexError):
             focus = None
     map_id = str(context.get("map_id") or f"geo-map-{next(_counter)}")
+    tiles_path = mbtiles_path()
+    zooms = zoom_range(tiles_path)
     data = {
         "layers": [layer.meta() for layer in layers],
         "api": reverse("geo-layers"),
-        "tiles": reverse("geo:tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}")
-        if mbtiles_path()
-        else "",
+        "tiles": reverse("geo:tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}") if tiles_path else "",
+        # Below the file's lowest zoom nothing is asked; above its highest, its last tiles are enlarged.
+        "tiles_min_zoom": zooms[0] if zooms else 0,
+        "tiles_max_zoom": zooms[1] if zooms else 18,
         "bbox": list(_opening_view()),
         "focus": focus,
         "highlight": str(context.get("highlight") or ""),

@@ -201,3 +201,49 @@ def test_tiles_are_404_without_a_file_and_served_from_mbtiles(
     assert client.get("/geo/tiles/10/5/6/").status_code == 404
     assert client.get("/geo/tiles/2/9/0/").status_code == 404
     assert "/geo/tiles/{z}/{x}/{y}/" in client.get("/geo/").content.decode()
+
+
+def test_generated_base_map_is_served_as_offline_tiles(
+    geo_world: GeoWorld, client_for: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import io
+
+    from django.core.management import call_command
+    from PIL import Image
+
+    from anjian.geo import actions
+    from anjian.geo.choices import LandCover
+    from anjian.geo.mbtiles import _world_px, tile_range, zoom_range
+    from anjian.geo.models import Area
+    from anjian.geo.zone import zone_bbox
+
+    # given a lake on the base map
+    lake = [[105.24, 37.83], [105.26, 37.83], [105.26, 37.85], [105.24, 37.85], [105.24, 37.83]]
+    actions.do_save_area(
+        Area(
+            kind="base",
+            code="B-1",
+            name="湖",
+            land_cover="water",
+            geometry={"type": "Polygon", "coordinates": [lake]},
+        ),
+        acting_user=None,
+    )
+    # when the command renders the stored geography into an MBTiles file
+    path = tmp_path / "zone.mbtiles"
+    call_command("geo", "tiles", str(path), "--min-zoom", "11", "--max-zoom", "13")
+    assert zoom_range(str(path)) == (11, 13)
+    monkeypatch.setenv("ANJIAN_MAP_MBTILES", str(path))
+    # then the tile under the lake's centre is served, and that pixel has the lake's colour
+    client = client_for(geo_world.users["town"])
+    x, y = _world_px(105.25, 37.84, 13)
+    response = client.get(f"/geo/tiles/13/{int(x // 256)}/{int(y // 256)}/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    pixel = Image.open(io.BytesIO(response.content)).convert("RGB").getpixel((int(x % 256), int(y % 256)))
+    water = LandCover.colour_of("water").lstrip("#")
+    assert all(abs(p - int(water[i * 2 : i * 2 + 2], 16)) <= 3 for i, p in enumerate(pixel))
+    # the map is configured with the file's zoom range (no tile is asked below it)
+    config = client.get("/geo/").content.decode()
+    assert '"tiles_min_zoom": 11' in config and '"tiles_max_zoom": 13' in config
+    xs, _ys = tile_range(zone_bbox(), 11)
+    assert client.get(f"/geo/tiles/10/{xs[0] // 2}/0/").status_code == 404

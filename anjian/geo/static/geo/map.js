@@ -91,7 +91,7 @@
     el._anjianMap = map;
     var renderer = L.canvas({ padding: 0.3, tolerance: 6 });
     if (cfg.tiles) {
-      L.tileLayer(cfg.tiles, { minZoom: 7, maxZoom: 19, maxNativeZoom: cfg.tiles_max_zoom || 18, minNativeZoom: cfg.tiles_min_zoom || 0 }).addTo(map);
+      L.tileLayer(cfg.tiles, { minZoom: cfg.tiles_min_zoom || 0, maxZoom: 19, maxNativeZoom: cfg.tiles_max_zoom || 18 }).addTo(map);
       el.classList.add("geo-has-tiles");
     }
     var panelOpen = cfg.panel === "open" || (cfg.panel !== "closed" && !narrow);
@@ -107,6 +107,8 @@
 
     var state = {}; // key → {meta, group, loaded: LatLngBounds|null, pending}
     var order = cfg.layers.slice().sort(function (a, b) { return a.order - b.order; });
+    // Offline imagery replaces the drawn base map: its layers start switched off (they stay in the panel).
+    if (cfg.tiles) order.forEach(function (m) { if (m.group === "底图") m.default_visible = false; });
     var hover = L.tooltip({ direction: "top", offset: [0, -4], opacity: 0.95 });
 
     function styleFor(meta) {
