@@ -332,3 +332,26 @@ def test_town_edits_the_areas_of_its_own_grids_on_the_map(
     assert f"/geo/areas/{areas['G-T1'].pk}/edit/" in html
     assert f"/geo/areas/{areas['G-B1'].pk}/edit/" not in html
     assert client_for(geo_world.users["town"]).get(f"/geo/areas/{areas['G-T1'].pk}/edit/").status_code == 200
+
+
+def test_the_registry_itself_refuses_what_the_map_refuses(geo_world: GeoWorld, api_client_for: Any) -> None:
+    # given the registry's own API (the same rule holds for its form and its Excel import: Enterprise.clean)
+    api = api_client_for(geo_world.users["committee"])
+    url = f"/api/v1/enterprises/enterprises/{geo_world.a.pk}/"
+    # when a point outside the zone, a swapped point and a self-intersecting outline are sent
+    outside = api.patch(url, {"lon": "116.400000", "lat": "39.900000"}, format="json")
+    swapped = api.patch(url, {"lon": "37.850000", "lat": "105.260000"}, format="json")
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[105.25, 37.84], [105.251, 37.841], [105.251, 37.84], [105.25, 37.841], [105.25, 37.84]]
+        ],
+    }
+    crossed = api.patch(url, {"plot_geojson": bow_tie}, format="json")
+    # then each is refused with a Chinese message naming the field, and nothing moves
+    assert outside.status_code == 400 and "不在示范区范围内" in json.dumps(outside.json(), ensure_ascii=False)
+    assert swapped.status_code == 400 and "纬度" in json.dumps(swapped.json(), ensure_ascii=False)
+    assert crossed.status_code == 400 and "自相交" in json.dumps(crossed.json(), ensure_ascii=False)
+    geo_world.a.refresh_from_db()
+    assert (geo_world.a.lon, geo_world.a.lat) == (Decimal("105.250000"), Decimal("37.840000"))
+    assert api.patch(url, {"lon": "105.260000", "lat": "37.850000"}, format="json").status_code == 200
