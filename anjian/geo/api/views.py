@@ -40,7 +40,10 @@ class LayerFeaturesView(APIView):
         parameters=[
             OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north（WGS 84 经纬度）")
         ],
-        description="企业图层另接受企业名录的筛选参数（q、industry、town_id、major_hazard 等），只返回符合条件的企业。",
+        description=(
+            "一个图层的要素（GeoJSON FeatureCollection，WGS 84），只含用户可见的对象，按 bbox 过滤；"
+            "企业图层另接受企业名录的筛选参数（q、industry、town_id、major_hazard 等），只返回符合条件的企业。"
+        ),
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, key: str) -> Response:
