@@ -53,6 +53,7 @@ class Datum:
     url: str = ""
     is_count: bool = True
     label: str = ""
+    colour: str = ""
 
 
 @dataclass
@@ -611,9 +612,13 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
             own = ranked[0]
             out.stats.append(
                 Stat(
-                    f"{scheme.year}年度考核得分（第{own.rank}名）"
-                    if own.rank
-                    else f"{scheme.year}年度考核得分",
+                    f"{scheme.year}年度考核得分（一票否决，排第{own.rank}名）"
+                    if own.vetoed
+                    else (
+                        f"{scheme.year}年度考核得分（第{own.rank}名）"
+                        if own.rank
+                        else f"{scheme.year}年度考核得分"
+                    ),
                     float(own.total),
                     reverse("assessment:result_detail", args=[own.pk]),
                     "red" if own.vetoed else "",
@@ -627,7 +632,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                 "assessment",
                 f"{scheme.year}年度考核排名",
                 "hbar",
-                [f"{r.rank}. {r.unit.name}" for r in ranked],
+                [f"{r.rank}. {r.unit.name}{'（否决）' if r.vetoed else ''}" for r in ranked],
                 [
                     Series(
                         "得分",
@@ -637,6 +642,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                                 reverse("assessment:result_detail", args=[r.pk]),
                                 False,
                                 r.get_grade_display(),
+                                "#e53935" if r.vetoed else "",
                             )
                             for r in ranked
                         ],
@@ -644,7 +650,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                     )
                 ],
                 url=reverse("assessment:scheme_detail", args=[scheme.pk]),
-                note="一票否决的单位以 0 分计" if any(r.vetoed for r in ranked) else "",
+                note="一票否决的单位（红色）不论得分排在最后" if any(r.vetoed for r in ranked) else "",
                 unit="分",
             )
         )

@@ -57,7 +57,7 @@
         name: s.name, type: "bar", stack: s.stack || undefined, barMaxWidth: 26,
         itemStyle: s.colour ? { color: s.colour } : undefined,
         label: { show: !multi, position: horizontal ? "right" : "top", color: dark ? "#eceff1" : "#425466", formatter: "{c}" },
-        data: s.data.map(function (d) { return d.value; }),
+        data: s.data.map(function (d) { return d.colour ? { value: d.value, itemStyle: { color: d.colour } } : d.value; }),
       };
     });
     return base;
