@@ -223,6 +223,7 @@ AREA_LAYERS = (
         grid_features,
         legend=((GRID_COLOUR, "网格区域"),),
         geometry="polygon",
+        default_visible=True,
         order=25,
     ),
     MapLayer(
