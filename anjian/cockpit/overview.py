@@ -14,11 +14,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ __all__ = [
     "CACHE_SECONDS",
     "Chart",
     "Datum",
+    "Fact",
     "Overview",
     "Series",
     "Stat",
@@ -51,6 +53,7 @@ class Datum:
     url: str = ""
     is_count: bool = True
     label: str = ""
+    colour: str = ""
 
 
 @dataclass
@@ -76,16 +79,33 @@ class Chart:
     url: str = ""
     note: str = ""
     unit: str = ""
+    wide: bool = False
+
+    def __post_init__(self) -> None:
+        # Many categories (units, industries, months) need the whole row to stay readable.
+        self.wide = self.wide or len(self.categories) > 10
 
 
 @dataclass
 class Stat:
-    """A headline number."""
+    """A headline number (``unit``: 家, 项, 件 … shown beside it); ``is_count`` when ``url`` lists exactly
+    ``value`` rows (a score links to its explanation instead)."""
 
     label: str
-    value: int
+    value: int | float
     url: str
     tone: str = ""
+    unit: str = ""
+    is_count: bool = True
+
+
+@dataclass
+class Fact:
+    """A line of the enterprise audience's own card (industry, supervising department, grade …)."""
+
+    label: str
+    value: str
+    url: str = ""
 
 
 @dataclass
@@ -101,6 +121,7 @@ class TargetRow:
     percent: float | None
     url: str
     detail: str = ""
+    deadline_label: str = ""
 
 
 @dataclass
@@ -113,11 +134,30 @@ class Overview:
     stats: list[Stat] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     map_layers: str = ""
+    map_focus: str = ""
+    map_highlight: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready (for the page's charts and the API)."""
         return asdict(self)
+
+
+class _Report(NamedTuple):
+    """What :func:`anjian.plans.selectors.task_status` reads of a progress report."""
+
+    task_id: int
+    unit_id: int
+    year: int
+    quarter: int
+    status: str
+
+
+def _chapter_label(chapter: str, title: str) -> str:
+    """``一、健全落实安全责任`` from the chapter number and the title's first clause."""
+    head = title.split("，")[0].split(",")[0]
+    return f"{chapter}、{head[:12]}"
 
 
 def _url(name: str, args: list[Any] | None = None, **params: Any) -> str:
@@ -131,6 +171,51 @@ def _url(name: str, args: list[Any] | None = None, **params: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def _enterprise_facts(user: Any, out: Overview) -> None:
+    """An enterprise user's own card: what the platform holds about it, each line linking to its page."""
+    from anjian.enterprises.models import Enterprise
+
+    scope = scope_of(user)
+    e = (
+        restrict(Enterprise.objects.filter(pk__in=sorted(scope.enterprise_ids)), user)
+        .select_related("supervising_unit", "town", "grid")
+        .first()
+    )
+    if e is None:
+        return
+    grade = e.standardizations.filter(is_current=True).order_by("-pk").first()
+    flags = "、".join(
+        label
+        for on, label in (
+            (e.key_process, "重点监管危险化工工艺"),
+            (e.key_chemical, "重点监管危险化学品"),
+            (e.major_hazard, "重大危险源"),
+        )
+        if on
+    )
+    page = e.get_absolute_url()
+    if e.lon is not None and e.lat is not None:
+        out.map_focus = f"{e.lon},{e.lat},15"
+        out.map_highlight = str(e.pk)
+    out.facts = [
+        Fact("行业", e.get_industry_display(), page),
+        Fact("监管部门", e.supervising_unit.name if e.supervising_unit else "未确定", page),
+        Fact(
+            "安全生产标准化",
+            f"{grade.get_grade_display()}（{grade.review_due:%Y-%m-%d} 复评到期）"
+            if grade is not None and grade.review_due
+            else (grade.get_grade_display() if grade is not None else "未达标"),
+            _url("enterprises:standardization_list", enterprise_id=e.pk),
+        ),
+        Fact("两重点一重大", flags or "不涉及", page),
+        Fact(
+            "所在",
+            " · ".join(x for x in (e.town.name if e.town else "", e.grid.name if e.grid else "") if x) or "—",
+            page + "?tab=map",
+        ),
+    ]
+
+
 def _enterprise_charts(user: Any, out: Overview) -> None:
     from anjian.enterprises.choices import Industry, StandardizationGrade
     from anjian.enterprises.models import Enterprise, Standardization
@@ -138,29 +223,43 @@ def _enterprise_charts(user: Any, out: Overview) -> None:
 
     base = restrict(Enterprise.objects.all(), user)
     totals = base.aggregate(
-        n=Count("id"),
-        flagged=Count("id", filter=Q(key_process=True) | Q(key_chemical=True) | Q(major_hazard=True)),
-        major=Count("id", filter=Q(major_hazard=True)),
+        n=Count("id", distinct=True),
+        flagged=Count(
+            "id", filter=Q(key_process=True) | Q(key_chemical=True) | Q(major_hazard=True), distinct=True
+        ),
+        major=Count("id", filter=Q(major_hazard=True), distinct=True),
     )
+    if out.audience == "enterprise":
+        # Counting one enterprise says nothing: its own card says it in words.
+        _enterprise_facts(user, out)
+        return
     out.stats += [
-        Stat("企业", totals["n"], _url("enterprises:enterprise_list")),
+        Stat("企业", totals["n"], _url("enterprises:enterprise_list"), unit="家"),
         Stat(
             "两重点一重大企业",
             totals["flagged"],
             _url("enterprises:enterprise_list", two_key_one_major="true"),
             "orange",
+            "家",
         ),
         Stat(
-            "重大危险源企业", totals["major"], _url("enterprises:enterprise_list", major_hazard="true"), "red"
+            "重大危险源企业",
+            totals["major"],
+            _url("enterprises:enterprise_list", major_hazard="true"),
+            "red",
+            "家",
         ),
     ]
-    by_industry = list(base.values("industry").annotate(n=Count("id")).order_by("-n", "industry"))
+    by_industry = list(
+        base.order_by().values("industry").annotate(n=Count("id", distinct=True)).order_by("-n", "industry")
+    )
     labels = dict(Industry.choices)
-    out.charts.append(
+    charts: list[Chart] = []
+    charts.append(
         Chart(
             "industry",
             "企业行业分布",
-            "pie",
+            "hbar",
             [str(labels.get(r["industry"], r["industry"])) for r in by_industry],
             [
                 Series(
@@ -177,14 +276,15 @@ def _enterprise_charts(user: Any, out: Overview) -> None:
     )
     by_unit = list(
         base.exclude(supervising_unit=None)
+        .order_by()
         .values("supervising_unit_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", distinct=True))
         .order_by("-n", "supervising_unit_id")
     )
     names = dict(
         OrgUnit.objects.filter(pk__in=[r["supervising_unit_id"] for r in by_unit]).values_list("pk", "name")
     )
-    out.charts.append(
+    charts.append(
         Chart(
             "department",
             "各行业监管部门监管企业数",
@@ -209,9 +309,14 @@ def _enterprise_charts(user: Any, out: Overview) -> None:
         )
     )
     grades = restrict(Standardization.objects.filter(is_current=True), user)
-    by_grade = dict(grades.values_list("grade").annotate(n=Count("id")).values_list("grade", "n"))
+    by_grade = dict(
+        grades.order_by()
+        .values_list("grade")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("grade", "n")
+    )
     order = [g for g in StandardizationGrade.values if by_grade.get(g)]
-    out.charts.append(
+    charts.append(
         Chart(
             "grade",
             "安全生产标准化等级（当前有效）",
@@ -232,6 +337,8 @@ def _enterprise_charts(user: Any, out: Overview) -> None:
             unit="家",
         )
     )
+    # A distribution over one category (a department's own unit) is a headline, not a chart.
+    out.charts += [c for c in charts if len(c.categories) >= (1 if c.kind == "pie" else 2)]
 
 
 def _month_range(start: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
@@ -244,6 +351,22 @@ def _month_range(start: dt.date, months: int) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
+def _per_month(qs: Any, field: str) -> dict[tuple[int, int], int]:
+    """Rows of ``qs`` per (year, month) of date ``field``, counted by the database."""
+    rows = (
+        qs.order_by()
+        .annotate(month=TruncMonth(field))
+        .values("month")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("month", "n")
+    )
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for month, n in rows:
+        if month is not None:
+            out[(month.year, month.month)] += n
+    return out
+
+
 def _expiry_chart(user: Any, today: dt.date, out: Overview) -> None:
     from anjian.enterprises.models import Licence
     from anjian.people.models import Certificate
@@ -252,13 +375,8 @@ def _expiry_chart(user: Any, today: dt.date, out: Overview) -> None:
     first, last = months[0][0], months[-1][1]
     licences = restrict(Licence.objects.filter(valid_until__gte=first, valid_until__lte=last), user)
     certs = restrict(Certificate.objects.filter(expires_on__gte=first, expires_on__lte=last), user)
-    lic_by: dict[tuple[int, int], int] = defaultdict(int)
-    for d in licences.values_list("valid_until", flat=True):
-        lic_by[(d.year, d.month)] += 1
-    cert_by: dict[tuple[int, int], int] = defaultdict(int)
-    for expires in certs.values_list("expires_on", flat=True):
-        if expires is not None:
-            cert_by[(expires.year, expires.month)] += 1
+    lic_by = _per_month(licences, "valid_until")
+    cert_by = _per_month(certs, "expires_on")
     out.charts.append(
         Chart(
             "expiry",
@@ -306,7 +424,18 @@ def _expiry_chart(user: Any, today: dt.date, out: Overview) -> None:
     )
     expired_licences = restrict(Licence.objects.filter(valid_until__lt=today), user).count()
     out.stats.append(
-        Stat("已过期许可证", expired_licences, _url("enterprises:licence_list", state="expired"), "red")
+        Stat("已过期许可证", expired_licences, _url("enterprises:licence_list", state="expired"), "red", "件")
+    )
+    soon = today + dt.timedelta(days=30)
+    expiring = restrict(Certificate.objects.filter(expires_on__gte=today, expires_on__lte=soon), user).count()
+    out.stats.append(
+        Stat(
+            "30 天内到期的人员证书",
+            expiring,
+            _url("people:certificate_list", expires_after=today.isoformat(), expires_before=soon.isoformat()),
+            "orange",
+            "本",
+        )
     )
 
 
@@ -323,12 +452,18 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
     plan = restrict(Plan.objects.defer("source_text"), user).first()
     if plan is None:
         return
-    tasks = list(visible_tasks(user).filter(plan=plan).order_by("position"))
+    # Every task the user may see (all plans: the compliance page counts them all), loaded once with its
+    # units; a department sees exactly the tasks it reports on, the office all of them.
+    all_tasks = list(visible_tasks(user).order_by("plan_id", "position"))
+    tasks = [t for t in all_tasks if t.plan_id == plan.pk]
+    # Rows, not model instances: a five-year plan holds thousands of quarterly reports.
     reports: dict[int, list[Any]] = defaultdict(list)
-    for r in restrict(ProgressReport.objects.filter(task__in=tasks), user).only(
-        "id", "task_id", "unit_id", "year", "quarter", "status"
+    for row in (
+        restrict(ProgressReport.objects.filter(task__plan=plan), user)
+        .order_by()
+        .values_list("task_id", "unit_id", "year", "quarter", "status")
     ):
-        reports[r.task_id].append(r)
+        reports[row[0]].append(_Report(*row))
     chapters: dict[str, str] = {}
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for t in tasks:
@@ -338,8 +473,8 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
         Chart(
             "tasks",
             "规划任务进展（按章）",
-            "bar",
-            [f"{c} {title}"[:14] for c, title in chapters.items()],
+            "hbar",
+            [_chapter_label(c, title) for c, title in chapters.items()],
             [
                 Series(
                     str(label),
@@ -358,7 +493,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
         )
     )
     behind = sum(v for (c, s), v in counts.items() if s == ReportStatus.BEHIND)
-    out.stats.append(Stat("滞后任务", behind, _url("plans:task_list", status="behind"), "red"))
+    out.stats.append(Stat("滞后任务", behind, _url("plans:task_list", status="behind"), "red", "项"))
 
     # Targets: every numeric target, actual vs goal, with its deadline.
     values: dict[str, Any] = {}
@@ -384,6 +519,9 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                 if actual is None
                 else f"{format(actual.normalize(), 'f')}{target.unit}",
                 deadline=target.deadline.isoformat() if target.deadline else "",
+                deadline_label=f"{target.deadline.year}年底前"
+                if target.deadline
+                else f"规划期末（{plan.period_end.year}年）",
                 on_track=target.on_track(current=current) if current is not None else None,
                 percent=percent,
                 url=target.get_absolute_url(),
@@ -402,7 +540,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
         units = list(OrgUnit.objects.filter(pk=scope.org_id)) if scope.org_id else []
     # The plan's last year once it has ended (a five-year plan is still reviewed after its end).
     year = min(today.year, plan.period_end.year)
-    due = compliance_for_units(units, year=year, as_of=today)
+    due = compliance_for_units(units, year=year, as_of=today, tasks=all_tasks)
     states = [s for s in ComplianceState.values if s != ComplianceState.OPEN]
     per_unit = []
     for unit in units:
@@ -413,7 +551,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
             )
     per_unit.sort(key=lambda p: (-p[1][ComplianceState.MISSING], -p[1][ComplianceState.LATE], p[0].code))
     compliance_url = _url("plans:compliance", year=year)
-    if per_unit:
+    if len(per_unit) > 1:
         out.charts.append(
             Chart(
                 "compliance",
@@ -433,6 +571,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                 unit="份",
             )
         )
+    if per_unit:
         quarters = [1, 2, 3, 4]
         per_q = {(q, s): 0 for q in quarters for s in states}
         for items in due.values():
@@ -459,7 +598,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
             )
         )
         missing = sum(c[ComplianceState.MISSING] for _u, c in per_unit)
-        out.stats.append(Stat("未报送进展", missing, compliance_url, "red"))
+        out.stats.append(Stat("未报送进展", missing, compliance_url, "red", "份"))
 
     # Assessment ranking: the latest scheme with results the user may see.
     from anjian.assessment.models import AssessmentResult
@@ -469,12 +608,31 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
     if latest is not None:
         ranked = list(results.filter(scheme_id=latest).order_by("rank", "unit__code"))
         scheme = ranked[0].scheme
+        if len(ranked) == 1:
+            own = ranked[0]
+            out.stats.append(
+                Stat(
+                    f"{scheme.year}年度考核得分（一票否决，排第{own.rank}名）"
+                    if own.vetoed
+                    else (
+                        f"{scheme.year}年度考核得分（第{own.rank}名）"
+                        if own.rank
+                        else f"{scheme.year}年度考核得分"
+                    ),
+                    float(own.total),
+                    reverse("assessment:result_detail", args=[own.pk]),
+                    "red" if own.vetoed else "",
+                    "分",
+                    is_count=False,
+                )
+            )
+            return
         out.charts.append(
             Chart(
                 "assessment",
                 f"{scheme.year}年度考核排名",
                 "hbar",
-                [f"{r.rank}. {r.unit.name}" for r in ranked],
+                [f"{r.rank}. {r.unit.name}{'（否决）' if r.vetoed else ''}" for r in ranked],
                 [
                     Series(
                         "得分",
@@ -484,6 +642,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                                 reverse("assessment:result_detail", args=[r.pk]),
                                 False,
                                 r.get_grade_display(),
+                                "#e53935" if r.vetoed else "",
                             )
                             for r in ranked
                         ],
@@ -491,7 +650,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
                     )
                 ],
                 url=reverse("assessment:scheme_detail", args=[scheme.pk]),
-                note="一票否决的单位以 0 分计" if any(r.vetoed for r in ranked) else "",
+                note="一票否决的单位（红色）不论得分排在最后" if any(r.vetoed for r in ranked) else "",
                 unit="分",
             )
         )
@@ -524,7 +683,7 @@ def build_overview(user: Any, today: dt.date | None = None) -> Overview:
     )
     _enterprise_charts(user, out)
     _expiry_chart(user, today, out)
-    if scope.sees_all or scope.role in {"dept", "commander"}:
+    if scope.is_government:
         _plan_charts(user, today, out)
     out.map_layers = ""
     order = {"tasks": 0, "targets": 1, "compliance": 2, "compliance_quarter": 3, "assessment": 4, "expiry": 5}

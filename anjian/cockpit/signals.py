@@ -24,6 +24,9 @@ WATCHED = (
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
+    # Now (the writing transaction's own next read sees the change) and on commit (an overview another
+    # request computed in between from the old rows is dropped too).
+    invalidate()
     transaction.on_commit(invalidate)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-__all__ = ["plot_error", "point_error"]
+__all__ = ["plot_error", "point_error", "zone_error"]
 
 
 def _number(value: Any) -> bool:
@@ -68,3 +68,22 @@ def plot_error(geometry: Any) -> str | None:
                 return error
         return None
     return _("地块轮廓的类型应为 Polygon 或 MultiPolygon，实际为“%(kind)s”") % {"kind": kind}
+
+
+def zone_error(lon: Any, lat: Any, plot: Any) -> dict[str, str]:
+    """Reasons (by field) why a well-formed location or plot cannot be stored: outside the zone's bounding
+    area (``ANJIAN_ZONE_BBOX``), latitude and longitude swapped, a self-intersecting outline. The park map's
+    own check (``anjian.geo.models.geometry_error``), so that the form, the API and the imports of the
+    registry refuse what the map refuses."""
+    from anjian.geo.models import POLYGON_TYPES, geometry_error
+
+    errors: dict[str, str] = {}
+    if lon is not None and lat is not None:
+        error = geometry_error({"type": "Point", "coordinates": [float(lon), float(lat)]}, ("Point",))
+        if error:
+            errors["lon"] = error
+    if plot:
+        error = geometry_error(plot, POLYGON_TYPES)
+        if error:
+            errors["plot_geojson"] = error
+    return errors

@@ -22,7 +22,7 @@ from anjian.enterprises.choices import (
     Scale,
     StandardizationGrade,
 )
-from anjian.enterprises.geometry import plot_error, point_error
+from anjian.enterprises.geometry import plot_error, point_error, zone_error
 from anjian.orgs.choices import GOVERNMENT_ROLES
 from anjian.orgs.models import OrgUnit
 
@@ -311,6 +311,8 @@ class Enterprise(BaseModel):
         error = plot_error(self.plot_geojson)
         if error:
             errors["plot_geojson"] = error
+        if not {"lon", "lat", "plot_geojson"} & set(errors):
+            errors.update(zone_error(self.lon, self.lat, self.plot_geojson))
         if self.town is not None and self.town.kind != "town":
             errors["town"] = str(_("所在镇必须是一个镇"))
         if self.grid is not None and self.town is not None and self.grid.town_id != self.town_id:

@@ -21,10 +21,10 @@ __all__ = ["do_delete_area", "do_delete_road", "do_save_area", "do_save_road", "
 
 
 def invalidate_geo_caches() -> None:
-    """Drop cached overviews that read geography (called on commit of every geography change)."""
+    """Drop cached layers that read geography (now, and again on commit of every geography change)."""
     from anjian.geo import cache
 
-    cache.bump()
+    cache.bump_now_and_on_commit()
 
 
 def _save(obj: Area | Road, created: int, changed: int, *, acting_user: Any, reason: str) -> Area | Road:
@@ -50,7 +50,7 @@ def _save(obj: Area | Road, created: int, changed: int, *, acting_user: Any, rea
         after=snapshot(obj),
         reason=reason,
     )
-    transaction.on_commit(invalidate_geo_caches)
+    invalidate_geo_caches()
     return obj
 
 
@@ -76,7 +76,7 @@ def _delete(obj: Area | Road, event: int, *, acting_user: Any, reason: str) -> N
     stored = type(obj).objects.select_for_update().get(pk=obj.pk)
     record(event, stored, acting_user=acting_user, before=snapshot(stored), reason=reason)
     stored.delete()
-    transaction.on_commit(invalidate_geo_caches)
+    invalidate_geo_caches()
 
 
 @transaction.atomic

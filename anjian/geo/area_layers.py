@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.db.models import Count
 
 from anjian.core.access import restrict
 from anjian.domain.geodesy import BBox
 from anjian.enterprises.models import Enterprise
 from anjian.geo.cache import generation as cache_generation
+from anjian.geo.cache import memoised, scope_key
 from anjian.geo.choices import AreaKind, FunctionalZone, LandCover, RoadGrade
 from anjian.geo.layers import MapLayer, feature, feature_bounds
 from anjian.geo.models import Area, Road
@@ -21,14 +22,23 @@ TOWN_COLOURS = ("#1e88e5", "#8e24aa", "#00897b", "#6d4c41")
 GRID_COLOUR = "#5c6bc0"
 
 
-def _shared(key: str, build: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Features that are the same for every logged-in user, cached until the geography changes."""
-    cache_key = f"anjian:geo:layer:{key}:{cache_generation()}"
-    features = cache.get(cache_key)
-    if features is None:
-        features = build()
-        cache.set(cache_key, features, 3600)
-    return list(features)
+def _shared(key: str, build: Callable[[], list[dict[str, Any]]], scope: Any = None) -> list[dict[str, Any]]:
+    """Features cached until the geography or the registry changes (per scope when ``scope`` is given:
+    layers whose popups count the enterprises the user may see)."""
+    who = "" if scope is None else scope_key(scope)
+    return list(memoised(f"area:{key}:{cache_generation()}:{who}", build, 300))
+
+
+def _enterprise_counts(scope: Any, field: str) -> dict[int, int]:
+    """Enterprises the scope may see per town or grid (counted by the database)."""
+    rows = (
+        restrict(Enterprise.objects.all(), scope)
+        .exclude(**{field: None})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("id", distinct=True))
+    )
+    return {r[field]: r["n"] for r in rows}
 
 
 def _in_bbox(feat: dict[str, Any], bbox: BBox | None) -> bool:
@@ -56,58 +66,64 @@ def _area_feature(a: Area, colour: str, popup: list[list[Any]], **extra: Any) ->
 
 def boundary_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
     """The zone's and the park's boundaries (outlines, no fill)."""
-    out = []
-    for a in _areas(scope, (AreaKind.ZONE, AreaKind.PARK)):
-        colour = "#c62828" if a.kind == AreaKind.PARK else "#37474f"
-        feat = _area_feature(
-            a, colour, [], fill_opacity=0.0, weight=3, dash="8 6" if a.kind == "zone" else None
-        )
-        if _in_bbox(feat, bbox):
-            out.append(feat)
-    return out
+
+    def build() -> list[dict[str, Any]]:
+        return [
+            _area_feature(
+                a,
+                "#c62828" if a.kind == AreaKind.PARK else "#37474f",
+                [],
+                fill_opacity=0.0,
+                weight=3,
+                dash="8 6" if a.kind == "zone" else None,
+            )
+            for a in _areas(scope, (AreaKind.ZONE, AreaKind.PARK))
+        ]
+
+    return [f for f in _shared("boundaries", build) if _in_bbox(f, bbox)]
 
 
 def town_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
     """Towns (镇域) with the number of enterprises the user may see there."""
-    counts: dict[int, int] = {}
-    for town_id in restrict(Enterprise.objects.all(), scope).values_list("town_id", flat=True):
-        if town_id is not None:
-            counts[town_id] = counts.get(town_id, 0) + 1
-    out = []
-    for i, a in enumerate(_areas(scope, (AreaKind.TOWN,))):
-        popup = [["企业数", counts.get(a.town_id or 0, 0)]]
-        feat = _area_feature(a, TOWN_COLOURS[i % len(TOWN_COLOURS)], popup, fill_opacity=0.06)
-        if a.town_id:
-            feat["properties"]["url"] = f"/enterprises/?town_id={a.town_id}"
-        if _in_bbox(feat, bbox):
+
+    def build() -> list[dict[str, Any]]:
+        counts = _enterprise_counts(scope, "town_id")
+        out = []
+        for i, a in enumerate(_areas(scope, (AreaKind.TOWN,))):
+            popup = [["企业数", f"{counts.get(a.town_id or 0, 0)} 家"]]
+            feat = _area_feature(a, TOWN_COLOURS[i % len(TOWN_COLOURS)], popup, fill_opacity=0.06)
+            if a.town_id:
+                feat["properties"]["url"] = f"/enterprises/?town_id={a.town_id}"
             out.append(feat)
-    return out
+        return out
+
+    return [f for f in _shared("towns", build, scope) if _in_bbox(f, bbox)]
 
 
 def grid_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
     """Grid areas joined to the registry's grids (网格员, phone, enterprises in the grid)."""
-    counts: dict[int, int] = {}
-    for grid_id in restrict(Enterprise.objects.all(), scope).values_list("grid_id", flat=True):
-        if grid_id is not None:
-            counts[grid_id] = counts.get(grid_id, 0) + 1
-    out = []
-    for a in _areas(scope, (AreaKind.GRID,)):
-        g = a.grid
-        popup: list[list[Any]] = []
-        if g is not None:
-            popup = [
-                ["网格编码", g.code],
-                ["所属镇", g.town.name if g.town else "—"],
-                ["网格员", g.staff_name or "—"],
-                ["电话", g.staff_phone or "—"],
-                ["企业数", counts.get(g.pk, 0)],
-            ]
-        feat = _area_feature(a, GRID_COLOUR, popup, fill_opacity=0.05, dash="4 4")
-        if g is not None:
-            feat["properties"]["url"] = f"/enterprises/?grid_id={g.pk}"
-        if _in_bbox(feat, bbox):
+
+    def build() -> list[dict[str, Any]]:
+        counts = _enterprise_counts(scope, "grid_id")
+        out = []
+        for a in _areas(scope, (AreaKind.GRID,)):
+            g = a.grid
+            popup: list[list[Any]] = []
+            if g is not None:
+                popup = [
+                    ["网格编码", g.code],
+                    ["所属镇", g.town.name if g.town else "—"],
+                    ["网格员", g.staff_name or "—"],
+                    ["电话", g.staff_phone or "—"],
+                    ["企业数", f"{counts.get(g.pk, 0)} 家"],
+                ]
+            feat = _area_feature(a, GRID_COLOUR, popup, fill_opacity=0.05, dash="4 4")
+            if g is not None:
+                feat["properties"]["url"] = f"/enterprises/?grid_id={g.pk}"
             out.append(feat)
-    return out
+        return out
+
+    return [f for f in _shared("grids", build, scope) if _in_bbox(f, bbox)]
 
 
 def functional_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
@@ -207,6 +223,7 @@ AREA_LAYERS = (
         grid_features,
         legend=((GRID_COLOUR, "网格区域"),),
         geometry="polygon",
+        default_visible=True,
         order=25,
     ),
     MapLayer(

@@ -1,26 +1,81 @@
-"""A generation counter for caches that read geography or registers (the cockpit keys its cache on it)."""
+"""Cache keys for what the map and the overview compute: a data generation and a per-scope key.
+
+The generation changes whenever the geography or an enterprise changes (:func:`bump`, called by the geo
+actions and by :mod:`anjian.geo.signals`), so a cached layer is never older than the last change this
+process or any process sharing the cache made; entries also expire after a short time, which bounds how stale
+a process with its own local-memory cache can be (configure a shared cache, e.g. Redis, with several workers).
+"""
 
 from __future__ import annotations
 
-from django.core.cache import cache as django_cache
+import hashlib
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ["bump", "generation"]
+from django.core.cache import cache as django_cache
+from django.db import transaction
+
+__all__ = ["bump", "bump_now_and_on_commit", "generation", "memoised", "scope_key"]
 
 _KEY = "anjian:geo:generation"
+T = TypeVar("T")
 
 
-def generation() -> int:
-    """The current generation (changes whenever :func:`bump` is called)."""
+def generation() -> str:
+    """The current generation: a random token, replaced whenever :func:`bump` is called (a token, not a
+    counter, so that a cleared cache never brings back an old generation's entries)."""
     value = django_cache.get(_KEY)
     if value is None:
-        django_cache.add(_KEY, 1, timeout=None)
-        value = django_cache.get(_KEY, 1)
-    return int(value)
+        django_cache.add(_KEY, secrets.token_hex(6), timeout=None)
+        value = django_cache.get(_KEY) or "0"
+    return str(value)
 
 
 def bump() -> None:
     """Invalidate every cache keyed on the generation."""
-    try:
-        django_cache.incr(_KEY)
-    except ValueError:
-        django_cache.set(_KEY, 2, timeout=None)
+    django_cache.set(_KEY, secrets.token_hex(6), timeout=None)
+
+
+_MEMO: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+MEMO_ENTRIES = 64
+
+
+def memoised(key: str, build: Callable[[], T], seconds: float) -> T:
+    """``build()`` kept in this process for ``seconds`` under ``key`` (least recently used dropped beyond
+    :data:`MEMO_ENTRIES`). For large read-only values (thousands of features) that a pickling cache would
+    spend longer decoding than the database spends reading them; put the generation in ``key``. Callers
+    must not mutate what they get."""
+    now = time.monotonic()
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None and hit[0] > now:
+            _MEMO.move_to_end(key)
+            return hit[1]  # type: ignore[no-any-return]
+    value = build()
+    with _MEMO_LOCK:
+        _MEMO[key] = (now + seconds, value)
+        _MEMO.move_to_end(key)
+        while len(_MEMO) > MEMO_ENTRIES:
+            _MEMO.popitem(last=False)
+    return value
+
+
+def bump_now_and_on_commit() -> None:
+    """Bump now (this transaction's own reads see the change) and again on commit (a reader that cached the
+    old rows in between, under the new generation, is dropped too)."""
+    bump()
+    transaction.on_commit(bump)
+
+
+def scope_key(scope: Any) -> str:
+    """A short key for everything that decides what ``scope`` may see (role, unit, groups, enterprises)."""
+    raw = (
+        f"{scope.role}|{scope.org_id}|{sorted(scope.unit_ids)}|{sorted(scope.enterprise_ids)}"
+        f"|{scope.is_superuser}|{scope.user_id is not None}"
+    )
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]

@@ -1,18 +1,37 @@
-"""The registry's own layers: enterprises coloured by 两重点一重大 / 重大危险源, and by standardisation grade."""
+"""The registry's own layers: enterprises coloured by 两重点一重大 / 重大危险源, and by standardisation grade.
+
+At a county's scale (thousands of enterprises) the layers are built from ``values_list`` rows, not model
+instances, cached per scope and data generation (:mod:`anjian.geo.cache`), and filtered by the bounding box
+in Python on the cached rows. The rows are kept in the process (:func:`anjian.geo.cache.memoised`): decoding
+thousands of pickled geometries from a cache would cost more than reading them again. Features carry only what drawing needs (name, colour, class); the popup is
+loaded when a feature is clicked (:func:`enterprise_popup`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 
 from anjian.core.access import restrict
 from anjian.domain.geodesy import BBox
 from anjian.enterprises.choices import StandardizationGrade
 from anjian.enterprises.models import Enterprise, Standardization
-from anjian.geo.layers import MapLayer, feature, point_feature, point_in_bbox_q
+from anjian.geo.cache import generation, memoised, scope_key
+from anjian.geo.layers import MapLayer, feature_bounds
 
-__all__ = ["ENTERPRISE_LAYERS", "GRADE_COLOURS", "HAZARD_COLOURS", "hazard_class"]
+__all__ = [
+    "CACHE_SECONDS",
+    "ENTERPRISE_LAYERS",
+    "GRADE_COLOURS",
+    "HAZARD_COLOURS",
+    "enterprise_popup",
+    "hazard_class",
+]
+
+#: How long a scope's rows stay cached at most (the generation drops them at once on a change).
+CACHE_SECONDS = 120
 
 # Colours follow the four-colour convention the plan uses for risk (红橙黄蓝) where it fits.
 HAZARD_COLOURS = {
@@ -29,13 +48,109 @@ GRADE_COLOURS = {
 }
 
 
-def hazard_class(enterprise: Enterprise) -> str:
+def hazard_class(enterprise: Any) -> str:
     """``major`` / ``key`` / ``other`` for the 两重点一重大 colouring."""
-    if enterprise.major_hazard:
+    return _hazard(enterprise.major_hazard, enterprise.key_process, enterprise.key_chemical)
+
+
+def _hazard(major: bool, process: bool, chemical: bool) -> str:
+    if major:
         return "major"
-    if enterprise.key_process or enterprise.key_chemical:
+    if process or chemical:
         return "key"
     return "other"
+
+
+def _cached(kind: str, scope: Any, build: Callable[[], list[Any]]) -> list[Any]:
+    return memoised(f"{kind}:{generation()}:{scope_key(scope)}", build, CACHE_SECONDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Points
+# ---------------------------------------------------------------------------------------------
+
+# (id, name, lon, lat, hazard class, grade)
+PointRow = tuple[int, str, float, float, str, str]
+
+
+def _point_rows(scope: Any) -> list[PointRow]:
+    def build() -> list[PointRow]:
+        grade = (
+            Standardization.objects.filter(enterprise=OuterRef("pk"), is_current=True)
+            .order_by("-pk")
+            .values("grade")[:1]
+        )
+        qs = (
+            restrict(Enterprise.objects.all(), scope)
+            .filter(lon__isnull=False, lat__isnull=False)
+            .annotate(current_grade=Subquery(grade))
+            .order_by("pk")
+            .values_list(
+                "id",
+                "name",
+                "short_name",
+                "lon",
+                "lat",
+                "major_hazard",
+                "key_process",
+                "key_chemical",
+                "current_grade",
+            )
+        )
+        return [
+            (
+                pk,
+                short or name,
+                round(float(lon or 0), 6),
+                round(float(lat or 0), 6),
+                _hazard(m, p, c),
+                g or "",
+            )
+            for pk, name, short, lon, lat, m, p, c, g in qs
+        ]
+
+    return _cached("enterprise-points", scope, build)
+
+
+def _points_in(scope: Any, bbox: BBox | None) -> list[PointRow]:
+    rows = _point_rows(scope)
+    if bbox is None:
+        return rows
+    w, s, e, n = bbox.west, bbox.south, bbox.east, bbox.north
+    return [r for r in rows if w <= r[2] <= e and s <= r[3] <= n]
+
+
+def _point(row: PointRow, colour: str, kind: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": row[0],
+        "geometry": {"type": "Point", "coordinates": [row[2], row[3]]},
+        "properties": {"name": row[1], "colour": colour, "kind": kind},
+    }
+
+
+def hazard_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
+    """Enterprises as points coloured by 重大危险源 / 重点工艺与化学品."""
+    return [_point(r, HAZARD_COLOURS[r[4]][0], r[4]) for r in _points_in(scope, bbox)]
+
+
+def grade_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
+    """Enterprises as points coloured by their current standardisation grade."""
+    return [
+        _point(r, GRADE_COLOURS.get(r[5], GRADE_COLOURS[""])[0], r[5] or "none")
+        for r in _points_in(scope, bbox)
+    ]
+
+
+def enterprise_filter_ids(scope: Any, params: Mapping[str, Any]) -> set[int] | None:
+    """The enterprises the enterprise list's filters in ``params`` keep (``None`` when no filter is set)."""
+    from anjian.enterprises.filtersets import EnterpriseFilterSet
+
+    names = set(EnterpriseFilterSet.base_filters)
+    if not any(name in names and params.get(name) not in (None, "") for name in params):
+        return None
+    filtered = EnterpriseFilterSet(params, queryset=restrict(Enterprise.objects.all(), scope))  # type: ignore[arg-type]
+    return set(filtered.qs.order_by().values_list("pk", flat=True))
 
 
 def _flags(e: Enterprise) -> str:
@@ -51,91 +166,87 @@ def _flags(e: Enterprise) -> str:
     return "、".join(parts) or "—"
 
 
-def _enterprises(scope: Any, bbox: BBox | None) -> list[Enterprise]:
-    qs = restrict(Enterprise.objects.all(), scope).filter(lon__isnull=False, lat__isnull=False)
-    if bbox is not None:
-        qs = qs.filter(point_in_bbox_q(bbox))
-    return list(
-        qs.select_related("town", "supervising_unit").prefetch_related(
-            Prefetch(
-                "standardizations",
-                queryset=Standardization.objects.filter(is_current=True).only("enterprise_id", "grade"),
-                to_attr="current_grades",
+def enterprise_popup(scope: Any, feature_id: str) -> dict[str, Any] | None:
+    """The popup of one enterprise the scope may see (the same for the point and plot layers)."""
+    e = (
+        restrict(Enterprise.objects.all(), scope)
+        .select_related("town", "supervising_unit", "grid")
+        .filter(pk=int(feature_id))
+        .first()
+    )
+    if e is None:
+        return None
+    current = (
+        e.standardizations.filter(is_current=True).order_by("-pk").values_list("grade", flat=True).first()
+    )
+    return {
+        "id": e.pk,
+        "name": e.display_name,
+        "url": e.get_absolute_url(),
+        "popup": [
+            ["行业", e.get_industry_display()],
+            ["状态", e.get_status_display()],
+            ["所在镇", e.town.name if e.town else "—"],
+            ["网格", e.grid.name if e.grid else "—"],
+            ["监管部门", e.supervising_unit.name if e.supervising_unit else "—"],
+            ["两重点一重大", _flags(e)],
+            ["标准化", str(StandardizationGrade(current).label) if current else "无"],
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots
+# ---------------------------------------------------------------------------------------------
+
+# (id, name, hazard class, geometry, (minx, miny, maxx, maxy))
+PlotRow = tuple[int, str, str, dict[str, Any], tuple[float, float, float, float]]
+
+
+def _round(coords: Any) -> Any:
+    if isinstance(coords, list | tuple) and coords and isinstance(coords[0], int | float):
+        return [round(float(coords[0]), 6), round(float(coords[1]), 6)]
+    if isinstance(coords, list | tuple):
+        return [_round(c) for c in coords]
+    return coords
+
+
+def _plot_rows(scope: Any) -> list[PlotRow]:
+    def build() -> list[PlotRow]:
+        qs = (
+            restrict(Enterprise.objects.all(), scope)
+            .filter(plot_geojson__isnull=False)
+            .order_by("pk")
+            .values_list(
+                "id", "name", "short_name", "plot_geojson", "major_hazard", "key_process", "key_chemical"
             )
         )
-    )
+        out: list[PlotRow] = []
+        for pk, name, short, geometry, m, p, c in qs:
+            if not isinstance(geometry, dict) or not geometry.get("coordinates"):
+                continue
+            geometry = {"type": geometry.get("type"), "coordinates": _round(geometry["coordinates"])}
+            bounds = feature_bounds({"geometry": geometry})
+            if bounds is not None:
+                out.append((pk, short or name, _hazard(m, p, c), geometry, bounds))
+        return out
 
-
-def _grade_of(e: Enterprise) -> str:
-    grades = getattr(e, "current_grades", [])
-    return grades[0].grade if grades else ""
-
-
-def _popup(e: Enterprise) -> list[list[str]]:
-    grade = _grade_of(e)
-    return [
-        ["行业", e.get_industry_display()],
-        ["状态", e.get_status_display()],
-        ["所在镇", e.town.name if e.town else "—"],
-        ["监管部门", e.supervising_unit.name if e.supervising_unit else "—"],
-        ["两重点一重大", _flags(e)],
-        ["标准化", str(StandardizationGrade(grade).label) if grade else "无"],
-    ]
-
-
-def _feature(e: Enterprise, colour: str, kind: str) -> dict[str, Any]:
-    return point_feature(
-        e.lon,
-        e.lat,
-        id=e.pk,
-        name=e.display_name,
-        colour=colour,
-        url=e.get_absolute_url(),
-        popup=_popup(e),
-        kind=kind,
-    )
-
-
-def hazard_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
-    """Enterprises as points coloured by 重大危险源 / 重点工艺与化学品."""
-    out = []
-    for e in _enterprises(scope, bbox):
-        kind = hazard_class(e)
-        out.append(_feature(e, HAZARD_COLOURS[kind][0], kind))
-    return out
-
-
-def grade_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
-    """Enterprises as points coloured by their current standardisation grade."""
-    out = []
-    for e in _enterprises(scope, bbox):
-        grade = _grade_of(e)
-        out.append(_feature(e, GRADE_COLOURS.get(grade, GRADE_COLOURS[""])[0], grade or "none"))
-    return out
+    return _cached("enterprise-plots", scope, build)
 
 
 def plot_features(scope: Any, bbox: BBox | None) -> list[dict[str, Any]]:
     """Registered plot outlines (地块轮廓) of the enterprises the user may see."""
-    qs = restrict(Enterprise.objects.all(), scope).filter(plot_geojson__isnull=False)
-    if bbox is not None:
-        # Plots are small (a few hundred metres): a point filter with a margin of ~1 km finds them.
-        padded = BBox(bbox.west - 0.01, bbox.south - 0.01, bbox.east + 0.01, bbox.north + 0.01)
-        qs = qs.filter(point_in_bbox_q(padded))
     out = []
-    for e in qs.only(
-        "id", "name", "short_name", "plot_geojson", "major_hazard", "key_process", "key_chemical"
-    ):
-        if not e.plot_geojson:
+    for pk, name, kind, geometry, bounds in _plot_rows(scope):
+        if bbox is not None and not bbox.intersects_bounds(bounds):
             continue
         out.append(
-            feature(
-                e.plot_geojson,
-                id=e.pk,
-                name=e.display_name,
-                colour=HAZARD_COLOURS[hazard_class(e)][0],
-                url=e.get_absolute_url(),
-                popup=[["类型", "企业地块轮廓"]],
-            )
+            {
+                "type": "Feature",
+                "id": pk,
+                "geometry": geometry,
+                "properties": {"name": name, "colour": HAZARD_COLOURS[kind][0], "kind": kind},
+            }
         )
     return out
 
@@ -150,6 +261,9 @@ ENTERPRISE_LAYERS = (
         geometry="point",
         default_visible=True,
         order=80,
+        popup=enterprise_popup,
+        clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
     MapLayer(
         "enterprises.grade",
@@ -159,6 +273,9 @@ ENTERPRISE_LAYERS = (
         legend=tuple(GRADE_COLOURS.values()),
         geometry="point",
         order=81,
+        popup=enterprise_popup,
+        clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
     MapLayer(
         "enterprises.plots",
@@ -169,5 +286,8 @@ ENTERPRISE_LAYERS = (
         geometry="polygon",
         default_visible=True,
         order=40,
+        popup=enterprise_popup,
+        clips_bbox=True,
+        filter_ids=enterprise_filter_ids,
     ),
 )

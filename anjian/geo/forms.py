@@ -12,12 +12,21 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.domain.geodesy import gcj02_to_wgs84
 from anjian.enterprises.models import Grid
+from anjian.geo.enterprise_io import ENTERPRISE_TARGETS
 from anjian.geo.geojson_io import MAX_UPLOAD_BYTES, TARGETS
 from anjian.geo.models import Area, Road
 from anjian.geo.zone import zone_bbox
 from anjian.orgs.models import OrgUnit
 
-__all__ = ["AreaForm", "DeleteForm", "GeoJSONImportForm", "LocationForm", "RoadForm"]
+__all__ = [
+    "AreaForm",
+    "DeleteForm",
+    "GeoJSONImportForm",
+    "LocationForm",
+    "PlotForm",
+    "PointsImportForm",
+    "RoadForm",
+]
 
 CRS_CHOICES = (
     ("wgs84", _("WGS 84（GPS、奥维、天地图）")),
@@ -162,15 +171,70 @@ class LocationForm(forms.Form):
         return data
 
 
+class PlotForm(forms.Form):
+    """An enterprise's plot outline (地块轮廓), drawn on the map or pasted, in the system it is in."""
+
+    geometry_text = forms.CharField(
+        label=_("地块轮廓（GeoJSON）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "geo-geometry-input", "spellcheck": "false"}),
+        help_text=_(
+            "在左侧地图上点击描出地块边界，拖动顶点调整；也可粘贴 GeoJSON 多边形，坐标顺序为 [经度, 纬度]。清空即删除轮廓。"
+        ),
+    )
+    crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, initial="wgs84", help_text=CRS_HELP)
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False, help_text=_("将记入变更记录"))
+
+    def clean_geometry_text(self) -> Any:
+        text = (self.cleaned_data.get("geometry_text") or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_g("不是有效的 GeoJSON：%(e)s") % {"e": exc}) from exc
+        if isinstance(value, dict) and value.get("type") == "Feature":
+            value = value.get("geometry")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        from anjian.geo.models import POLYGON_TYPES, geometry_error
+
+        data = super().clean() or {}
+        geometry = data.get("geometry_text")
+        if geometry is None:
+            return data
+        if isinstance(geometry, dict) and data.get("crs") == "gcj02":
+            geometry = {**geometry, "coordinates": _convert(geometry.get("coordinates"))}
+        error = geometry_error(geometry, POLYGON_TYPES)
+        if error:
+            self.add_error("geometry_text", error)
+        data["geometry"] = geometry
+        return data
+
+
+class PointsImportForm(forms.Form):
+    """An Excel of enterprise points, in one coordinate system."""
+
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, initial="wgs84", help_text=CRS_HELP)
+
+
 class GeoJSONImportForm(forms.Form):
     """Upload a GeoJSON FeatureCollection into one layer."""
 
-    target = forms.ChoiceField(label=_("导入到"), choices=list(TARGETS.items()))
+    target = forms.ChoiceField(label=_("导入到"), choices=[*TARGETS.items(), *ENTERPRISE_TARGETS.items()])
     file = forms.FileField(
         label=_("GeoJSON 文件"), help_text=_("FeatureCollection，WGS 84 经纬度，不超过 5 MB")
     )
     crs = forms.ChoiceField(label=_("坐标系"), choices=CRS_CHOICES, initial="wgs84", help_text=CRS_HELP)
     reason = forms.CharField(label=_("原因"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, targets: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if targets is not None:
+            field = self.fields["target"]
+            field.choices = [(v, label) for v, label in field.choices if v in targets]  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -23,12 +23,18 @@ Feature ``properties`` the map understands: ``name`` (tooltip and popup title), 
 fill), ``url`` (the popup's 详情 link), ``popup`` (list of ``[label, value]`` rows), and for lines
 ``width_m`` (drawn to scale when zoomed in) and ``dash``. Anything else is passed through untouched.
 
+A layer with many features should leave ``popup`` out of them and give ``popup=`` to :class:`MapLayer`: a
+function ``(scope, feature_id) -> dict | None`` returning ``{"name", "url", "popup"}`` for one feature the scope
+may see (``None`` otherwise, answered 404); the map asks ``/api/v1/geo/layers/<key>/features/<id>/`` when the
+feature is clicked. Such a layer also says ``clips_bbox=True`` when its function already applies the bbox
+exactly, so the endpoint does not measure every feature again.
+
 A page shows the map with ``{% include "geo/_map.html" with layers="key1,key2" %}`` (see that template).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -53,6 +59,8 @@ __all__ = [
 GEOMETRIES = ("point", "line", "polygon")
 
 FeatureFunction = Callable[[Any, BBox | None], list[dict[str, Any]]]
+PopupFunction = Callable[[Any, str], dict[str, Any] | None]
+FilterFunction = Callable[[Any, Mapping[str, Any]], set[Any] | None]
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,10 @@ class MapLayer:
     ``key`` is unique and URL-safe (``module.thing``); ``group`` heads the layer switcher section;
     ``legend`` is a tuple of ``(colour, label)``; ``visible`` decides whether a scope sees the layer at all
     (default: every logged-in user; the features are scoped either way); ``order`` stacks layers
-    (lower is drawn first: areas under lines under points).
+    (lower is drawn first: areas under lines under points). ``popup(scope, feature_id)`` loads one
+    feature's popup on click (the features then carry none); ``clips_bbox`` says ``features`` applies the bbox
+    exactly (the endpoint skips its own check). ``filter_ids(scope, params)`` narrows the layer by a
+    register's list filters (the query string of its list page): the ids to keep, or ``None`` for no filter.
     """
 
     key: str
@@ -74,6 +85,9 @@ class MapLayer:
     default_visible: bool = False
     visible: Callable[[Any], bool] | None = field(default=None, compare=False)
     order: int = 50
+    popup: PopupFunction | None = field(default=None, compare=False)
+    clips_bbox: bool = False
+    filter_ids: FilterFunction | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.geometry not in GEOMETRIES:
@@ -95,6 +109,8 @@ class MapLayer:
             "geometry": self.geometry,
             "default_visible": self.default_visible,
             "order": self.order,
+            "lazy_popup": self.popup is not None,
+            "filterable": self.filter_ids is not None,
         }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from anjian.core.access import scope_of
+from anjian.core.access import restrict, scope_of
 from anjian.domain.geodesy import area_m2
 from anjian.enterprises.models import Enterprise
 from anjian.geo.places import describe, neighbours
@@ -22,5 +22,6 @@ def enterprise_map_context(enterprise: Enterprise, user: Any) -> dict[str, Any]:
         "place": describe(enterprise.lon, enterprise.lat) if located else None,
         "neighbours": neighbours(enterprise, user) if located else [],
         "plot_area_m2": area_m2(enterprise.plot_geojson) if enterprise.plot_geojson else None,
-        "may_locate": not scope.is_enterprise,
+        "may_locate": not scope.is_enterprise
+        and restrict(Enterprise.objects.filter(pk=enterprise.pk), user, "change").exists(),
     }

@@ -15,8 +15,12 @@ urlpatterns = [
     path("roads/<int:pk>/delete/", views.RoadDeleteView.as_view(), name="road_delete"),
     path("export/<slug:target>.geojson", views.ExportView.as_view(), name="export"),
     path("import/", views.ImportView.as_view(), name="import"),
+    path("enterprises/", views.EnterpriseMapListView.as_view(), name="enterprise_map"),
+    path("enterprises/points.xlsx", views.PointsExportView.as_view(), name="points_export"),
+    path("enterprises/points/import/", views.PointsImportView.as_view(), name="points_import"),
     path(
         "enterprises/<int:pk>/location/", views.EnterpriseLocationView.as_view(), name="enterprise_location"
     ),
+    path("enterprises/<int:pk>/plot/", views.EnterprisePlotView.as_view(), name="enterprise_plot"),
     path("tiles/<int:z>/<int:x>/<int:y>/", views.TileView.as_view(), name="tile"),
 ]

@@ -16,23 +16,39 @@ from django.urls import reverse
 from django.views import View
 
 from anjian.core.access import restrict, scope_of
-from anjian.core.views import object_for_change, run_action
+from anjian.core.excel import xlsx_response
+from anjian.core.views import object_for_change, paginate, run_action
 from anjian.enterprises import actions as enterprise_actions
+from anjian.enterprises.choices import Industry
+from anjian.enterprises.filtersets import EnterpriseFilterSet
 from anjian.enterprises.models import Enterprise
-from anjian.geo import actions, geojson_io
+from anjian.geo import actions, enterprise_io, geojson_io
 from anjian.geo.choices import AreaKind
-from anjian.geo.forms import AreaForm, DeleteForm, GeoJSONImportForm, LocationForm, RoadForm
+from anjian.geo.forms import (
+    AreaForm,
+    DeleteForm,
+    GeoJSONImportForm,
+    LocationForm,
+    PlotForm,
+    PointsImportForm,
+    RoadForm,
+)
 from anjian.geo.models import Area, Road
 from anjian.geo.zone import mbtiles_path
+from anjian.orgs.models import OrgUnit
 
 __all__ = [
     "AreaDeleteView",
     "AreaEditView",
     "AreaListView",
     "EnterpriseLocationView",
+    "EnterpriseMapListView",
+    "EnterprisePlotView",
     "ExportView",
     "ImportView",
     "MapView",
+    "PointsExportView",
+    "PointsImportView",
     "RoadDeleteView",
     "RoadEditView",
     "RoadListView",
@@ -77,6 +93,9 @@ class AreaListView(LoginRequiredMixin, View):
         if kind not in AreaKind.values:
             raise Http404("unknown kind")
         rows = restrict(Area.objects.filter(kind=kind), request.user).select_related("town", "grid")
+        changeable = set(
+            restrict(Area.objects.filter(kind=kind), request.user, "change").values_list("pk", flat=True)
+        )
         context = {
             "page_title": AreaKind(kind).label,
             "kind": kind,
@@ -84,6 +103,7 @@ class AreaListView(LoginRequiredMixin, View):
             "rows": rows,
             "layers": ",".join(dict.fromkeys([KIND_LAYERS[kind], "geo.boundaries"])),
             "may_edit": may_edit_geography(request.user),
+            "changeable": changeable,
         }
         return render(request, "geo/area_list.html", context)
 
@@ -260,9 +280,13 @@ class ExportView(LoginRequiredMixin, View):
     """One layer of the stored geography as a GeoJSON file."""
 
     def get(self, request: HttpRequest, target: str) -> HttpResponse:
-        if target not in geojson_io.TARGETS:
+        if target in enterprise_io.ENTERPRISE_TARGETS:
+            collection = enterprise_io.export_enterprise_collection(target, request.user)
+        elif target in geojson_io.TARGETS:
+            collection = geojson_io.export_collection(target, request.user)
+        else:
             raise Http404("unknown layer")
-        body = json.dumps(geojson_io.export_collection(target, request.user), ensure_ascii=False)
+        body = json.dumps(collection, ensure_ascii=False)
         response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{target}.geojson"'
         return response
@@ -271,13 +295,32 @@ class ExportView(LoginRequiredMixin, View):
 class ImportView(LoginRequiredMixin, View):
     """Upload GeoJSON into one layer: every feature checked, nothing saved from a file with a bad feature."""
 
-    def _guard(self) -> None:
-        if not may_edit_geography(self.request.user):
+    def _guard(self, target: str | None = None) -> None:
+        user = self.request.user
+        geography, places = may_edit_geography(user), enterprise_io.may_place_enterprises(user)
+        if target in enterprise_io.ENTERPRISE_TARGETS:
+            allowed = places
+        elif target is not None:
+            allowed = geography
+        else:
+            allowed = geography or places
+        if not allowed:
             raise PermissionDenied("无权导入地理数据")
+
+    def _targets(self) -> list[str]:
+        user = self.request.user
+        out = list(geojson_io.TARGETS) if may_edit_geography(user) else []
+        if enterprise_io.may_place_enterprises(user):
+            out += list(enterprise_io.ENTERPRISE_TARGETS)
+        return out
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self._guard()
-        form = GeoJSONImportForm(initial={"target": request.GET.get("target", "functional")})
+        targets = self._targets()
+        wanted = request.GET.get("target", "")
+        form = GeoJSONImportForm(
+            initial={"target": wanted if wanted in targets else targets[0]}, targets=targets
+        )
         return render(request, "geo/import.html", {"form": form, "page_title": "导入 GeoJSON"})
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -285,10 +328,17 @@ class ImportView(LoginRequiredMixin, View):
         form = GeoJSONImportForm(request.POST, request.FILES)
         result = None
         if form.is_valid():
+            target = form.cleaned_data["target"]
+            self._guard(target)
             upload = form.cleaned_data["file"]
             data = upload.read(geojson_io.MAX_UPLOAD_BYTES + 1)
-            result = geojson_io.import_collection(
-                form.cleaned_data["target"],
+            importer = (
+                enterprise_io.import_enterprise_collection
+                if target in enterprise_io.ENTERPRISE_TARGETS
+                else geojson_io.import_collection
+            )
+            result = importer(
+                target,
                 data,
                 acting_user=request.user,
                 reason=form.cleaned_data.get("reason", ""),
@@ -355,6 +405,132 @@ class EnterpriseLocationView(LoginRequiredMixin, View):
             if ok:
                 return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "?tab=map")
         return render(request, "geo/location_form.html", self._context(enterprise, form), status=400)
+
+
+class EnterprisePlotView(LoginRequiredMixin, View):
+    """Draw, reshape or move an enterprise's plot outline (地块轮廓) on the map; saved through the registry's
+    action (validated, audited)."""
+
+    def _enterprise(self, pk: int) -> Enterprise:
+        enterprise = object_for_change(Enterprise, self.request.user, pk)
+        if scope_of(self.request.user).is_enterprise:
+            raise PermissionDenied("企业地块由监管部门登记")
+        return enterprise  # type: ignore[no-any-return]
+
+    def _context(self, enterprise: Enterprise, form: PlotForm) -> dict[str, Any]:
+        focus = f"{enterprise.lon},{enterprise.lat},16" if enterprise.lon is not None else ""
+        back = reverse("enterprises:enterprise_detail", args=[enterprise.pk]) + "?tab=map"
+        return {
+            "object": enterprise,
+            "form": form,
+            "page_title": f"{enterprise.display_name} · 地块轮廓",
+            "geometry_kind": "polygon",
+            "layers": "geo.base,geo.boundaries,geo.zones,geo.roads,enterprises",
+            "focus": focus,
+            "highlight": enterprise.pk,
+            "back": back,
+            "delete_url": "",
+            "form_id": "geo-feature-form",
+        }
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        enterprise = self._enterprise(pk)
+        initial = {"crs": "wgs84"}
+        if enterprise.plot_geojson:
+            initial["geometry_text"] = json.dumps(enterprise.plot_geojson, ensure_ascii=False)
+        return render(request, "geo/feature_form.html", self._context(enterprise, PlotForm(initial=initial)))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseBase:
+        enterprise = self._enterprise(pk)
+        form = PlotForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            ok, _r = run_action(
+                request,
+                lambda: enterprise_actions.do_update_enterprise(
+                    enterprise,
+                    {"plot_geojson": data.get("geometry")},
+                    acting_user=request.user,
+                    reason=data.get("reason", "") or "在地图上绘制地块轮廓",
+                ),
+                "地块轮廓已保存",
+                form,
+            )
+            if ok:
+                return redirect(reverse("enterprises:enterprise_detail", args=[pk]) + "?tab=map")
+        return render(request, "geo/feature_form.html", self._context(enterprise, form), status=400)
+
+
+#: The enterprise list's filters that the map page passes on to the enterprise layers.
+_ENTERPRISE_FILTERS = tuple(EnterpriseFilterSet.base_filters)
+
+
+class EnterpriseMapListView(LoginRequiredMixin, View):
+    """企业分布图: the enterprise list's filters, the enterprises on the map and in a table beside it."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        base = restrict(Enterprise.objects.select_related("town", "grid"), request.user)
+        fs = EnterpriseFilterSet(request.GET, queryset=base)
+        qs = fs.qs
+        params = request.GET.copy()
+        for name in list(params):
+            if name not in _ENTERPRISE_FILTERS:
+                params.pop(name)
+        context = {
+            "page_title": "企业分布图",
+            "f": request.GET,
+            "filter_errors": fs.errors,
+            "towns": OrgUnit.objects.filter(kind="town"),
+            "industries": Industry.choices,
+            "total": qs.count(),
+            "unplaced": qs.filter(lon__isnull=True).count(),
+            "params": params.urlencode(),
+            "may_place": enterprise_io.may_place_enterprises(request.user),
+            **paginate(request, qs, per_page=30),
+        }
+        return render(request, "geo/enterprise_map.html", context)
+
+
+class PointsExportView(LoginRequiredMixin, View):
+    """The enterprises the user may see with their locations, as Excel (企业位置.xlsx)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return xlsx_response(enterprise_io.export_points(request.user), "企业位置.xlsx")
+
+
+class PointsImportView(LoginRequiredMixin, View):
+    """Place enterprises from an Excel of points (WGS 84 or GCJ-02), each row checked; refused outside the zone."""
+
+    def _guard(self) -> None:
+        if not enterprise_io.may_place_enterprises(self.request.user):
+            raise PermissionDenied("无权登记企业位置")
+
+    def _render(
+        self, request: HttpRequest, form: PointsImportForm, report: Any, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "page_title": "导入企业位置",
+            "form": form,
+            "report": report,
+            "errors": sorted(report.errors, key=lambda e: (e.row, e.column)) if report else [],
+        }
+        return render(request, "geo/points_import.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._guard()
+        return self._render(request, PointsImportForm(), None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self._guard()
+        form = PointsImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form, None, 400)
+        report = enterprise_io.import_points(
+            form.cleaned_data["file"], request.user, gcj02=form.cleaned_data["crs"] == "gcj02"
+        )
+        if report.ok:
+            messages.success(request, report.summary())
+        return self._render(request, form, report, 200 if report.ok else 400)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,6 +69,9 @@ def _checked(overview: Overview, client: Any) -> int:
     """Follow every link of the overview and compare; return how many numbers were checked."""
     checked = 0
     for stat in overview.stats:
+        if not stat.is_count:
+            assert client.get(stat.url).status_code == 200, stat.url
+            continue
         behind = _count_behind(client, stat.url)
         if isinstance(behind, int):
             assert behind == stat.value, (stat.label, stat.url)
@@ -112,7 +115,7 @@ def test_each_audience_sees_its_own_scope(cockpit_world: GeoWorld) -> None:
         return next(s.value for s in build_overview(cockpit_world.users[role]).stats if s.label == label)
 
     assert stat("committee", "企业") == 2
-    assert stat("dept", "企业") == 1 and stat("town", "企业") == 1 and stat("enterprise", "企业") == 1
+    assert stat("dept", "企业") == 1 and stat("town", "企业") == 1
     assert stat("committee", "重大危险源企业") == 1 and stat("other_dept", "重大危险源企业") == 0
     audiences = {role: build_overview(cockpit_world.users[role]).audience for role in ROLES}
     assert audiences == {
@@ -125,8 +128,13 @@ def test_each_audience_sees_its_own_scope(cockpit_world: GeoWorld) -> None:
     }
     committee_keys = {c.key for c in build_overview(cockpit_world.users["committee"]).charts}
     assert {"tasks", "compliance", "industry", "department", "grade", "expiry"} <= committee_keys
-    enterprise_keys = {c.key for c in build_overview(cockpit_world.users["enterprise"]).charts}
-    assert "tasks" not in enterprise_keys and "expiry" in enterprise_keys
+    own = build_overview(cockpit_world.users["enterprise"])
+    assert {c.key for c in own.charts} == {"expiry"}
+    # an enterprise sees its own card instead of counts and distributions of one enterprise
+    assert "企业" not in {s.label for s in own.stats}
+    facts = {f.label: f.value for f in own.facts}
+    assert facts["行业"] == "危险化学品生产" and facts["安全生产标准化"].startswith("二级")
+    assert facts["两重点一重大"] == "重大危险源" and own.map_focus.startswith("105.25")
     assert build_overview(cockpit_world.users["committee"]).targets
 
 
@@ -165,6 +173,29 @@ def test_pages_render_for_every_role(cockpit_world: GeoWorld, client_for: Any) -
             assert response.status_code == 200, (role, url)
             assert 'id="cockpit-data"' in response.content.decode()
         data = client.get("/cockpit/data.json").json()
-        assert data["stats"][0]["label"] == "企业"
+        assert data["stats"][0]["label"] == ("已过期许可证" if role.endswith("enterprise") else "企业")
+        assert all(s["unit"] for s in data["stats"]) and all(c["unit"] for c in data["charts"])
     home = client_for(cockpit_world.users["committee"]).get("/").content.decode()
     assert home.index("cockpit-stats") < home.index("需要您处理的事项")
+
+
+def test_assessment_ranking_is_a_chart_for_the_office_and_a_score_for_a_unit(
+    run_2025: Any, committee_user: Any, user_factory: Any, result_of: Any, client_for: Any
+) -> None:
+    # given the 2025 assessment has been run
+    office = build_overview(committee_user)
+    ranking = next(c for c in office.charts if c.key == "assessment")
+    assert len(ranking.categories) == len(ranking.series[0].data) >= 2
+    assert ranking.unit == "分" and not any(d.is_count for d in ranking.series[0].data)
+    # when a department opens its overview
+    dept = user_factory(role="dept", org="应急管理局")
+    own = build_overview(dept)
+    # then its own score is a headline linking to the explanation, not a ranking of one bar
+    assert "assessment" not in {c.key for c in own.charts}
+    score = next(s for s in own.stats if s.label.startswith("2025年度考核得分"))
+    result = result_of(run_2025, "应急管理局")
+    assert score.value == float(result.total) and not score.is_count
+    assert score.url == f"/assessment/results/{result.pk}/" or str(result.pk) in score.url
+    # and every count on both overviews still equals its list
+    assert _checked(office, client_for(committee_user)) >= 5
+    _checked(own, client_for(dept))

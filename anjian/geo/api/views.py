@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from anjian.core.access import scope_of
 from anjian.core.errors import ObjectNotFound, ValidationFailed
 from anjian.geo.layers import layers_for
-from anjian.geo.service import layer_features
+from anjian.geo.service import layer_features, layer_popup
 
-__all__ = ["LayerFeaturesView", "LayerListView"]
+__all__ = ["LayerFeaturesView", "LayerListView", "LayerPopupView"]
 
 
 class LayerListView(APIView):
@@ -40,12 +40,16 @@ class LayerFeaturesView(APIView):
         parameters=[
             OpenApiParameter("bbox", OpenApiTypes.STR, description="west,south,east,north（WGS 84 经纬度）")
         ],
+        description=(
+            "一个图层的要素（GeoJSON FeatureCollection，WGS 84），只含用户可见的对象，按 bbox 过滤；"
+            "企业图层另接受企业名录的筛选参数（q、industry、town_id、major_hazard 等），只返回符合条件的企业。"
+        ),
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, key: str) -> Response:
         try:
             collection: dict[str, Any] = layer_features(
-                scope_of(request.user), key, request.query_params.get("bbox")
+                scope_of(request.user), key, request.query_params.get("bbox"), request.query_params
             )
         except LookupError as exc:
             raise ObjectNotFound(_("图层不存在或无权查看")) from exc
@@ -56,3 +60,14 @@ class LayerFeaturesView(APIView):
                 field="bbox",
             ) from exc
         return Response(collection)
+
+
+class LayerPopupView(APIView):
+    """One feature's popup (name, link, rows), for layers whose features carry none (loaded on click)."""
+
+    @extend_schema(operation_id="geo_layers_feature_popup", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, key: str, feature_id: str) -> Response:
+        try:
+            return Response(layer_popup(scope_of(request.user), key, feature_id))
+        except LookupError as exc:
+            raise ObjectNotFound(_("要素不存在或无权查看")) from exc

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from anjian.core.access import scope_of
 from anjian.geo.layers import layers_for
+from anjian.geo.mbtiles import zoom_range
 from anjian.geo.zone import mbtiles_path, zone_bbox
 
 register = template.Library()
@@ -32,8 +33,9 @@ def _opening_view() -> tuple[float, float, float, float]:
 
 @register.simple_tag(takes_context=True)
 def geo_map_config(context: template.Context) -> dict[str, Any]:
-    """Read ``layers`` (comma-separated keys), ``focus`` ("lon,lat[,zoom]"), ``height`` and ``editable`` from
-    the include's context; return the map element's id and its JSON configuration."""
+    """Read ``layers`` (comma-separated keys), ``focus`` ("lon,lat[,zoom]"), ``height``, ``highlight`` (a
+    feature id) and ``panel`` (``open``/``closed``; default: open unless the map is small) from the include's
+    context; return the map element's id and its JSON configuration."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     keys = str(context.get("layers") or "")
@@ -46,15 +48,21 @@ def geo_map_config(context: template.Context) -> dict[str, Any]:
         except (ValueError, IndexError):
             focus = None
     map_id = str(context.get("map_id") or f"geo-map-{next(_counter)}")
+    tiles_path = mbtiles_path()
+    zooms = zoom_range(tiles_path)
     data = {
         "layers": [layer.meta() for layer in layers],
         "api": reverse("geo-layers"),
-        "tiles": reverse("geo:tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}")
-        if mbtiles_path()
-        else "",
+        "tiles": reverse("geo:tile", args=[0, 0, 0]).replace("/0/0/0", "/{z}/{x}/{y}") if tiles_path else "",
+        # Below the file's lowest zoom nothing is asked; above its highest, its last tiles are enlarged.
+        "tiles_min_zoom": zooms[0] if zooms else 0,
+        "tiles_max_zoom": zooms[1] if zooms else 18,
         "bbox": list(_opening_view()),
         "focus": focus,
         "highlight": str(context.get("highlight") or ""),
+        "panel": str(context.get("panel") or ""),
+        # A list page's filters, passed to the layers that take them (the enterprise layers).
+        "params": str(context.get("params") or ""),
     }
     first = True
     if request is not None:

@@ -108,7 +108,12 @@ def test_only_the_office_creates_and_others_get_403_or_404(
         client = client_for(geo_world.users[role])
         assert client.get("/geo/areas/new/functional/").status_code == 403
         assert client.get(f"/geo/areas/{zone_area.pk}/edit/").status_code == 403
-        assert client.get("/geo/import/").status_code == 403
+        # the import page offers a department only the registry's layers (enterprise points and plots)
+        page = client.get("/geo/import/")
+        if role == "enterprise":
+            assert page.status_code == 403
+        else:
+            assert [v for v, _l in page.context["form"].fields["target"].choices] == ["enterprises", "plots"]
     assert client_for(geo_world.users["committee"]).get("/geo/areas/999999/edit/").status_code == 404
 
 

@@ -11,38 +11,53 @@
 
   function axisText() { return { color: dark ? "#cfd8dc" : "#425466", fontSize: 12 }; }
 
+  function withUnit(unit) {
+    return function (v) { return v == null ? "—" : v + (unit ? " " + unit : ""); };
+  }
+
   function option(c) {
+    var printing = renderer === "svg";
     var base = {
       color: palette,
       backgroundColor: "transparent",
       textStyle: { fontFamily: "inherit" },
-      tooltip: { trigger: c.kind === "pie" ? "item" : "axis", axisPointer: { type: "shadow" }, confine: true },
-      animation: renderer !== "svg",
+      tooltip: { trigger: c.kind === "pie" ? "item" : "axis", axisPointer: { type: "shadow" }, confine: true, valueFormatter: withUnit(c.unit) },
+      animation: !printing,
     };
     var multi = c.series.length > 1;
-    if (multi) base.legend = { top: 0, type: "scroll", textStyle: axisText() };
+    if (multi) base.legend = { top: 0, type: printing ? "plain" : "scroll", textStyle: axisText() };
     if (c.kind === "pie") {
       var s = c.series[0];
-      base.legend = { type: "scroll", orient: "horizontal", bottom: 0, textStyle: axisText() };
+      base.legend = { type: printing ? "plain" : "scroll", orient: "horizontal", bottom: 0, textStyle: axisText() };
       base.series = [{
         type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"], avoidLabelOverlap: true,
-        label: { formatter: "{b}\n{c}", color: dark ? "#eceff1" : "#333" },
+        label: { formatter: "{b}\n{c} " + (c.unit || ""), color: dark ? "#eceff1" : "#333" },
         data: c.categories.map(function (name, i) { return { name: name, value: s.data[i].value }; }),
       }];
       return base;
     }
     var horizontal = c.kind === "hbar";
-    var cat = { type: "category", data: c.categories, axisLabel: Object.assign(axisText(), { interval: 0, width: horizontal ? 110 : 70, overflow: "truncate" }) };
+    // The wall screen has a fixed height per chart: show the first rows (the list has them all).
+    var limit = dark && horizontal ? 10 : 0;
+    if (limit && c.categories.length > limit) {
+      c = Object.assign({}, c, {
+        categories: c.categories.slice(0, limit),
+        series: c.series.map(function (s) { return Object.assign({}, s, { data: s.data.slice(0, limit) }); }),
+      });
+      base.title = { text: "前 " + limit + " 项", right: 4, bottom: 0, textStyle: { fontSize: 11, fontWeight: "normal", color: "#78909c" } };
+    }
+    var cat = { type: "category", data: c.categories, axisLabel: Object.assign(axisText(), { interval: 0, width: horizontal ? 130 : 70, overflow: "truncate" }) };
+    // The unit is in the card's heading ("单位：家"), the tooltip and the pie labels.
     var val = { type: "value", minInterval: 1, axisLabel: axisText(), splitLine: { lineStyle: { color: dark ? "#37474f" : "#eef1f4" } } };
     if (horizontal) { cat.inverse = true; base.xAxis = val; base.yAxis = cat; }
     else { base.xAxis = cat; base.yAxis = val; if (c.categories.length > 6) cat.axisLabel.rotate = 30; }
-    base.grid = { left: 8, right: 16, top: multi ? 34 : 14, bottom: 8, containLabel: true };
+    base.grid = { left: 8, right: horizontal ? 28 : 16, top: multi ? 34 : 14, bottom: limit ? 18 : 8, containLabel: true };
     base.series = c.series.map(function (s) {
       return {
         name: s.name, type: "bar", stack: s.stack || undefined, barMaxWidth: 26,
         itemStyle: s.colour ? { color: s.colour } : undefined,
-        label: { show: !multi, position: horizontal ? "right" : "top", color: dark ? "#eceff1" : "#425466" },
-        data: s.data.map(function (d) { return d.value; }),
+        label: { show: !multi, position: horizontal ? "right" : "top", color: dark ? "#eceff1" : "#425466", formatter: "{c}" },
+        data: s.data.map(function (d) { return d.colour ? { value: d.value, itemStyle: { color: d.colour } } : d.value; }),
       };
     });
     return base;
@@ -53,6 +68,10 @@
       var el = root.querySelector('[data-chart="' + c.key + '"]');
       if (!el) return;
       var chart = charts[c.key];
+      // A horizontal bar chart grows with its rows (units, industries) so that every name stays readable.
+      if (c.kind === "hbar" && !dark && !chart) {
+        el.style.height = Math.max(200, 70 + c.categories.length * (renderer === "svg" ? 17 : 22)) + "px";
+      }
       if (!chart) {
         chart = echarts.init(el, dark ? "dark" : null, { renderer: renderer });
         charts[c.key] = chart;
@@ -67,7 +86,7 @@
       chart.setOption(option(c), true);
     });
     data.stats.forEach(function (s, i) {
-      var el = root.querySelector('[data-stat="' + i + '"] .num');
+      var el = root.querySelector('[data-stat="' + i + '"] .num-value');
       if (el) el.textContent = s.value;
     });
     var asof = document.getElementById("cockpit-asof");

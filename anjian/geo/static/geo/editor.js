@@ -16,7 +16,7 @@
     var g;
     try { g = JSON.parse(input.value || "null"); } catch (e) { return null; }
     if (g && g.type === "Feature") g = g.geometry;
-    if (!g || !g.coordinates) return [];
+    if (!g || !g.coordinates) return { geometry: null, parts: [] };
     var parts = [];
     function ring(coords, closed) {
       var pts = coords.map(function (c) { return [c[1], c[0]]; });

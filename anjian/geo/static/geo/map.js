@@ -1,6 +1,11 @@
 /* The park map component (geo/_map.html): vector layers from /api/v1/geo/layers/<key>/?bbox=…,
- * drawn on a clean background (or offline MBTiles), with scale bar, north arrow, layer switcher, legend
- * and popups. No request leaves the server this page came from. */
+ * drawn on a clean background (or offline MBTiles), with scale bar, north arrow, one panel that is both
+ * the layer switcher and the legend (each switched-on layer shows its legend under its name), and
+ * popups (loaded on click for layers with many features). No request leaves the server this page came from.
+ *
+ * The element gets data-loading (requests in flight), data-drawn (incremented each time the visible layers
+ * are loaded and drawn) and data-drawn-at (ms since navigation start, for bench/bench_geo.py), and fires
+ * "anjian:map-ready" and "anjian:map-drawn". */
 (function () {
   "use strict";
 
@@ -19,6 +24,7 @@
       });
       html += "</table>";
     }
+    if (p.note) html += '<div class="geo-popup-note">' + esc(p.note) + "</div>";
     if (p.url) html += '<a class="geo-popup-link" href="' + esc(p.url) + '">详情 ›</a>';
     return html + "</div>";
   }
@@ -29,12 +35,12 @@
   }
 
   var NorthArrow = L.Control.extend({
-    options: { position: "topright" },
+    options: { position: "topleft" },
     onAdd: function () {
       var div = L.DomUtil.create("div", "geo-north");
       div.title = "上方为正北";
       div.innerHTML =
-        '<svg viewBox="0 0 24 36" width="22" height="33" aria-hidden="true">' +
+        '<svg viewBox="0 0 24 36" width="20" height="30" aria-hidden="true">' +
         '<polygon points="12,2 20,26 12,21 4,26" fill="#1f2933"/>' +
         '<polygon points="12,2 12,21 4,26" fill="#fff" stroke="#1f2933" stroke-width="1"/></svg>' +
         "<span>北</span>";
@@ -42,66 +48,75 @@
     },
   });
 
-  var Legend = L.Control.extend({
-    options: { position: "bottomright" },
-    onAdd: function () {
-      var box = L.DomUtil.create("details", "geo-legend");
-      if (this.options.open) box.open = true;
-      box.innerHTML = "<summary>图例</summary>";
-      this._div = L.DomUtil.create("div", "geo-legend-body", box);
+  // The layer panel: groups of layers with a checkbox each; a switched-on layer shows its legend.
+  var Panel = L.Control.extend({
+    options: { position: "topright", open: true },
+    onAdd: function (map) {
+      var box = L.DomUtil.create("div", "geo-panel");
+      var toggle = L.DomUtil.create("button", "geo-panel-toggle", box);
+      toggle.type = "button";
+      toggle.innerHTML = '<span aria-hidden="true">☰</span> 图层与图例';
+      var body = L.DomUtil.create("div", "geo-panel-body", box);
       this._box = box;
+      this._body = body;
+      this._toggle = toggle;
+      this.setOpen(this.options.open);
+      L.DomEvent.on(toggle, "click", function () { this.setOpen(!this._open); }, this);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
     },
-    update: function (entries) {
-      if (!this._div) return;
-      if (!entries.length) {
-        this._box.style.display = "none";
-        return;
-      }
-      this._box.style.display = "";
-      var html = "";
-      entries.forEach(function (e) {
-        html += '<div class="geo-legend-layer">' + esc(e.label) + "</div>";
-        e.legend.forEach(function (item) {
-          var cls = "geo-swatch geo-swatch-" + e.geometry;
-          html += '<div class="geo-legend-row"><i class="' + cls + '" style="--c:' + esc(item[0]) + '"></i>' + esc(item[1]) + "</div>";
-        });
-      });
-      this._div.innerHTML = html;
+    setOpen: function (open) {
+      this._open = open;
+      this._box.classList.toggle("geo-panel-open", open);
+      this._toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      this._toggle.title = open ? "收起图层与图例" : "展开图层与图例";
+    },
+    fit: function (height) {
+      this._body.style.maxHeight = Math.max(120, height - 70) + "px";
     },
   });
+
+  function legendHtml(meta) {
+    return meta.legend.map(function (item) {
+      return '<span class="geo-legend-row"><i class="geo-swatch geo-swatch-' + esc(meta.geometry) + '" style="--c:' + esc(item[0]) + '"></i>' + esc(item[1]) + "</span>";
+    }).join("");
+  }
 
   function init(el) {
     if (el._anjianMap) return;
     var cfg = JSON.parse(document.getElementById(el.dataset.config).textContent);
-    var narrow = el.clientWidth < 640;
+    var narrow = el.clientWidth < 760 || el.clientHeight < 400;
     var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, attributionControl: false, minZoom: 7, maxZoom: 19 });
     el._anjianMap = map;
     var renderer = L.canvas({ padding: 0.3, tolerance: 6 });
     if (cfg.tiles) {
-      L.tileLayer(cfg.tiles, { minZoom: 7, maxZoom: 19, maxNativeZoom: 18 }).addTo(map);
+      L.tileLayer(cfg.tiles, { minZoom: cfg.tiles_min_zoom || 0, maxZoom: 19, maxNativeZoom: cfg.tiles_max_zoom || 18 }).addTo(map);
       el.classList.add("geo-has-tiles");
     }
+    var panelOpen = cfg.panel === "open" || (cfg.panel !== "closed" && !narrow);
     var b = cfg.bbox;
     if (cfg.focus) map.setView([cfg.focus.lat, cfg.focus.lon], cfg.focus.zoom);
-    else map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    // The open panel covers the right-hand side: keep the opening view clear of it.
+    else map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { paddingTopLeft: [10, 10], paddingBottomRight: [panelOpen && el.clientWidth > 900 ? 260 : 10, 10] });
 
-    L.control.scale({ imperial: false, metric: true, maxWidth: 160 }).addTo(map);
     new NorthArrow().addTo(map);
-    var legend = new Legend({ open: !narrow }).addTo(map);
+    L.control.scale({ imperial: false, metric: true, maxWidth: 160 }).addTo(map);
+    var panel = new Panel({ open: panelOpen }).addTo(map);
+    panel.fit(el.clientHeight);
 
     var state = {}; // key → {meta, group, loaded: LatLngBounds|null, pending}
-    var overlays = {};
     var order = cfg.layers.slice().sort(function (a, b) { return a.order - b.order; });
+    // Offline imagery replaces the drawn base map: its layers start switched off (they stay in the panel).
+    if (cfg.tiles) order.forEach(function (m) { if (m.group === "底图") m.default_visible = false; });
+    var hover = L.tooltip({ direction: "top", offset: [0, -4], opacity: 0.95 });
 
     function styleFor(meta) {
       return function (f) {
         var p = f.properties || {};
         var c = p.colour || "#1d5fbf";
         if (meta.geometry === "polygon") {
-          return { color: c, weight: p.weight || 1.5, fillColor: c, fillOpacity: p.fill_opacity != null ? p.fill_opacity : 0.18, dashArray: p.dash || null, renderer: renderer };
+          return { color: c, weight: p.weight != null ? p.weight : 1.5, fillColor: c, fillOpacity: p.fill_opacity != null ? p.fill_opacity : 0.18, dashArray: p.dash || null, renderer: renderer };
         }
         if (meta.geometry === "line") {
           var w = 3;
@@ -112,6 +127,26 @@
       };
     }
 
+    function openPopup(meta, layer, latlng) {
+      var f = layer.feature || {};
+      var p = f.properties || {};
+      var at = layer.getLatLng ? layer.getLatLng() : latlng;
+      var popup = L.popup({ maxWidth: 300, autoPanPaddingTopLeft: [10, 10] }).setLatLng(at);
+      if (!meta.lazy_popup || f.id == null || p.popup) {
+        popup.setContent(popupHtml(p)).openOn(map);
+        return;
+      }
+      popup.setContent(popupHtml({ name: p.name, note: "正在加载…" })).openOn(map);
+      var url = cfg.api + encodeURIComponent(meta.key) + "/features/" + encodeURIComponent(f.id) + "/";
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
+        .then(function (data) { popup.setContent(popupHtml(data)); })
+        .catch(function () { popup.setContent(popupHtml({ name: p.name, note: "详情加载失败，请稍后重试" })); });
+    }
+
     order.forEach(function (meta) {
       var g = L.geoJSON(null, {
         style: styleFor(meta),
@@ -119,28 +154,37 @@
           var hi = cfg.highlight && String(f.id) === cfg.highlight;
           return L.circleMarker(latlng, { radius: hi ? 10 : 6, renderer: renderer });
         },
-        onEachFeature: function (f, layer) {
-          var p = f.properties || {};
-          layer.feature = f;
-          if (p.name) layer.bindTooltip(esc(p.name), { sticky: meta.geometry !== "point", direction: "top" });
-          layer.bindPopup(popupHtml(p), { maxWidth: 300 });
-        },
+      });
+      // One tooltip and one popup per map, opened from the group: no per-feature handlers to build.
+      g.on("mouseover", function (e) {
+        var p = e.layer.feature && e.layer.feature.properties;
+        if (!p || !p.name) return;
+        hover.setContent(esc(p.name)).setLatLng(e.layer.getLatLng ? e.layer.getLatLng() : e.latlng);
+        map.openTooltip(hover);
+      });
+      g.on("mouseout", function () { map.closeTooltip(hover); });
+      g.on("click", function (e) {
+        if (el.dataset.editor === "ready") return; // the editor uses clicks to draw
+        openPopup(meta, e.layer, e.latlng);
       });
       state[meta.key] = { meta: meta, group: g, loaded: null, pending: null };
-      overlays['<span class="geo-switch-label">' + esc(meta.label) + '</span><small class="geo-switch-group">' + esc(meta.group) + "</small>"] = g;
-      g._anjianKey = meta.key;
       if (meta.default_visible) g.addTo(map);
     });
-    var control = L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
     el._anjianLayers = state;
-    el._anjianControl = control;
 
     function visibleKeys() {
       return order.filter(function (m) { return map.hasLayer(state[m.key].group); }).map(function (m) { return m.key; });
     }
 
-    function updateLegend() {
-      legend.update(visibleKeys().map(function (k) { return state[k].meta; }).filter(function (m) { return m.legend.length; }));
+    function markDrawn() {
+      // Leaflet paints the canvas on the next animation frame: count the layers as drawn after it.
+      requestAnimationFrame(function () {
+        requestAnimationFrame(function () {
+          el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
+          el.dataset.drawnAt = String(Math.round(performance.now()));
+          el.dispatchEvent(new CustomEvent("anjian:map-drawn", { bubbles: true }));
+        });
+      });
     }
 
     function load(key) {
@@ -153,7 +197,8 @@
       var ctrl = new AbortController();
       s.pending = ctrl;
       el.dataset.loading = String(Number(el.dataset.loading || 0) + 1);
-      return fetch(cfg.api + encodeURIComponent(key) + "/?bbox=" + bbox, { credentials: "same-origin", signal: ctrl.signal, headers: { Accept: "application/json" } })
+      var extra = s.meta.filterable && cfg.params ? "&" + cfg.params : "";
+      return fetch(cfg.api + encodeURIComponent(key) + "/?bbox=" + bbox + extra, { credentials: "same-origin", signal: ctrl.signal, headers: { Accept: "application/json" } })
         .then(function (r) {
           if (!r.ok) throw new Error("HTTP " + r.status);
           return r.json();
@@ -187,16 +232,54 @@
     function refresh() {
       return Promise.all(visibleKeys().map(load)).then(function () {
         restack();
-        el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1);
-        el.dispatchEvent(new CustomEvent("anjian:map-drawn", { bubbles: true }));
+        markDrawn();
       });
     }
 
-    map.on("overlayadd", function (e) {
-      updateLegend();
-      if (e.layer._anjianKey) load(e.layer._anjianKey).then(function () { restack(); el.dataset.drawn = String(Number(el.dataset.drawn || 0) + 1); });
+    function setVisible(key, on) {
+      var s = state[key];
+      if (!s) return Promise.resolve();
+      var row = panel._body.querySelector('[data-layer-row="' + key + '"]');
+      if (row) {
+        row.classList.toggle("geo-layer-on", on);
+        row.querySelector("input").checked = on;
+      }
+      if (!on) {
+        map.removeLayer(s.group);
+        return Promise.resolve();
+      }
+      s.group.addTo(map);
+      return load(key).then(function () { restack(); markDrawn(); });
+    }
+    el._anjianSetVisible = setVisible;
+
+    // The panel: layers by group (in the order their first layer stacks), legend under each layer shown.
+    var groups = [];
+    var byGroup = {};
+    order.slice().reverse().forEach(function (m) {
+      if (!byGroup[m.group]) { byGroup[m.group] = []; groups.push(m.group); }
+      byGroup[m.group].push(m);
     });
-    map.on("overlayremove", updateLegend);
+    // Groups with a layer shown at first come first (topmost first), the others after them.
+    var shown = groups.filter(function (g) { return byGroup[g].some(function (m) { return m.default_visible; }); });
+    groups = shown.concat(groups.filter(function (g) { return shown.indexOf(g) < 0; }));
+    var html = "";
+    groups.forEach(function (name) {
+      var anyOn = byGroup[name].some(function (m) { return m.default_visible; });
+      html += '<details class="geo-group"' + (anyOn || groups.length <= 3 ? " open" : "") + "><summary>" + esc(name) + "</summary>";
+      byGroup[name].forEach(function (m) {
+        html += '<div class="geo-layer' + (m.default_visible ? " geo-layer-on" : "") + '" data-layer-row="' + esc(m.key) + '">' +
+          '<label><input type="checkbox" data-layer="' + esc(m.key) + '"' + (m.default_visible ? " checked" : "") + "> " + esc(m.label) + "</label>" +
+          (m.legend.length ? '<div class="geo-legend">' + legendHtml(m) + "</div>" : "") + "</div>";
+      });
+      html += "</details>";
+    });
+    panel._body.innerHTML = html || '<p class="geo-panel-empty">没有可查看的图层</p>';
+    panel._body.addEventListener("change", function (e) {
+      var key = e.target && e.target.dataset ? e.target.dataset.layer : null;
+      if (key) setVisible(key, e.target.checked);
+    });
+
     var timer = null;
     map.on("moveend", function () {
       clearTimeout(timer);
@@ -207,7 +290,7 @@
         if (m.geometry === "line") state[m.key].group.setStyle(styleFor(m));
       });
     });
-    updateLegend();
+    map.on("resize", function () { panel.fit(el.clientHeight); });
     refresh();
     el.dispatchEvent(new CustomEvent("anjian:map-ready", { bubbles: true, detail: { map: map } }));
   }
