@@ -10,7 +10,7 @@ class DangersConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.core.todos import register
-        from anjian.dangers import metrics  # noqa: F401  (registers the dangers.* metrics)
+        from anjian.dangers import metrics, workflows  # noqa: F401  (the dangers.* metrics; the loop's table)
         from anjian.dangers.choices import DangerEvents
         from anjian.dangers.tabs import dangers_tab_context
         from anjian.dangers.todos import dangers_todos
