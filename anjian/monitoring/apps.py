@@ -10,7 +10,10 @@ class MonitoringConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.monitoring import metrics  # noqa: F401  (registers monitoring.* metrics)
+        from anjian.monitoring import (  # noqa: F401  (monitoring.* metrics; the alarm table)
+            metrics,
+            workflows,
+        )
         from anjian.monitoring.choices import MonitoringEvent
         from anjian.monitoring.views import enterprise_tab_context
 
