@@ -679,5 +679,9 @@ class RollCallEntry(models.Model):
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
         return gates_q(scope, action, prefix="roll_call__")
 
+    def audit_related(self) -> models.Model | None:
+        """A person's muster check is on the roll call's history."""
+        return self.roll_call
+
     def get_status_colour(self) -> str:
         return RollCallEntryStatus.colour_of(self.status)
