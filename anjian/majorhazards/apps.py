@@ -12,7 +12,10 @@ class MajorHazardsConfig(AppConfig):
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.core.todos import register
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.majorhazards import metrics  # noqa: F401  (registers the majorhazards.* metrics)
+        from anjian.majorhazards import (  # noqa: F401  (majorhazards.* metrics; status table)
+            metrics,
+            workflows,
+        )
         from anjian.majorhazards.calculator import CALCULATOR
         from anjian.majorhazards.choices import MajorHazardEvent
         from anjian.majorhazards.jobs import register as register_job
