@@ -479,23 +479,23 @@ def do_add_timeline(
 
 
 def _dangers_report_action() -> Any:
-    """The dangers app's report action, once it exists (``anjian.dangers.actions.do_report_danger``)."""
+    """The dangers app's report action (``anjian.dangers.actions.report_danger``), when it is installed."""
     import importlib
 
     try:
         module = importlib.import_module("anjian.dangers.actions")
     except ImportError:
         return None
-    return getattr(module, "do_report_danger", None)
+    return getattr(module, "report_danger", None)
 
 
 @transaction.atomic
 def do_report_danger(incident: Incident, *, description: str, acting_user: Any) -> TimelineEntry:
     """A hidden danger found in the incident investigation goes into the dual-prevention loop.
 
-    INTEGRATION POINT: when ``anjian.dangers.actions.do_report_danger`` is on main it is called with the
-    incident's enterprise and the description (source: 事故调查); until then the finding is kept on the
-    incident's timeline (kind ``danger``) so that nothing is lost and the dangers module can pick it up.
+    For an incident at an enterprise, ``anjian.dangers.actions.report_danger`` reports it (source 事故事件, the
+    incident kept as the source object); an incident outside any enterprise keeps the finding on its timeline
+    (kind ``danger``) only, so that nothing is lost.
     """
     description = (description or "").strip()
     if not description:
@@ -505,11 +505,13 @@ def do_report_danger(incident: Incident, *, description: str, acting_user: Any) 
     if report is not None and incident.enterprise_id:
         danger = report(
             enterprise=incident.enterprise,
+            title=f"事故调查发现隐患：{description[:80]}",
             description=description,
             source="incident",
+            source_object=incident,
             acting_user=acting_user,
         )
-        text += f"（已转入隐患排查治理，编号{getattr(danger, 'pk', '')}）"
+        text += f"（已转入隐患排查治理，编号{getattr(danger, 'code', '') or getattr(danger, 'pk', '')}）"
     else:
         text += "（待转入隐患排查治理）"
     entry = _timeline(incident, TimelineKind.DANGER, text, acting_user=acting_user)

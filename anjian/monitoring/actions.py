@@ -98,8 +98,9 @@ def do_close_alarm(alarm: Alarm, *, acting_user: Any, reason: str = "") -> Alarm
 def do_turn_alarm_into_danger(alarm: Alarm, *, acting_user: Any, reason: str = "") -> Alarm:
     """Report a hidden danger from this alarm in one step, keeping the link (``Alarm.danger_id``).
 
-    Integration point with the dangers module (issue 11): it calls ``anjian.dangers.actions`` when that
-    module offers a report action; until then it refuses with a clear message and changes nothing.
+    Integration point with the dangers module: it calls ``anjian.dangers.actions.report_danger`` (source
+    监测报警, the alarm kept as the source object); without that module it refuses with a clear message and
+    changes nothing.
     """
     try:
         import importlib
@@ -107,7 +108,7 @@ def do_turn_alarm_into_danger(alarm: Alarm, *, acting_user: Any, reason: str = "
         danger_actions: Any = importlib.import_module("anjian.dangers.actions")
     except ImportError:
         danger_actions = None
-    report = getattr(danger_actions, "do_report_danger", None) if danger_actions is not None else None
+    report = getattr(danger_actions, "report_danger", None) if danger_actions is not None else None
     if report is None:
         raise TransitionNotAllowed(
             _("隐患排查治理模块尚未上线，暂不能转为隐患"), code="dangers_not_installed"
@@ -124,6 +125,7 @@ def do_turn_alarm_into_danger(alarm: Alarm, *, acting_user: Any, reason: str = "
             title=f"监测报警：{locked}",
             description=f"{locked.point.name}（{locked.point.tag}）于{timezone.localtime(locked.raised_at):%Y-%m-%d %H:%M:%S}"
             f"报警，报警值 {locked.value}。{reason}",
+            source="alarm",
             source_object=locked,
         )
         before = snapshot(locked)

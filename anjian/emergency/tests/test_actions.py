@@ -248,3 +248,14 @@ def test_calc_command_is_registered():
     )
     body = json.loads(out.getvalue())
     assert (body["grade"], body["by"]) == ("较大", "deaths")
+
+
+def test_danger_found_at_an_enterprise_goes_into_the_dangers_loop(incident_factory, enterprise_factory):
+    from anjian.dangers.models import HiddenDanger
+
+    incident = incident_factory(enterprise=enterprise_factory())
+    entry = actions.do_report_danger(incident, description="储罐区可燃气体报警器失效", acting_user=None)
+    danger = HiddenDanger.objects.get()
+    assert danger.source == "incident" and danger.source_id == str(incident.pk)
+    assert danger.enterprise_id == incident.enterprise_id and "可燃气体报警器失效" in danger.title
+    assert danger.code in entry.text

@@ -197,3 +197,19 @@ def test_availability_and_metrics_move_with_data(alarm_setup, point_factory):
     assert value is not None and value.value is not None and value.value > 0
     eq = compute("monitoring.equipment_rate")
     assert eq is not None and eq.denominator is not None
+
+
+def test_turning_into_a_danger_reports_it_and_keeps_the_link(alarm_setup):
+    from anjian.dangers.models import HiddenDanger
+
+    alarm = actions.do_turn_alarm_into_danger(
+        alarm_setup["alarm"], acting_user=alarm_setup["user"], reason="现场核实"
+    )
+    danger = HiddenDanger.objects.get(pk=alarm.danger_id)
+    assert danger.source == "alarm" and danger.source_id == str(alarm.pk) and danger.status == "reported"
+    assert (
+        AuditEntry.objects.filter(object_id=str(alarm.pk), event_type=MonitoringEvent.ALARM_TO_DANGER).count()
+        == 1
+    )
+    with pytest.raises(TransitionNotAllowed, match="已转为隐患"):
+        actions.do_turn_alarm_into_danger(alarm, acting_user=alarm_setup["user"])
