@@ -24,13 +24,11 @@ from anjian.emergency.choices import (
     ResourceKind,
 )
 from anjian.emergency.models import Drill, EmergencyPlan, Footprint, Improvement, Incident, Resource
+from anjian.emergency.permissions import may_register
 from anjian.emergency.selectors import nearest_resources
 from anjian.emergency.workflows import IMPROVEMENT_FLOW, INCIDENT_FLOW
 
-
-def _may_write(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.sees_all or scope.role == "dept" or scope.is_enterprise
+_may_write = may_register
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -41,7 +39,7 @@ def _owner_defaults(obj: Any, user: Any) -> Any:
     """A department's zone-level row is its own; an enterprise user's row is its enterprise's."""
     scope = scope_of(user)
     if (
-        scope.role == "dept"
+        scope.is_department
         and not getattr(obj, "enterprise_id", None)
         and not getattr(obj, "owner_unit_id", None)
     ):

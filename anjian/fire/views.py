@@ -108,7 +108,8 @@ class ComplianceView(LoginRequiredMixin, View):
     """The plan's fire rules on the stored layers: the map with gaps highlighted, and what to fix."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if scope_of(request.user).role in {"gate", "anonymous"}:
+        scope = scope_of(request.user)
+        if scope.is_gate or scope.user_id is None:
             raise Http404
         result = compliance.run_check()
         rule = request.GET.get("rule", "")

@@ -62,7 +62,7 @@ def gates_q(scope: Any, action: str = "view", prefix: str = "") -> models.Q | No
     if action == "operate":
         if scope.sees_all:
             return models.Q()
-        if scope.role in {"enterprise", "gate"}:
+        if scope.is_enterprise_side:
             return enterprise_scope_q(scope, "view", prefix=field)
         return None
     return enterprise_scope_q(scope, action, prefix=field)

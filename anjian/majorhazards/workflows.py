@@ -8,6 +8,8 @@ the edit form offers only the current status and the ones a step reaches.
 
 from __future__ import annotations
 
+from typing import Any
+
 from anjian.core.workflow import Edge, Workflow, register_workflow
 from anjian.majorhazards.choices import InstallationStatus as S
 from anjian.majorhazards.choices import MajorHazardEvent
@@ -15,7 +17,7 @@ from anjian.majorhazards.models import HazardInstallation
 
 __all__ = ["INSTALLATION_FLOW"]
 
-_EVENT = {"event": MajorHazardEvent.INSTALLATION_STATUS_CHANGED}
+_EVENT: dict[str, Any] = {"event": MajorHazardEvent.INSTALLATION_STATUS_CHANGED}
 
 INSTALLATION_FLOW = register_workflow(
     Workflow(
