@@ -106,3 +106,39 @@ def test_dispatch_uses_the_app_writer_and_falls_back_to_the_generic_one(committe
         fallback_event=AuditEvent.ORG_CREATED,
     )
     assert _rows(unit)[-1].event_type == AuditEvent.ORG_CREATED
+
+
+def test_admin_edits_and_inline_rows_go_through_the_actions(user_factory, client):
+    from anjian.orgs.models import OrgAlias
+
+    admin = user_factory(role="admin", org=None)
+    client.force_login(admin)
+    unit = actions.do_create(OrgUnit(code="T8", name="后台单位", kind="department"), acting_user=None)
+    form = {
+        "code": "T8",
+        "name": "后台单位",
+        "full_name": "后台单位全称",
+        "kind": "department",
+        "contact": "",
+        "is_active": "on",
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "后台别名",
+        "aliases-0-unit": str(unit.pk),
+    }
+    response = client.post(f"/admin/orgs/orgunit/{unit.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # the unit's change and the new alias: one audit row each, by the admin, from the admin
+    row = _rows(unit)[-1]
+    assert row.event_type == AuditEvent.OBJECT_UPDATED and row.user == admin
+    assert row.after["full_name"] == "后台单位全称" and row.message.startswith("管理后台")
+    alias = OrgAlias.objects.get(name="后台别名")
+    [alias_row] = AuditEntry.objects.filter(object_id=str(alias.pk), object_type__model="orgalias")
+    assert alias_row.event_type == AuditEvent.OBJECT_CREATED and alias_row.user == admin
+    # saving again unchanged writes nothing
+    count = AuditEntry.objects.count()
+    form.update({"aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "1", "aliases-0-id": str(alias.pk)})
+    assert client.post(f"/admin/orgs/orgunit/{unit.pk}/change/", form).status_code == 302
+    assert AuditEntry.objects.count() == count
