@@ -67,6 +67,9 @@ REQUIRED_LABELS: dict[str, str] = {
     "acceptor": "验收人",
     "answer": "回复内容",
     "comment": "意见",
+    "opinion": "验收意见",
+    "note": "意见",
+    "assignee": "处置人",
 }
 
 
