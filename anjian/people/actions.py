@@ -1,9 +1,9 @@
 """The only code that changes people, certificates and training records: the pages, the CLI, the API, the
 Excel import and the admin all call these (the last three through ``WRITERS``, see ``core.actions``).
 
-Every function is core's generic audited write with this register's audit event: it validates through
-``Model.full_clean()``, locks the row it changes, runs in one transaction and writes exactly one audit row
-(none when an edit changes nothing).
+Every function is core's generic audited write with this register's audit event (``core.actions``, which is
+atomic): it validates through ``Model.full_clean()``, locks the row it changes and writes exactly one audit
+row (none when an edit changes nothing).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models
 
 from anjian.core.actions import Writer, do_create, do_delete, do_update
 from anjian.core.choices import AuditEvent
@@ -43,7 +43,6 @@ def _instance(model: type[M], data: Data | M) -> M:
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_create_person(
     data: Data | Person, *, acting_user: Any, reason: str = "", event: Event | None = None, **options: Any
 ) -> Person:
@@ -57,7 +56,6 @@ def do_create_person(
     )
 
 
-@transaction.atomic
 def do_update_person(
     person: Person,
     changes: Data | None = None,
@@ -83,7 +81,6 @@ def do_update_person(
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_create_certificate(
     data: Data | Certificate,
     *,
@@ -102,7 +99,6 @@ def do_create_certificate(
     )
 
 
-@transaction.atomic
 def do_update_certificate(
     cert: Certificate,
     changes: Data | None = None,
@@ -123,7 +119,6 @@ def do_update_certificate(
     )
 
 
-@transaction.atomic
 def do_delete_certificate(
     cert: Certificate, *, acting_user: Any, reason: str = "", event: Event | None = None, message: str = ""
 ) -> None:
@@ -142,7 +137,6 @@ def do_delete_certificate(
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_record_training(
     data: Data | TrainingRecord,
     *,
@@ -161,7 +155,6 @@ def do_record_training(
     )
 
 
-@transaction.atomic
 def do_update_training(
     training: TrainingRecord,
     changes: Data | None = None,
@@ -182,7 +175,6 @@ def do_update_training(
     )
 
 
-@transaction.atomic
 def do_delete_training(
     training: TrainingRecord,
     *,
