@@ -94,21 +94,38 @@ class AuditedAdminMixin:
         getattr(request, _DONE).add((type(obj), str(obj.pk)))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Inline rows (a person's certificates, a unit's aliases) go through their app's actions too."""
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            delete_object(
-                obj, acting_user=request.user, event=AuditEvent.OBJECT_DELETED, message="管理后台：删除"
-            )
-        for obj in instances:
+        """Inline rows (a person's certificates, a unit's aliases) go through their app's actions too: each
+        form's instance carries its values once the formset is valid, so nothing is saved by the formset."""
+        fk = getattr(formset, "fk", None)
+        # what the admin's change message reads (a formset's own save() would set these)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            obj = inline.instance
+            if inline in formset.deleted_forms:
+                if obj.pk is not None:
+                    delete_object(
+                        obj,
+                        acting_user=request.user,
+                        event=AuditEvent.OBJECT_DELETED,
+                        message="管理后台：删除",
+                    )
+                    formset.deleted_objects.append(obj)
+                continue
+            if not inline.has_changed():
+                continue
+            if fk is not None:
+                setattr(obj, fk.name, formset.instance)
+            many = {f.name for f in obj._meta.many_to_many}
+            m2m = {k: v for k, v in inline.cleaned_data.items() if k in many}
             if obj.pk is None or obj._state.adding:
                 create_object(
                     obj,
                     acting_user=request.user,
                     event=AuditEvent.OBJECT_CREATED,
                     message="管理后台：新增",
-                    validated=True,
+                    m2m=m2m,
                 )
+                formset.new_objects.append(obj)
             else:
                 update_object(
                     obj,
@@ -116,9 +133,10 @@ class AuditedAdminMixin:
                     acting_user=request.user,
                     event=AuditEvent.OBJECT_UPDATED,
                     message="管理后台：修改",
+                    m2m=m2m,
                     validated=True,
                 )
-        formset.save_m2m()
+                formset.changed_objects.append((obj, inline.changed_data))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         delete_object(

@@ -153,10 +153,6 @@ def _notify_major(danger: HiddenDanger) -> None:
     )
 
 
-def _save(danger: HiddenDanger, fields: list[str]) -> None:
-    danger.save(update_fields=[*fields, "updated_at"])
-
-
 # ---------------------------------------------------------------------------------------------
 # Reporting (the interface other modules use)
 # ---------------------------------------------------------------------------------------------
