@@ -1,9 +1,10 @@
 """Django admin: the audit table (read-only) and the base classes every app's admin uses.
 
-The admin is the system administrators' escape hatch, not a way around the audit: an admin that lets
-rows be edited derives from :class:`AuditedModelAdmin`, so each add, change and delete writes an
-``AuditEntry`` (with before/after) like the pages and the API do. Workflow objects, whose state moves only
-through their actions, use :class:`ViewOnlyModelAdmin`.
+The admin is the system administrators' escape hatch, not a way around the write path: an admin that lets
+rows be edited derives from :class:`AuditedModelAdmin`, so each add, change and delete goes through the
+model's app actions (``core.actions``) and writes one ``AuditEntry`` (with before/after) like the pages
+and the API do. Workflow objects, whose state moves only through their actions, use
+:class:`ViewOnlyModelAdmin`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from anjian.core.actions import create_object, delete_object, update_object
 from anjian.core.audit import record, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.models import AuditEntry
@@ -23,6 +25,7 @@ from anjian.core.models import AuditEntry
 __all__ = ["AuditedAdminMixin", "AuditedModelAdmin", "ViewOnlyModelAdmin"]
 
 _BEFORE = "_anjian_admin_before"
+_DONE = "_anjian_admin_written"
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -44,11 +47,13 @@ def _remember_before(request: HttpRequest, obj: models.Model) -> None:
 
 
 class AuditedAdminMixin:
-    """Write one audit row for every object the admin adds, changes or deletes.
+    """Adds, changes and deletes go through the model's app actions (``core.actions``), one audit row each.
 
-    The state before an edit is read from the database when the admin fetches the object (change form,
-    password form) or saves it (list-editable changes); the row is written from the admin's own log hooks,
-    which run inside the same transaction as the change. Inline edits are named in the parent's message.
+    ``save_model`` calls the app's writer (or the generic audited create/update) with the form's values and
+    many-to-many choices, audited as ``OBJECT_CREATED``/``OBJECT_UPDATED`` with the admin's change message;
+    an edit that changes nothing is not audited. Inline rows (``save_formset``) go the same way, one audit
+    row each. ``delete_model``/``delete_queryset`` call the delete action per row. A change Django's admin saves by itself (the user admin's password form) is still audited from
+    the admin's own log hook, with the state read when the admin fetched the object.
     """
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
@@ -60,43 +65,101 @@ class AuditedAdminMixin:
         return obj
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not hasattr(request, _BEFORE):
-            setattr(request, _BEFORE, {})
-        _remember_before(request, obj)
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
-
-    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        record(
-            AuditEvent.OBJECT_CREATED,
-            obj,
-            acting_user=request.user,
-            after=snapshot(obj),
-            message=_message(message),
-        )
-        return super().log_addition(request, obj, message)  # type: ignore[misc]
-
-    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        before = getattr(request, _BEFORE, {}).get((type(obj), str(obj.pk)))
-        record(
-            AuditEvent.OBJECT_UPDATED,
-            obj,
-            acting_user=request.user,
-            before=before,
-            after=snapshot(obj),
-            message=_message(message),
-        )
-        return super().log_change(request, obj, message)  # type: ignore[misc]
-
-    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
-        for obj in queryset:
-            record(
-                AuditEvent.OBJECT_DELETED,
+        many = {f.name for f in obj._meta.many_to_many}
+        m2m = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k in many}
+        message = _message(self.construct_change_message(request, form, [], not change))  # type: ignore[attr-defined]
+        if change:
+            before = getattr(request, _BEFORE, {}).get((type(obj), str(obj.pk)))
+            update_object(
+                obj,
+                None,
+                acting_user=request.user,
+                event=AuditEvent.OBJECT_UPDATED,
+                message=message,
+                m2m=m2m,
+                before=before,
+                validated=True,
+            )
+        else:
+            create_object(
                 obj,
                 acting_user=request.user,
-                before=snapshot(obj),
-                message="管理后台：删除",
+                event=AuditEvent.OBJECT_CREATED,
+                message=message,
+                m2m=m2m,
+                validated=True,
             )
-        return super().log_deletions(request, queryset)  # type: ignore[misc]
+        if not hasattr(request, _DONE):
+            setattr(request, _DONE, set())
+        getattr(request, _DONE).add((type(obj), str(obj.pk)))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (a person's certificates, a unit's aliases) go through their app's actions too: each
+        form's instance carries its values once the formset is valid, so nothing is saved by the formset."""
+        fk = getattr(formset, "fk", None)
+        # what the admin's change message reads (a formset's own save() would set these)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline in formset.forms:
+            obj = inline.instance
+            if inline in formset.deleted_forms:
+                if obj.pk is not None:
+                    delete_object(
+                        obj,
+                        acting_user=request.user,
+                        event=AuditEvent.OBJECT_DELETED,
+                        message="管理后台：删除",
+                    )
+                    formset.deleted_objects.append(obj)
+                continue
+            if not inline.has_changed():
+                continue
+            if fk is not None:
+                setattr(obj, fk.name, formset.instance)
+            many = {f.name for f in obj._meta.many_to_many}
+            m2m = {k: v for k, v in inline.cleaned_data.items() if k in many}
+            if obj.pk is None or obj._state.adding:
+                create_object(
+                    obj,
+                    acting_user=request.user,
+                    event=AuditEvent.OBJECT_CREATED,
+                    message="管理后台：新增",
+                    m2m=m2m,
+                )
+                formset.new_objects.append(obj)
+            else:
+                update_object(
+                    obj,
+                    None,
+                    acting_user=request.user,
+                    event=AuditEvent.OBJECT_UPDATED,
+                    message="管理后台：修改",
+                    m2m=m2m,
+                    validated=True,
+                )
+                formset.changed_objects.append((obj, inline.changed_data))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_object(
+            obj, acting_user=request.user, event=AuditEvent.OBJECT_DELETED, message="管理后台：删除"
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if (type(obj), str(obj.pk)) not in getattr(request, _DONE, set()):
+            # Saved by the admin itself (e.g. the password form), not through save_model.
+            record(
+                AuditEvent.OBJECT_UPDATED,
+                obj,
+                acting_user=request.user,
+                before=getattr(request, _BEFORE, {}).get((type(obj), str(obj.pk))),
+                after=snapshot(obj),
+                message=_message(message),
+            )
+        return super().log_change(request, obj, message)  # type: ignore[misc]
 
 
 class AuditedModelAdmin(AuditedAdminMixin, admin.ModelAdmin[_M]):

@@ -60,7 +60,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from anjian.core.audit import record, snapshot
+from anjian.core.audit import snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import AnjianError
 from anjian.core.textguard import control_character_message, find_control_character, strip_control_characters
@@ -608,16 +608,24 @@ def _validation_errors(exc: ValidationError, spec: Sheet) -> list[tuple[str, str
 
 
 def default_save_row(row: ImportRow, *, event: AuditEvent | int = AuditEvent.IMPORTED) -> None:
-    """Save the object and write one audit row (``IMPORTED``) with its before/after state."""
-    row.obj.save()
-    record(
-        event,
-        row.obj,
-        acting_user=row.acting_user,
-        before=row.before,
-        after=snapshot(row.obj),
-        message=_("Excel 导入第 %(row)d 行") % {"row": row.row},
-    )
+    """Save the row through its model's app actions (``core.actions``: the app's writer, else the generic
+    audited create/update), audited as ``event`` (``IMPORTED``) with its before/after state."""
+    from anjian.core.actions import create_object, update_object
+
+    message = _("Excel 导入第 %(row)d 行") % {"row": row.row}
+    # The row was validated (full_clean) just before, in ``_prepare_row``.
+    if row.created:
+        create_object(row.obj, acting_user=row.acting_user, event=event, message=message, validated=True)
+    else:
+        update_object(
+            row.obj,
+            None,
+            acting_user=row.acting_user,
+            event=event,
+            message=message,
+            before=row.before,
+            validated=True,
+        )
 
 
 #: Limits checked before an upload is parsed (an .xlsx is a zip: a 3 MB file can unpack to gigabytes).

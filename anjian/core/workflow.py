@@ -2,14 +2,18 @@
 
 A workflow is data: its states (a ``ColoredChoices``) and its edges. Each ``Edge`` names the state it
 leaves, the state it reaches, the verb (``"acknowledge"``), a Chinese label for buttons, who may take it
-(``may(scope, obj)``), a ``guard(obj, data)`` returning a Chinese reason to refuse (or ``None``), the data
-it requires (``"reason"``, ``"evidence"``, …), the timestamp/actor fields it stamps, the audit event, an
+(``may(scope, obj)``), the data it requires (``"reason"``, ``"evidence"``, …), a ``guard(obj, data)``
+returning a Chinese reason to refuse the submitted data (or ``None``), a ``ready(obj, acting_user)``
+returning a Chinese reason why the step cannot be taken now whatever the data (an after-photo missing,
+the acceptor being the rectifier), the timestamp/actor fields it stamps, the audit event, an
 ``effect(obj, data)`` that sets other fields, and an optional ``notify(obj, acting_user)`` run after commit.
+A reason may be a :class:`Refusal` to carry its own error code.
 
 ``apply(workflow, obj, verb, acting_user=…, reason=…, data=…)`` locks the row, finds the edge, checks the
-permission, the required data and the guard, runs the effect, stamps, saves, writes exactly one audit row
-and schedules the notification — or raises ``WorkflowError`` and changes nothing. ``allowed_verbs`` returns
-the edges a user may take now, so pages and the API offer only what the server would accept::
+permission, the required data, the guard and readiness, runs the effect, stamps, saves, writes exactly one
+audit row and schedules the notification — or raises ``WorkflowError`` and changes nothing. ``allowed_verbs``
+returns the edges a user may take now (permission and readiness), so pages and the API offer only what the
+server would accept; ``blocked_steps`` gives the ones the user could take but not yet, with the reason::
 
     NOTICE_FLOW = register_workflow(Workflow(
         key="plans.notice", label="督办通知", model=SupervisionNotice, states=NoticeStatus,
@@ -41,12 +45,14 @@ from anjian.core.errors import AnjianError, PermissionDeniedError, TransitionNot
 __all__ = [
     "Edge",
     "EdgeRefused",
+    "Refusal",
     "StepDataMissing",
     "StepNotPermitted",
     "Workflow",
     "WorkflowError",
     "allowed_verbs",
     "apply",
+    "blocked_steps",
     "check",
     "get_workflow",
     "may_change",
@@ -61,6 +67,9 @@ REQUIRED_LABELS: dict[str, str] = {
     "acceptor": "验收人",
     "answer": "回复内容",
     "comment": "意见",
+    "opinion": "验收意见",
+    "note": "意见",
+    "assignee": "处置人",
 }
 
 
@@ -89,6 +98,21 @@ class StepDataMissing(WorkflowError, ValidationFailed):
     """Data the edge requires is missing (400)."""
 
 
+class Refusal(str):
+    """A guard's (or ``ready``'s) Chinese reason with its own error code (``guard_refused`` otherwise)."""
+
+    code: str
+
+    def __new__(cls, message: str, code: str = "guard_refused") -> Refusal:
+        made = super().__new__(cls, message)
+        made.code = code
+        return made
+
+
+def _refused(reason: str) -> EdgeRefused:
+    return EdgeRefused(getattr(reason, "code", "guard_refused"), str(reason))
+
+
 @dataclass(frozen=True)
 class Edge:
     """One allowed step: from ``source`` by ``verb`` to ``target``."""
@@ -99,6 +123,7 @@ class Edge:
     label: str
     may: Callable[[Scope, Any], bool] | None = None
     guard: Callable[[Any, Mapping[str, Any]], str | None] | None = None
+    ready: Callable[[Any, Any], str | None] | None = None
     requires: tuple[str, ...] = ()
     stamp_at: str = ""
     stamp_by: str = ""
@@ -107,6 +132,19 @@ class Edge:
     notify: Callable[[Any, Any], None] | None = None
     who: str = ""  # who may take it, in words, for the workflow page (``may``'s docstring otherwise)
     style: str = "primary"  # button style: primary | danger | secondary
+    #: The Chinese message per missing required datum of this edge (the workflow's, or "请填写<label>").
+    messages: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def conditions(self) -> str:
+        """What the step needs besides permission, in words (the workflow page): ``guard``/``ready``
+        docstrings' first lines."""
+        parts = []
+        for func in (self.guard, self.ready):
+            doc = (getattr(func, "__doc__", None) or "").strip()
+            if doc:
+                parts.append(doc.splitlines()[0])
+        return "；".join(parts)
 
     @property
     def who_label(self) -> str:
@@ -133,6 +171,8 @@ class Workflow:
     state_of: Callable[[Any], str] | None = None
     #: The Chinese refusal per verb when no edge leaves the current state (a generic one otherwise).
     refusals: Mapping[str, str] = field(default_factory=dict)
+    #: The generic refusal, formatted with ``label`` (the workflow's), ``state`` and ``verb`` (labels).
+    refusal_format: str = "{label}当前为“{state}”，不能{verb}"
     #: Fields the audit row's before/after show (every concrete field when empty).
     audit_fields: tuple[str, ...] = ()
     #: The Chinese message per missing required datum ("请填写<label>" otherwise).
@@ -236,15 +276,30 @@ def _missing(edge: Edge, obj: Any, reason: str, data: Mapping[str, Any]) -> tupl
 
 
 def allowed_verbs(workflow: Workflow, obj: Any, user: Any) -> list[Edge]:
-    """The edges ``user`` may take on ``obj`` now (permission and data-independent guard pass)."""
+    """The edges ``user`` may take on ``obj`` now: permitted, and ``ready`` has no objection (drives the
+    buttons on pages and the POST actions the API offers)."""
     state = workflow.current(obj)
     result = []
     for edge in workflow.edges:
         if str(edge.source) != state or not _may(edge, obj, user):
             continue
-        if edge.guard is not None and edge.guard(obj, {}) is not None:
+        if edge.ready is not None and edge.ready(obj, user):
             continue
         result.append(edge)
+    return result
+
+
+def blocked_steps(workflow: Workflow, obj: Any, user: Any) -> list[tuple[Edge, str]]:
+    """The edges ``user`` is permitted to take from ``obj``'s state but not yet, with ``ready``'s reason
+    (pages show it where the button would be)."""
+    state = workflow.current(obj)
+    result = []
+    for edge in workflow.edges:
+        if str(edge.source) != state or edge.ready is None or not _may(edge, obj, user):
+            continue
+        reason = edge.ready(obj, user)
+        if reason:
+            result.append((edge, str(reason)))
     return result
 
 
@@ -265,7 +320,8 @@ def check(
     """The edge ``verb`` from ``obj``'s current state if ``acting_user`` may take it now with ``data``;
     otherwise raise ``WorkflowError``. ``apply`` calls it under the row lock; an action that writes more
     than one row itself (a bulk computation) may call it directly on the locked object and audit itself."""
-    data = data or {}
+    reason = (reason or "").strip()
+    data = {"reason": reason, **(data or {})}
     state = workflow.current(obj)
     edge = workflow.edge(state, verb)
     if edge is None:
@@ -274,20 +330,30 @@ def check(
         raise EdgeRefused(
             "transition_not_allowed",
             workflow.refusals.get(verb)
-            or f"{workflow.label}当前为“{workflow.state_label(state)}”，不能{workflow.verb_label(verb)}",
+            or workflow.refusal_format.format(
+                label=workflow.label, state=workflow.state_label(state), verb=workflow.verb_label(verb)
+            ),
         )
     if not _may(edge, obj, acting_user):
         raise StepNotPermitted(
             "not_permitted", f"您无权{edge.label}该{workflow.label}（仅限{edge.who_label}）"
         )
-    missing = _missing(edge, obj, (reason or "").strip(), data)
+    missing = _missing(edge, obj, reason, data)
     if missing is not None:
-        text = workflow.required_messages.get(missing[0]) or f"请填写{missing[1]}"
+        text = (
+            edge.messages.get(missing[0])
+            or workflow.required_messages.get(missing[0])
+            or f"请填写{missing[1]}"
+        )
         raise StepDataMissing(f"{missing[0]}_required", text, field=missing[0])
     if edge.guard is not None:
         refusal = edge.guard(obj, data)
         if refusal:
-            raise EdgeRefused("guard_refused", refusal)
+            raise _refused(refusal)
+    if edge.ready is not None:
+        refusal = edge.ready(obj, acting_user)
+        if refusal:
+            raise _refused(refusal)
     return edge
 
 
@@ -307,8 +373,8 @@ def apply(
     Raises ``WorkflowError`` (nothing written) when the edge is not declared from the current state, the
     user may not take it, required data is missing, or its guard refuses.
     """
-    data = dict(data or {})
     reason = (reason or "").strip()
+    data = {"reason": reason, **(data or {})}
     with transaction.atomic():
         locked = workflow.model._default_manager.select_for_update().get(pk=obj.pk)
         state = workflow.current(locked)

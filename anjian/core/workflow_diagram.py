@@ -13,7 +13,7 @@ from anjian.core.workflow import Workflow, ordered_states
 __all__ = ["Diagram", "diagram"]
 
 NODE_W, NODE_H, GAP, TOP = 150, 36, 96, 24
-CENTRE_X = 200
+CENTRE_X = 250  # room on the left for the labels of steps back
 
 
 @dataclass(frozen=True)
@@ -94,4 +94,7 @@ def diagram(workflow: Workflow) -> Diagram:
         path = f"M{x0},{a.cy} C{cx},{a.cy} {cx},{b.cy} {x1 + (4 if side == 'right' else -4)},{b.cy}"
         arrows.append(Arrow(path, edge.label, lx, (a.cy + b.cy) / 2 + 4, anchor))
     height = int(TOP * 2 + max(len(order) - 1, 0) * GAP + NODE_H)
-    return Diagram(width=2 * CENTRE_X, height=height, nodes=list(nodes.values()), arrows=arrows)
+    # wide enough for the longest label on the right (a CJK character is about 12.5 px at font-size 12)
+    right = max((a.lx + 12.5 * len(a.label) for a in arrows if a.anchor == "start"), default=0)
+    width = int(max(2 * CENTRE_X, right + 8))
+    return Diagram(width=width, height=height, nodes=list(nodes.values()), arrows=arrows)

@@ -1,9 +1,11 @@
 """Every change to hidden dangers: reporting (from any module), the rectification loop, photos, 挂牌督办, escalation.
 
-Each loop action is atomic, locks the danger first, checks ``choices.DANGER_EDGES`` and the edge's guard,
-changes the row, writes exactly one audit row and defers notifications to ``transaction.on_commit``. A
-refused step raises ``TransitionNotAllowed`` / ``ValidationFailed`` / ``PermissionDeniedError`` with a
-Chinese message naming what is missing, and changes nothing.
+The loop's edges are the transition table ``workflows.DANGER_FLOW`` (``core.workflow``): each loop action
+takes one edge through ``core.workflow.apply`` — the danger locked, the edge, the permission, the required
+data and the guard checked, one audit row — and then does what touches other rows (telling the
+supervising department, ending a 挂牌督办). A refused step raises ``TransitionNotAllowed`` /
+``ValidationFailed`` / ``PermissionDeniedError`` with a Chinese message naming what is missing, and changes
+nothing.
 
 Other modules report a danger through :func:`report_danger` (the stable interface)::
 
@@ -14,17 +16,15 @@ Other modules report a danger through :func:`report_danger` (the stable interfac
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 import hashlib
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,23 +32,46 @@ from anjian.core.access import restrict, scope_of
 from anjian.core.audit import record, snapshot
 from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.notifications import notify
+from anjian.core.workflow import allowed_verbs as workflow_allowed_verbs
+from anjian.core.workflow import apply
 from anjian.dangers.choices import (
-    DANGER_EDGES,
     OPEN_STATES,
-    VERB_LABELS,
     DangerEvents,
     DangerGrade,
     DangerSource,
     DangerStatus,
+    ItemResult,
     PhotoStage,
 )
-from anjian.dangers.models import DangerPhoto, DangerSettings, HiddenDanger, ListingMessage, SupervisedListing
+from anjian.dangers.inspections import LATE_GRACE, MAX_OFFLINE_AGE, current_period
+from anjian.dangers.models import (
+    DangerPhoto,
+    DangerSettings,
+    HiddenDanger,
+    InspectionItem,
+    InspectionRecord,
+    InspectionTask,
+    ListingMessage,
+    SupervisedListing,
+    TaskCompletionStat,
+)
+from anjian.dangers.workflows import (
+    DANGER_FLOW,
+    acceptance_refusal,
+    is_supervisor,
+    major_items,
+    parse_major_item,
+    user_may_work_on,
+)
 from anjian.domain import danger_rules
 
 __all__ = [
     "MAJOR_ITEMS",
+    "acceptance_refusal",
     "add_danger_photo",
     "allowed_verbs",
+    "compute_completion",
+    "create_tasks_for_measures",
     "do_accept_danger",
     "do_add_listing_message",
     "do_assign_rectification",
@@ -59,21 +82,15 @@ __all__ = [
     "do_submit_for_acceptance",
     "do_verify_danger",
     "lock_danger",
+    "major_items",
     "report_danger",
     "run_escalation",
+    "submit_inspection",
 ]
 
 #: Photos larger than this are refused before they are read as images.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-@functools.cache
-def major_items() -> dict[int, str]:
-    """The 20 items of 安监总管三〔2017〕121号 (item → text), shipped in ``dangers/data``."""
-    path = Path(__file__).parent / "data" / "major_hidden_danger_chem_2017_121.csv"
-    with path.open(encoding="utf-8") as handle:
-        return {int(row["item"]): row["text_cn"] for row in csv.DictReader(handle)}
 
 
 MAJOR_ITEMS = major_items
@@ -92,28 +109,9 @@ def lock_danger(danger: HiddenDanger) -> HiddenDanger:
     return locked
 
 
-def _edge(danger: HiddenDanger, verb: str) -> str:
-    """The state ``verb`` leads to from the danger's state; refuse an undeclared edge."""
-    for (source, target), name in DANGER_EDGES.items():
-        if source == danger.status and name == verb:
-            return str(target)
-    raise TransitionNotAllowed(
-        _("隐患当前状态为“%(state)s”，不能执行“%(verb)s”")
-        % {"state": danger.get_status_display(), "verb": VERB_LABELS.get(verb, verb)},
-        code=f"danger_{verb}_not_allowed",
-    )
-
-
 def _is_supervisor(user: Any, danger: HiddenDanger) -> bool:
     """The supervising department's staff (or the zone-wide roles)."""
-    scope = scope_of(user)
-    if scope.sees_all:
-        return True
-    return (
-        scope.is_department
-        and danger.supervising_unit_id is not None
-        and danger.supervising_unit_id in scope.unit_ids
-    )
+    return is_supervisor(user, danger)
 
 
 def _may_change(user: Any, danger: HiddenDanger) -> bool:
@@ -122,30 +120,11 @@ def _may_change(user: Any, danger: HiddenDanger) -> bool:
     return restrict(HiddenDanger.objects.filter(pk=danger.pk), user, "change").exists()
 
 
-def _check_may(user: Any, danger: HiddenDanger) -> None:
-    if not _may_change(user, danger):
-        raise PermissionDeniedError(_("无权处理该隐患"), code="danger_forbidden")
-
-
 def _require(text: str, field: str, label: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("请填写%(label)s") % {"label": label}, code=f"{field}_required", field=field)
     return text
-
-
-def _major_item(value: Any) -> int | None:
-    if value in (None, "", 0, "0"):
-        return None
-    try:
-        item = int(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed(
-            _("重大隐患判定条款须为 1–20"), code="major_item_invalid", field="major_item"
-        ) from exc
-    if item not in major_items():
-        raise ValidationFailed(_("重大隐患判定条款须为 1–20"), code="major_item_invalid", field="major_item")
-    return item
 
 
 def _supervisor_recipients(danger: HiddenDanger) -> list[Any]:
@@ -172,10 +151,6 @@ def _notify_major(danger: HiddenDanger) -> None:
         acting_user=None,
         message=f"已通知{'、'.join(str(r) for r in recipients) or '（无监管部门）'}：{body}"[:500],
     )
-
-
-def _save(danger: HiddenDanger, fields: list[str]) -> None:
-    danger.save(update_fields=[*fields, "updated_at"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +190,7 @@ def report_danger(
         raise ValidationFailed(_("隐患来源无效"), code="source_invalid", field="source")
     if grade not in DangerGrade.values:
         raise ValidationFailed(_("隐患等级无效"), code="grade_invalid", field="grade")
-    item = _major_item(major_item)
+    item = parse_major_item(major_item)
     if item is not None:
         grade = DangerGrade.MAJOR
     now = timezone.now()
@@ -253,69 +228,32 @@ def report_danger(
 # ---------------------------------------------------------------------------------------------
 
 
+def _step(
+    danger: HiddenDanger, verb: str, *, acting_user: Any, reason: str = "", **data: Any
+) -> HiddenDanger:
+    result: HiddenDanger = apply(DANGER_FLOW, danger, verb, acting_user=acting_user, reason=reason, data=data)
+    return result
+
+
 @transaction.atomic
 def do_verify_danger(
     danger: HiddenDanger, *, acting_user: Any, grade: str, major_item: Any = None, reason: str = ""
 ) -> HiddenDanger:
-    """已上报 → 已核实定级: confirm the danger and its grade (a 121号 item makes it 重大)."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "verify")
-    _check_may(acting_user, danger)
-    item = _major_item(major_item)
-    if item is not None:
-        grade = DangerGrade.MAJOR
-    if grade not in DangerGrade.values:
-        raise ValidationFailed(_("请选择隐患等级"), code="grade_required", field="grade")
-    before = snapshot(danger)
-    was_major = danger.is_major
-    danger.grade, danger.major_item = grade, item
-    danger.status = target
-    danger.verified_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    danger.verified_at = timezone.now()
-    _save(danger, ["grade", "major_item", "status", "verified_by", "verified_at"])
-    record(
-        DangerEvents.DANGER_VERIFIED,
-        danger,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(danger),
-        reason=reason,
+    """已上报 → 已核实定级: confirm the danger and its grade (a 121号 item makes it 重大); a danger that
+    becomes 重大 here is reported to the supervising department at once."""
+    was_major = lock_danger(danger).is_major
+    danger = _step(
+        danger, "verify", acting_user=acting_user, reason=reason, grade=grade, major_item=major_item
     )
     if danger.is_major and not was_major:
-        _notify_major(danger)
+        _notify_major(lock_danger(danger))
     return danger
 
 
 @transaction.atomic
 def do_dismiss_danger(danger: HiddenDanger, *, acting_user: Any, reason: str) -> HiddenDanger:
     """已上报 → 不予认定, with the reason."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "dismiss")
-    _check_may(acting_user, danger)
-    reason = _require(reason, "reason", "不予认定理由")
-    before = snapshot(danger)
-    danger.status = target
-    danger.dismissed_reason = reason
-    danger.closed_at = timezone.now()
-    _save(danger, ["status", "dismissed_reason", "closed_at"])
-    record(
-        DangerEvents.DANGER_DISMISSED,
-        danger,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(danger),
-        reason=reason,
-    )
-    return danger
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed(_("整改资金须为数字"), code="funds_invalid", field="funds") from exc
+    return _step(danger, "dismiss", acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic
@@ -330,54 +268,23 @@ def do_assign_rectification(
     contingency_plan: str = "",
     reason: str = "",
 ) -> HiddenDanger:
-    """已核实定级 → 整改中: requires the 五到位 (措施、责任人、资金、期限, 重大 also 预案)."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "assign")
-    _check_may(acting_user, danger)
-    amount = _decimal(funds)
-    missing = danger_rules.missing_five_in_place(
-        danger_rules.FiveInPlace(
-            is_major=danger.is_major,
-            measures=measures or "",
-            rectifier_set=rectifier is not None,
-            funds=amount,
-            deadline=deadline,
-            contingency_plan=contingency_plan or "",
-            today=timezone.localdate(),
-        )
-    )
-    if missing:
-        raise TransitionNotAllowed(
-            _("五到位未落实，缺少：%(missing)s") % {"missing": "、".join(missing)},
-            code="five_in_place_missing",
-        )
-    if rectifier is not None and not _user_may_work_on(rectifier, danger):
-        raise ValidationFailed(
-            _("整改责任人须为本企业或监管部门的用户"), code="rectifier_invalid", field="rectifier"
-        )
-    before = snapshot(danger)
-    danger.measures = (measures or "").strip()
-    danger.rectifier = rectifier
-    danger.funds = amount
-    danger.deadline = deadline
-    danger.contingency_plan = (contingency_plan or "").strip()
-    danger.status = target
-    danger.assigned_at = timezone.now()
-    _save(danger, ["measures", "rectifier", "funds", "deadline", "contingency_plan", "status", "assigned_at"])
-    record(
-        DangerEvents.DANGER_ASSIGNED,
+    """已核实定级 → 整改中: requires the 五到位 (措施、责任人、资金、期限, 重大 also 预案); the rectifier is told."""
+    danger = _step(
         danger,
+        "assign",
         acting_user=acting_user,
-        before=before,
-        after=snapshot(danger),
         reason=reason,
+        measures=measures,
+        rectifier=rectifier,
+        funds=funds,
+        deadline=deadline,
+        contingency_plan=contingency_plan,
     )
     if danger.rectifier is not None:
-        rectifier_user, title = danger.rectifier, f"隐患整改任务：{danger.title}"
         body = f"整改期限 {deadline:%Y-%m-%d}。" if deadline else ""
         notify(
-            [rectifier_user],
-            title=title,
+            [danger.rectifier],
+            title=f"隐患整改任务：{danger.title}",
             body=body,
             target=danger,
             kind="dangers",
@@ -386,74 +293,20 @@ def do_assign_rectification(
     return danger
 
 
-def _user_may_work_on(user: Any, danger: HiddenDanger) -> bool:
-    return restrict(HiddenDanger.objects.filter(pk=danger.pk), user, "view").exists()
-
-
 @transaction.atomic
 def do_submit_for_acceptance(danger: HiddenDanger, *, acting_user: Any, statement: str) -> HiddenDanger:
     """整改中 → 待验收: requires at least one after-photo and a statement of what was done."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "submit")
-    _check_may(acting_user, danger)
-    missing: list[str] = []
-    if not (statement or "").strip():
-        missing.append(str(_("整改情况说明")))
-    if not danger.photos.filter(stage=PhotoStage.AFTER).exists():
-        missing.append(str(_("整改后照片")))
-    if missing:
-        raise TransitionNotAllowed(
-            _("不能申请验收，缺少：%(missing)s") % {"missing": "、".join(missing)},
-            code="submission_incomplete",
-        )
-    before = snapshot(danger)
-    danger.statement = statement.strip()
-    danger.status = target
-    danger.submitted_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    danger.submitted_at = timezone.now()
-    _save(danger, ["statement", "status", "submitted_by", "submitted_at"])
-    record(
-        DangerEvents.DANGER_SUBMITTED, danger, acting_user=acting_user, before=before, after=snapshot(danger)
-    )
-    return danger
-
-
-def acceptance_refusal(danger: HiddenDanger, user: Any) -> str | None:
-    """Why ``user`` may not accept ``danger`` now (``None`` when they may)."""
-    return danger_rules.acceptance_refusal(
-        danger_rules.AcceptanceFacts(
-            is_major=danger.is_major,
-            acceptor_id=getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None,
-            rectifier_id=danger.rectifier_id,
-            submitter_id=danger.submitted_by_id,
-            acceptor_is_supervisor=user is not None and _is_supervisor(user, danger),
-        )
-    )
+    return _step(danger, "submit", acting_user=acting_user, statement=statement)
 
 
 @transaction.atomic
 def do_accept_danger(danger: HiddenDanger, *, acting_user: Any, opinion: str) -> HiddenDanger:
-    """待验收 → 已销号: by someone other than the rectifier; a 重大 danger by the supervising department."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "accept")
-    _check_may(acting_user, danger)
-    refusal = acceptance_refusal(danger, acting_user)
-    if refusal:
-        raise TransitionNotAllowed(_(refusal), code="acceptance_not_allowed")
-    opinion = _require(opinion, "opinion", "验收意见")
-    before = snapshot(danger)
-    now = timezone.now()
-    danger.status = target
-    danger.accepted_by = acting_user
-    danger.accepted_at = now
-    danger.acceptance_opinion = opinion
-    danger.closed_at = now
-    _save(danger, ["status", "accepted_by", "accepted_at", "acceptance_opinion", "closed_at"])
+    """待验收 → 已销号: by someone other than the rectifier; a 重大 danger by the supervising department.
+    A 挂牌督办 of the danger ends with it."""
+    danger = _step(danger, "accept", acting_user=acting_user, opinion=opinion)
+    now = danger.closed_at or timezone.now()
     SupervisedListing.objects.filter(danger=danger, closed_at__isnull=True).update(
         closed_at=now, updated_at=now
-    )
-    record(
-        DangerEvents.DANGER_ACCEPTED, danger, acting_user=acting_user, before=before, after=snapshot(danger)
     )
     return danger
 
@@ -461,23 +314,7 @@ def do_accept_danger(danger: HiddenDanger, *, acting_user: Any, opinion: str) ->
 @transaction.atomic
 def do_reject_danger(danger: HiddenDanger, *, acting_user: Any, reason: str) -> HiddenDanger:
     """待验收 → 整改中 (驳回): the acceptor says what is still wrong."""
-    danger = lock_danger(danger)
-    target = _edge(danger, "reject")
-    _check_may(acting_user, danger)
-    reason = _require(reason, "reason", "驳回理由")
-    before = snapshot(danger)
-    danger.status = target
-    danger.rejections += 1
-    _save(danger, ["status", "rejections"])
-    record(
-        DangerEvents.DANGER_REJECTED,
-        danger,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(danger),
-        reason=reason,
-    )
-    return danger
+    return _step(danger, "reject", acting_user=acting_user, reason=reason)
 
 
 VERB_ACTIONS: dict[str, Any] = {
@@ -491,13 +328,8 @@ VERB_ACTIONS: dict[str, Any] = {
 
 
 def allowed_verbs(danger: HiddenDanger, user: Any) -> list[str]:
-    """The loop's verbs ``user`` may try now (drives buttons and API actions)."""
-    if not _may_change(user, danger):
-        return []
-    verbs = [verb for (source, _target), verb in DANGER_EDGES.items() if source == danger.status]
-    if "accept" in verbs and acceptance_refusal(danger, user):
-        verbs.remove("accept")
-    return verbs
+    """The loop's verbs ``user`` may take now (``core.workflow.allowed_verbs``: drives buttons and the API)."""
+    return [edge.verb for edge in workflow_allowed_verbs(DANGER_FLOW, danger, user)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,7 +385,7 @@ def add_danger_photo(
 ) -> DangerPhoto:
     """Store a photo of ``danger`` (size bounded before it is read; EXIF capture time and GPS kept)."""
     danger = lock_danger(danger)
-    if acting_user is not None and not _user_may_work_on(acting_user, danger):
+    if acting_user is not None and not user_may_work_on(acting_user, danger):
         raise PermissionDeniedError(_("无权为该隐患上传照片"))
     if stage not in PhotoStage.values:
         raise ValidationFailed(_("照片阶段无效"), code="stage_invalid", field="stage")
@@ -755,3 +587,229 @@ def do_change_settings(*, acting_user: Any, reason: str, **values: Any) -> Dange
         reason=reason,
     )
     return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Inspection tasks and records (see ``inspections.py`` for the periods and the phone's to-do list)
+# ---------------------------------------------------------------------------------------------
+
+
+def create_tasks_for_measures(
+    measures: Any,
+    *,
+    cycle: str,
+    assignee: Any,
+    valid_from: dt.date,
+    valid_until: dt.date | None,
+    acting_user: Any,
+) -> list[InspectionTask]:
+    """One task per control measure (its 隐患排查内容 as the checklist), audited once each."""
+    tasks: list[InspectionTask] = []
+    with transaction.atomic():
+        for measure in measures:
+            task = InspectionTask.objects.create(
+                enterprise_id=measure.enterprise_id,
+                measure=measure,
+                unit_id=measure.event.unit_id,
+                title=f"{measure.event.unit.name}：{measure.description[:60]}",
+                content=measure.check_content or measure.description,
+                cycle=cycle,
+                assignee=assignee,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            )
+            record(DangerEvents.TASK_SAVED, task, acting_user=acting_user, after=snapshot(task))
+            tasks.append(task)
+    return tasks
+
+
+def submit_inspection(
+    *,
+    acting_user: Any,
+    client_token: str,
+    items: list[dict[str, Any]],
+    task: InspectionTask | None = None,
+    unit: Any = None,
+    checked_at: dt.datetime | None = None,
+    note: str = "",
+    lat: Decimal | None = None,
+    lon: Decimal | None = None,
+) -> tuple[InspectionRecord, bool]:
+    """Store one inspection item by item; a found danger is reported (source 隐患排查) and linked.
+
+    Returns ``(record, created)``; a resent ``client_token`` returns the stored record with ``False``.
+    """
+    token = (client_token or "").strip()[:64]
+    if not token:
+        raise ValidationFailed(_("缺少提交令牌"), code="token_required", field="client_token")
+    existing = InspectionRecord.objects.filter(client_token=token).first()
+    if existing is not None:
+        if existing.inspector_id != getattr(acting_user, "pk", None):
+            raise ValidationFailed(_("提交令牌已被使用"), code="token_used", field="client_token")
+        return existing, False
+    if task is None and unit is None:
+        raise ValidationFailed(_("请选择排查任务或风险分析单元"), code="target_required")
+    enterprise = task.enterprise if task is not None else unit.enterprise
+    from anjian.enterprises.models import Enterprise
+
+    if not restrict(Enterprise.objects.filter(pk=enterprise.pk), acting_user).exists():
+        raise PermissionDeniedError(_("无权排查该企业"), code="inspection_forbidden")
+    if not items:
+        raise ValidationFailed(_("请至少填写一项排查结果"), code="items_required", field="items")
+    now = timezone.now()
+    checked_at = checked_at or now
+    if checked_at > now + dt.timedelta(minutes=5) or checked_at < now - MAX_OFFLINE_AGE:
+        raise ValidationFailed(
+            _("排查时间须在最近 7 天内且不晚于现在"), code="checked_at_invalid", field="checked_at"
+        )
+    for item in items:
+        if item.get("result") not in ItemResult.values:
+            raise ValidationFailed(_("排查结果无效"), code="result_invalid", field="items")
+        if not str(item.get("content", "")).strip():
+            raise ValidationFailed(_("排查项内容不能为空"), code="content_required", field="items")
+        if item["result"] == ItemResult.DANGER and not str(item.get("note", "")).strip():
+            raise ValidationFailed(
+                _("“%(item)s”发现隐患，请写明隐患情况") % {"item": str(item["content"])[:40]},
+                code="danger_note_required",
+                field="items",
+            )
+    period_start = period_end = None
+    if task is not None:
+        period_start, period_end = current_period(task, checked_at)
+    try:
+        with transaction.atomic():
+            rec = InspectionRecord.objects.create(
+                enterprise=enterprise,
+                task=task,
+                unit=unit if unit is not None else (task.unit if task is not None else None),
+                inspector=acting_user,
+                checked_at=checked_at,
+                period_start=period_start,
+                on_time=period_end is None or now <= period_end + LATE_GRACE,
+                note=(note or "").strip()[:500],
+                lat=lat,
+                lon=lon,
+                client_token=token,
+            )
+            found = 0
+            for item in items:
+                line = InspectionItem(
+                    record=rec,
+                    measure_id=item.get("measure") or None,
+                    content=str(item["content"]).strip()[:500],
+                    result=item["result"],
+                    note=str(item.get("note", "")).strip()[:500],
+                )
+                if line.result == ItemResult.DANGER:
+                    found += 1
+                    line.danger = report_danger(
+                        enterprise=enterprise,
+                        title=f"{line.content[:80]}：{line.note[:100]}",
+                        description=line.note,
+                        source=DangerSource.INSPECTION,
+                        acting_user=acting_user,
+                        found_at=checked_at,
+                        risk_unit=rec.unit,
+                        measure=line.measure,
+                        record_obj=rec,
+                    )
+                line.save()
+            if found:
+                rec.dangers_found = found
+                rec.save(update_fields=["dangers_found", "updated_at"])
+            if task is not None and (task.last_checked_at is None or task.last_checked_at < checked_at):
+                task.last_checked_at = checked_at
+                task.save(update_fields=["last_checked_at", "updated_at"])
+            record(
+                DangerEvents.RECORD_SUBMITTED,
+                rec,
+                acting_user=acting_user,
+                after={**snapshot(rec), "items": len(items), "dangers": found},
+            )
+    except IntegrityError:
+        # Two sends of the same form raced: the other one stored it.
+        stored = InspectionRecord.objects.filter(client_token=token).first()
+        if stored is None:
+            raise
+        return stored, False
+    return rec, True
+
+
+def compute_completion(day: dt.date, *, acting_user: Any = None) -> dict[str, int]:
+    """Count every task period that ended on ``day`` (due / on time / late / missed) per enterprise."""
+    tz = timezone.get_current_timezone()
+    day_start = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+    day_end = day_start + dt.timedelta(days=1)
+    tasks = InspectionTask.objects.filter(is_active=True, valid_from__lte=day).exclude(valid_until__lt=day)
+    periods: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    cycle_periods = {c: danger_rules.periods_ending_on(c, day_start) for c in danger_rules.CYCLES}
+    by_task_enterprise: dict[int, int] = {}
+    for pk, enterprise_id, cycle in tasks.values_list("pk", "enterprise_id", "cycle"):
+        if cycle_periods.get(cycle):
+            periods[pk] = cycle_periods[cycle]
+            by_task_enterprise[pk] = enterprise_id
+    earliest = min((p[0] for ps in periods.values() for p in ps), default=day_start)
+    done: dict[tuple[int, dt.datetime], bool] = {}
+    task_ids = list(periods)
+    for start in range(0, len(task_ids), 5000):
+        chunk = task_ids[start : start + 5000]
+        for task_id, period_start, ok in InspectionRecord.objects.filter(
+            task_id__in=chunk, period_start__gte=earliest, period_start__lt=day_end
+        ).values_list("task_id", "period_start", "on_time"):
+            if task_id is None or period_start is None:
+                continue
+            key = (task_id, period_start)
+            done[key] = done.get(key, False) or ok
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for task_id, task_periods in periods.items():
+        row = counts[by_task_enterprise[task_id]]
+        for period_start, _end in task_periods:
+            row[0] += 1
+            state = done.get((task_id, period_start))
+            if state is True:
+                row[1] += 1
+            elif state is False:
+                row[2] += 1
+            else:
+                row[3] += 1
+    now = timezone.now()
+    with transaction.atomic():
+        TaskCompletionStat.objects.filter(day=day).exclude(enterprise_id__in=list(counts)).delete()
+        existing = {s.enterprise_id: s for s in TaskCompletionStat.objects.filter(day=day)}
+        new: list[TaskCompletionStat] = []
+        changed: list[TaskCompletionStat] = []
+        for enterprise_id, (due, on_time_n, late, missed) in counts.items():
+            stat = existing.get(enterprise_id)
+            if stat is None:
+                new.append(
+                    TaskCompletionStat(
+                        enterprise_id=enterprise_id,
+                        day=day,
+                        due=due,
+                        on_time=on_time_n,
+                        late=late,
+                        missed=missed,
+                        computed_at=now,
+                    )
+                )
+            else:
+                stat.due, stat.on_time, stat.late, stat.missed, stat.computed_at = (
+                    due,
+                    on_time_n,
+                    late,
+                    missed,
+                    now,
+                )
+                changed.append(stat)
+        TaskCompletionStat.objects.bulk_create(new, batch_size=1000)
+        TaskCompletionStat.objects.bulk_update(
+            changed, ["due", "on_time", "late", "missed", "computed_at"], batch_size=1000
+        )
+    totals = {
+        "enterprises": len(counts),
+        "due": sum(r[0] for r in counts.values()),
+        "on_time": sum(r[1] for r in counts.values()),
+        "late": sum(r[2] for r in counts.values()),
+        "missed": sum(r[3] for r in counts.values()),
+    }
+    return totals

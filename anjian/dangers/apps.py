@@ -10,16 +10,16 @@ class DangersConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.core.todos import register
-        from anjian.dangers import metrics  # noqa: F401  (registers the dangers.* metrics)
+        from anjian.dangers import metrics, workflows  # noqa: F401  (the dangers.* metrics; the loop's table)
         from anjian.dangers.choices import DangerEvents
         from anjian.dangers.tabs import dangers_tab_context
         from anjian.dangers.todos import dangers_todos
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
+        from anjian.orgs.choices import GOVERNMENT_ROLES
 
         register_audit_events("dangers", DangerEvents)
         register(dangers_todos)
         register_tab(EnterpriseTab("dangers", "隐患", "dangers/_enterprise_tab.html", dangers_tab_context))
-        gov = frozenset({"admin", "committee", "dept", "commander"})
         register_section(
             "dangers",
             MenuSection(
@@ -31,7 +31,7 @@ class DangersConfig(AppConfig):
                     MenuItem("排查任务", "dangers:task_list"),
                     MenuItem("挂牌督办", "dangers:listing_list"),
                     MenuItem("统计", "dangers:stats"),
-                    MenuItem("隐患治理设置", "dangers:settings", gov),
+                    MenuItem("隐患治理设置", "dangers:settings", GOVERNMENT_ROLES),
                 ),
             ),
             order=55,

@@ -1,7 +1,7 @@
 """Choice classes of 隐患排查治理 and the rectification loop's edges, declared once as data.
 
 The loop (issue 10): 上报 → 核实定级 → 整改中 → 待验收 → 已销号, 驳回 back to 整改中, 不予认定 from 上报;
-nothing else. Each edge has one action in ``actions.py``; ``DANGER_EDGES`` is the only table.
+nothing else. The edges are ``workflows.DANGER_FLOW``; each has one action in ``actions.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.choices import ColoredChoices
 
 __all__ = [
-    "DANGER_EDGES",
     "OPEN_STATES",
     "TERMINAL_STATES",
     "Cycle",
@@ -50,30 +49,7 @@ TERMINAL_STATES = frozenset({"closed", "dismissed"})
 #: States in which a deadline runs (after the 五到位 were set).
 DEADLINE_STATES = frozenset({"rectifying", "awaiting_acceptance"})
 
-# The loop's edges: (from, to) -> verb. No wildcard: an undeclared pair is refused.
-DANGER_EDGES: dict[tuple[str, str], str] = {
-    # 已上报 -> 已核实定级
-    (DangerStatus.REPORTED, DangerStatus.VERIFIED): "verify",
-    # 已上报 -> 不予认定
-    (DangerStatus.REPORTED, DangerStatus.DISMISSED): "dismiss",
-    # 已核实定级 -> 整改中 (五到位)
-    (DangerStatus.VERIFIED, DangerStatus.RECTIFYING): "assign",
-    # 整改中 -> 待验收 (整改后照片和整改说明)
-    (DangerStatus.RECTIFYING, DangerStatus.AWAITING_ACCEPTANCE): "submit",
-    # 待验收 -> 已销号 (验收人不是整改人；重大隐患由监管部门验收)
-    (DangerStatus.AWAITING_ACCEPTANCE, DangerStatus.CLOSED): "accept",
-    # 待验收 -> 整改中 (驳回)
-    (DangerStatus.AWAITING_ACCEPTANCE, DangerStatus.RECTIFYING): "reject",
-}
-
-VERB_LABELS: dict[str, str] = {
-    "verify": "核实定级",
-    "dismiss": "不予认定",
-    "assign": "下达整改（五到位）",
-    "submit": "整改完成，申请验收",
-    "accept": "验收销号",
-    "reject": "驳回重新整改",
-}
+# The loop's edges are the transition table ``workflows.DANGER_FLOW`` (``core.workflow``).
 
 
 class DangerGrade(ColoredChoices):

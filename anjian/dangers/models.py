@@ -202,7 +202,7 @@ class InspectionItem(models.Model):
 
 
 class HiddenDanger(EnterpriseOwned):
-    """隐患 with its rectification loop (see ``choices.DANGER_EDGES``) and the 五到位."""
+    """隐患 with its rectification loop (see ``workflows.DANGER_FLOW``) and the 五到位."""
 
     code = models.CharField(_("隐患编号"), max_length=32, unique=True, null=True, blank=True)
     title = models.CharField(_("隐患名称"), max_length=200)

@@ -20,10 +20,12 @@ from django.views import View
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
 from anjian.core.views import ScopedObjectMixin, object_or_404, paginate, run_action
+from anjian.core.workflow import allowed_verbs, blocked_steps
 from anjian.dangers import actions, inspections
-from anjian.dangers.choices import VERB_LABELS, DangerGrade, DangerSource, DangerStatus, ItemResult
+from anjian.dangers.choices import DangerGrade, DangerSource, DangerStatus, ItemResult
 from anjian.dangers.forms import AssignForm, ListingForm, PhotoForm, ReportForm, SettingsForm, VerifyForm
 from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask, SupervisedListing
+from anjian.dangers.workflows import DANGER_FLOW, is_supervisor, user_may_work_on
 
 # ---------------------------------------------------------------------------------------------
 # Dangers
@@ -129,8 +131,10 @@ class DangerReportView(LoginRequiredMixin, View):
 
 
 def _verb_forms(danger: HiddenDanger, user: Any) -> list[dict[str, Any]]:
+    """One form per edge the user may take now (``core.workflow.allowed_verbs`` on ``DANGER_FLOW``)."""
     forms_ = []
-    for verb in actions.allowed_verbs(danger, user):
+    for edge in allowed_verbs(DANGER_FLOW, danger, user):
+        verb = edge.verb
         form: Any = None
         if verb == "verify":
             form = VerifyForm(
@@ -138,7 +142,7 @@ def _verb_forms(danger: HiddenDanger, user: Any) -> list[dict[str, Any]]:
             )
         elif verb == "assign":
             form = AssignForm(danger=danger, prefix=verb)
-        forms_.append({"verb": verb, "label": VERB_LABELS[verb], "form": form})
+        forms_.append({"verb": verb, "label": edge.label, "style": edge.style, "form": form})
     return forms_
 
 
@@ -152,10 +156,7 @@ class DangerDetailView(ScopedObjectMixin, View):
     def context(self, danger: HiddenDanger, **extra: Any) -> dict[str, Any]:
         user = self.request.user
         listing = SupervisedListing.objects.filter(danger=danger).first()
-        can_list = (
-            danger.is_major and danger.is_open and listing is None and actions._is_supervisor(user, danger)
-        )
-        refusal = actions.acceptance_refusal(danger, user) if danger.status == "awaiting_acceptance" else None
+        can_list = danger.is_major and danger.is_open and listing is None and is_supervisor(user, danger)
         return {
             "danger": danger,
             "page_title": danger.title,
@@ -164,10 +165,11 @@ class DangerDetailView(ScopedObjectMixin, View):
             "photo_form": PhotoForm(
                 initial={"stage": "after" if danger.status == "rectifying" else "before"}
             ),
-            "can_photo": danger.is_open and actions._user_may_work_on(user, danger),
+            "can_photo": danger.is_open and user_may_work_on(user, danger),
             "listing": listing,
             "listing_form": ListingForm() if can_list else None,
-            "accept_refusal": refusal,
+            # steps the user could take but not yet, with why (e.g. the rectifier cannot accept)
+            "blocked": [reason for _edge, reason in blocked_steps(DANGER_FLOW, danger, user)],
             "major_text": actions.major_items().get(danger.major_item or 0, ""),
             "history": self.history(danger),
             **extra,
@@ -216,7 +218,7 @@ class DangerActionView(LoginRequiredMixin, View):
         run_action(
             request,
             lambda: actions.VERB_ACTIONS[verb](danger, acting_user=request.user, **kwargs),
-            f"已{VERB_LABELS[verb]}",
+            f"已{DANGER_FLOW.verb_label(verb)}",
         )
         return redirect(danger)
 
@@ -437,7 +439,7 @@ class ChecklistView(LoginRequiredMixin, View):
         if not isinstance(items, list) or len(items) > 200:
             return JsonResponse({"code": "items_invalid", "detail": "排查项无效"}, status=400)
         try:
-            rec, created = inspections.submit_inspection(
+            rec, created = actions.submit_inspection(
                 acting_user=request.user,
                 client_token=token,
                 items=[dict(i) for i in items if isinstance(i, dict)],

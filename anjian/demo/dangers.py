@@ -59,7 +59,7 @@ def _user(enterprise: Any, username: str, name: str, *, login: bool = False) -> 
 
 
 def build(ctx: DemoContext) -> None:
-    from anjian.dangers import actions, inspections
+    from anjian.dangers import actions
     from anjian.dangers.models import (
         HiddenDanger,
         InspectionRecord,
@@ -147,7 +147,7 @@ def build(ctx: DemoContext) -> None:
     # Completion for every day of the year, as the nightly job would have done.
     cursor = start_day
     while cursor < today:
-        inspections.compute_completion(cursor)
+        actions.compute_completion(cursor)
         cursor += dt.timedelta(days=1)
     last = {}
     for r in InspectionRecord.objects.order_by("task_id", "checked_at").values_list("task_id", "checked_at"):

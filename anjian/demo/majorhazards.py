@@ -19,8 +19,8 @@ from django.utils import timezone
 from anjian.demo.context import DemoContext
 from anjian.enterprises.models import Enterprise
 from anjian.majorhazards import actions
+from anjian.majorhazards.actions import refresh_gaps
 from anjian.majorhazards.choices import FilingStatus
-from anjian.majorhazards.gaps import refresh_gaps
 from anjian.majorhazards.models import HazardInstallation, InventoryLine
 from anjian.people.choices import RoleCategory
 from anjian.people.models import Person

@@ -1,8 +1,8 @@
 """Every state change of the emergency app: atomic, locked where it is a workflow, one audit row each.
 
-Incidents and drill improvements are workflows whose edges are declared once in ``choices.py``
-(``INCIDENT_EDGES``, ``IMPROVEMENT_EDGES``); each edge has one action here. They move onto
-``anjian/core/workflow.py`` once it is on main (the edge tables already have its shape).
+Incidents and drill improvements are the transition tables ``workflows.INCIDENT_FLOW`` and
+``workflows.IMPROVEMENT_FLOW`` (``core.workflow``); each edge has one action here that takes it through
+``core.workflow.apply`` (locked, checked, one audit row) — an incident's step also writes its timeline line.
 """
 
 from __future__ import annotations
@@ -19,15 +19,10 @@ from django.utils.translation import gettext as _
 
 from anjian.core.audit import record, snapshot
 from anjian.core.errors import AnjianError, TransitionNotAllowed, ValidationFailed
+from anjian.core.workflow import apply
 from anjian.domain import accident_grade as grading
 from anjian.domain import plume
-from anjian.emergency.choices import (
-    IMPROVEMENT_EDGES,
-    INCIDENT_EDGES,
-    EmergencyEvent,
-    IncidentStatus,
-    TimelineKind,
-)
+from anjian.emergency.choices import EmergencyEvent, IncidentStatus, TimelineKind
 from anjian.emergency.models import (
     Drill,
     EmergencyPlan,
@@ -38,6 +33,7 @@ from anjian.emergency.models import (
     Resource,
     TimelineEntry,
 )
+from anjian.emergency.workflows import IMPROVEMENT_FLOW, INCIDENT_FLOW
 
 __all__ = [
     "do_add_improvement",
@@ -142,64 +138,22 @@ def do_add_improvement(
     return item
 
 
-def _improvement_edge(item: Improvement, verb: str) -> str:
-    edge = IMPROVEMENT_EDGES.get((item.status, verb))
-    if edge is None:
-        raise TransitionNotAllowed(
-            _("整改项当前为“%(state)s”，不能%(verb)s")
-            % {
-                "state": item.get_status_display(),
-                "verb": {"complete": "完成", "reopen": "退回"}.get(verb, verb),
-            },
-            code=f"improvement_{verb}_not_allowed",
-        )
-    return str(edge[0])
-
-
 @transaction.atomic(durable=False)
 def do_complete_improvement(
     item: Improvement, *, acting_user: Any, reason: str = "", done_on: dt.date | None = None
 ) -> Improvement:
     """整改中 → 已完成: what was done (the reason) and when."""
-    item = Improvement.objects.select_for_update().get(pk=item.pk)
-    target = _improvement_edge(item, "complete")
-    note = (reason or "").strip()
-    if not note:
-        raise ValidationFailed(_("请填写完成情况"), field="reason", code="reason_required")
-    before = snapshot(item)
-    item.status, item.done_on, item.done_note = target, done_on or timezone.localdate(), note[:300]
-    item.save(update_fields=["status", "done_on", "done_note", "updated_at"])
-    record(
-        EmergencyEvent.IMPROVEMENT_COMPLETED,
-        item,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(item),
-        reason=note,
+    result: Improvement = apply(
+        IMPROVEMENT_FLOW, item, "complete", acting_user=acting_user, reason=reason, data={"done_on": done_on}
     )
-    return item
+    return result
 
 
 @transaction.atomic(durable=False)
 def do_reopen_improvement(item: Improvement, *, acting_user: Any, reason: str) -> Improvement:
     """已完成 → 整改中 (复查不合格), with the reason."""
-    item = Improvement.objects.select_for_update().get(pk=item.pk)
-    target = _improvement_edge(item, "reopen")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_("请填写退回原因"), field="reason", code="reason_required")
-    before = snapshot(item)
-    item.status, item.done_on = target, None
-    item.save(update_fields=["status", "done_on", "updated_at"])
-    record(
-        EmergencyEvent.IMPROVEMENT_REOPENED,
-        item,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(item),
-        reason=reason,
-    )
-    return item
+    result: Improvement = apply(IMPROVEMENT_FLOW, item, "reopen", acting_user=acting_user, reason=reason)
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -332,41 +286,15 @@ def _lock_incident(incident: Incident) -> Incident:
     return locked
 
 
-_INCIDENT_EVENTS = {
-    "respond": EmergencyEvent.INCIDENT_RESPONDED,
-    "stand_down": EmergencyEvent.INCIDENT_STOOD_DOWN,
-    "close": EmergencyEvent.INCIDENT_CLOSED,
-    "reopen": EmergencyEvent.INCIDENT_REOPENED,
-}
-
-
 def _incident_edge(incident: Incident, verb: str, *, acting_user: Any, reason: str) -> Incident:
-    incident = _lock_incident(incident)
-    edge = INCIDENT_EDGES.get((incident.status, verb))
-    if edge is None:
-        raise TransitionNotAllowed(
-            _("事故当前为“%(state)s”，不能执行该操作") % {"state": incident.get_status_display()},
-            code=f"incident_{verb}_not_allowed",
-        )
+    """Take ``verb`` on ``INCIDENT_FLOW`` and write the step on the command timeline."""
+    incident = apply(INCIDENT_FLOW, incident, verb, acting_user=acting_user, reason=reason)
     reason = (reason or "").strip()
-    if verb in {"close", "reopen"} and not reason:
-        raise ValidationFailed(_("请填写原因"), field="reason", code="reason_required")
-    before = snapshot(incident)
-    incident.status = edge[0]
-    incident.save(update_fields=["status", "updated_at"])
     _timeline(
         incident,
         TimelineKind.STATUS,
-        f"{edge[1]}" + (f"：{reason}" if reason else ""),
+        INCIDENT_FLOW.verb_label(verb) + (f"：{reason}" if reason else ""),
         acting_user=acting_user,
-    )
-    record(
-        _INCIDENT_EVENTS[verb],
-        incident,
-        acting_user=acting_user,
-        before=before,
-        after=snapshot(incident),
-        reason=reason,
     )
     return incident
 
@@ -551,23 +479,23 @@ def do_add_timeline(
 
 
 def _dangers_report_action() -> Any:
-    """The dangers app's report action, once it exists (``anjian.dangers.actions.do_report_danger``)."""
+    """The dangers app's report action (``anjian.dangers.actions.report_danger``), when it is installed."""
     import importlib
 
     try:
         module = importlib.import_module("anjian.dangers.actions")
     except ImportError:
         return None
-    return getattr(module, "do_report_danger", None)
+    return getattr(module, "report_danger", None)
 
 
 @transaction.atomic
 def do_report_danger(incident: Incident, *, description: str, acting_user: Any) -> TimelineEntry:
     """A hidden danger found in the incident investigation goes into the dual-prevention loop.
 
-    INTEGRATION POINT: when ``anjian.dangers.actions.do_report_danger`` is on main it is called with the
-    incident's enterprise and the description (source: 事故调查); until then the finding is kept on the
-    incident's timeline (kind ``danger``) so that nothing is lost and the dangers module can pick it up.
+    For an incident at an enterprise, ``anjian.dangers.actions.report_danger`` reports it (source 事故事件, the
+    incident kept as the source object); an incident outside any enterprise keeps the finding on its timeline
+    (kind ``danger``) only, so that nothing is lost.
     """
     description = (description or "").strip()
     if not description:
@@ -577,11 +505,13 @@ def do_report_danger(incident: Incident, *, description: str, acting_user: Any) 
     if report is not None and incident.enterprise_id:
         danger = report(
             enterprise=incident.enterprise,
+            title=f"事故调查发现隐患：{description[:80]}",
             description=description,
             source="incident",
+            source_object=incident,
             acting_user=acting_user,
         )
-        text += f"（已转入隐患排查治理，编号{getattr(danger, 'pk', '')}）"
+        text += f"（已转入隐患排查治理，编号{getattr(danger, 'code', '') or getattr(danger, 'pk', '')}）"
     else:
         text += "（待转入隐患排查治理）"
     entry = _timeline(incident, TimelineKind.DANGER, text, acting_user=acting_user)

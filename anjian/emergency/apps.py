@@ -9,6 +9,7 @@ class EmergencyConfig(AppConfig):
     def ready(self) -> None:
         from anjian.core.calculators import register_calculator
         from anjian.core.choices import register_audit_events
+        from anjian.emergency import workflows  # noqa: F401  (the incident and improvement tables)
         from anjian.emergency.calculators import ACCIDENT_GRADE
         from anjian.emergency.choices import EmergencyEvent
 

@@ -1,5 +1,5 @@
-"""Controlled values of the emergency app: plan kinds, resource kinds, incident and improvement states (with
-their edges, declared once), timeline entry kinds, and the app's audit events (12xx)."""
+"""Controlled values of the emergency app: plan kinds, resource kinds, incident and improvement states (their
+edges are the tables in ``workflows.py``), timeline entry kinds, and the app's audit events (12xx)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.choices import ColoredChoices
 
 __all__ = [
-    "IMPROVEMENT_EDGES",
-    "INCIDENT_EDGES",
     "OPEN_INCIDENT_STATES",
     "EmergencyEvent",
     "ImprovementStatus",
@@ -100,17 +98,7 @@ OPEN_INCIDENT_STATES = frozenset(
     {IncidentStatus.REPORTED, IncidentStatus.RESPONDING, IncidentStatus.INVESTIGATING}
 )
 
-#: Incident edges, declared once: (from, verb) → (to, label). Any other pair is refused.
-INCIDENT_EDGES: dict[tuple[str, str], tuple[str, str]] = {
-    # 已接报 -> 处置中
-    (IncidentStatus.REPORTED, "respond"): (IncidentStatus.RESPONDING, "启动响应"),
-    # 处置中 -> 调查中 (现场处置结束)
-    (IncidentStatus.RESPONDING, "stand_down"): (IncidentStatus.INVESTIGATING, "结束处置，转入调查"),
-    # 调查中 -> 已结案
-    (IncidentStatus.INVESTIGATING, "close"): (IncidentStatus.CLOSED, "结案"),
-    # 已结案 -> 调查中 (重新调查)
-    (IncidentStatus.CLOSED, "reopen"): (IncidentStatus.INVESTIGATING, "重新调查"),
-}
+# The incident edges are the transition table ``workflows.INCIDENT_FLOW`` (``core.workflow``).
 
 
 class ImprovementStatus(ColoredChoices):
@@ -120,12 +108,7 @@ class ImprovementStatus(ColoredChoices):
     __colours__ = {"open": "warning", "done": "success"}
 
 
-IMPROVEMENT_EDGES: dict[tuple[str, str], tuple[str, str]] = {
-    # 整改中 -> 已完成
-    (ImprovementStatus.OPEN, "complete"): (ImprovementStatus.DONE, "完成整改"),
-    # 已完成 -> 整改中 (复查不合格)
-    (ImprovementStatus.DONE, "reopen"): (ImprovementStatus.OPEN, "退回整改"),
-}
+# The improvement edges are the transition table ``workflows.IMPROVEMENT_FLOW``.
 
 
 class TimelineKind(ColoredChoices):

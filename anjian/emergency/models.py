@@ -44,7 +44,6 @@ __all__ = [
 
 #: Plans are reviewed every three years (《生产安全事故应急预案管理办法》第三十五条: 每三年至少评估一次).
 PLAN_REVIEW_YEARS = 3
-GOV_ROLES = frozenset({"dept", "commander"})
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -71,7 +70,7 @@ def owned_q(scope: Any, action: str = "view", prefix: str = "", *, public: bool 
 
     if scope.sees_all:
         return models.Q()
-    if scope.role == "commander":
+    if scope.is_commander:
         return models.Q() if action == "view" else None
     ent = enterprise_scope_q(scope, action, prefix=f"{prefix}enterprise__")
     if ent is not None:
@@ -81,7 +80,7 @@ def owned_q(scope: Any, action: str = "view", prefix: str = "", *, public: bool 
             zone = models.Q(**{f"{prefix}enterprise__isnull": True})
             return zone if ent is None else ent | zone
         return ent
-    if scope.role == "dept" and scope.org_id is not None:
+    if scope.is_department and scope.org_id is not None:
         if action == "view":
             own = models.Q(**{f"{prefix}enterprise__isnull": True})
         else:

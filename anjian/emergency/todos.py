@@ -13,13 +13,14 @@ from anjian.core.access import restrict, scope_of
 from anjian.core.todos import TodoItem
 from anjian.emergency.choices import OPEN_INCIDENT_STATES, ImprovementStatus
 from anjian.emergency.models import EmergencyPlan, Improvement, Incident
+from anjian.orgs.choices import REGISTER_ROLES
 
 __all__ = ["emergency_todos"]
 
 
 def emergency_todos(user: Any) -> list[TodoItem]:
     scope = scope_of(user)
-    if scope.role not in {"admin", "committee", "dept", "enterprise"}:
+    if scope.role not in REGISTER_ROLES:
         return []
     now, today = timezone.now(), timezone.localdate()
     items: list[TodoItem] = []

@@ -15,21 +15,20 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.views import ScopedObjectMixin, object_for_change, paginate, run_action
+from anjian.core.workflow import allowed_verbs
 from anjian.domain.plume import LIMITS
 from anjian.emergency import actions, forms, maps
 from anjian.emergency.choices import (
-    INCIDENT_EDGES,
     IncidentStatus,
     PlanKind,
     ResourceKind,
 )
 from anjian.emergency.models import Drill, EmergencyPlan, Footprint, Improvement, Incident, Resource
+from anjian.emergency.permissions import may_register
 from anjian.emergency.selectors import nearest_resources
+from anjian.emergency.workflows import IMPROVEMENT_FLOW, INCIDENT_FLOW
 
-
-def _may_write(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.sees_all or scope.role == "dept" or scope.is_enterprise
+_may_write = may_register
 
 
 def _fc(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -40,7 +39,7 @@ def _owner_defaults(obj: Any, user: Any) -> Any:
     """A department's zone-level row is its own; an enterprise user's row is its enterprise's."""
     scope = scope_of(user)
     if (
-        scope.role == "dept"
+        scope.is_department
         and not getattr(obj, "enterprise_id", None)
         and not getattr(obj, "owner_unit_id", None)
     ):
@@ -211,11 +210,8 @@ class IncidentDetailView(ScopedObjectMixin, View):
             }
             for item in incident.checklist()
         ]
-        edges = [
-            (verb, label)
-            for (state, verb), (_to, label) in INCIDENT_EDGES.items()
-            if state == incident.status
-        ]
+        # the steps this user may take now (``core.workflow.allowed_verbs`` on ``INCIDENT_FLOW``)
+        edges = [(e.verb, e.label, e.requires) for e in allowed_verbs(INCIDENT_FLOW, incident, request.user)]
         features = maps.footprint_features(request.user, qs=incident.footprints.all())
         nearby: list[Any] = []
         if incident.lon is not None and incident.lat is not None:
@@ -471,7 +467,10 @@ class DrillDetailView(ScopedObjectMixin, View):
             {
                 "page_title": drill.title,
                 "drill": drill,
-                "improvements": drill.improvements.all(),
+                "improvements": [
+                    (item, allowed_verbs(IMPROVEMENT_FLOW, item, request.user))
+                    for item in drill.improvements.all()
+                ],
                 "may_change": restrict(Drill.objects.filter(pk=drill.pk), request.user, "change").exists(),
                 "form": forms.ImprovementForm(),
                 "today": timezone.localdate(),

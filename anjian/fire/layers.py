@@ -9,8 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from anjian.core.audit import record, snapshot
-from anjian.fire.choices import FireEvent
+from anjian.fire.actions import do_save_layers
 from anjian.fire.models import FirePool, FireRoad, FireStation, FireZone, FoamStation, Hydrant
 
 __all__ = ["MAX_BYTES", "export_layers", "import_layers", "read_upload"]
@@ -175,20 +174,5 @@ def import_layers(data: Any, *, acting_user: Any) -> dict[str, Any]:
             errors.append(f"第{n}个要素：格式无效")
     if errors:
         return {"created": 0, "updated": 0, "errors": errors}
-    created = updated = 0
-    for obj, is_new in pending:
-        before = None if is_new else snapshot(type(obj).objects.get(pk=obj.pk))
-        obj.save()
-        after = snapshot(obj)
-        if before != after:
-            record(
-                FireEvent.LAYERS_IMPORTED,
-                obj,
-                acting_user=acting_user,
-                before=before,
-                after=after,
-                reason="GeoJSON 导入",
-            )
-            created += is_new
-            updated += not is_new
+    created, updated = do_save_layers(pending, acting_user=acting_user)
     return {"created": created, "updated": updated, "errors": []}

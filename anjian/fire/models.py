@@ -34,7 +34,7 @@ def fire_q(scope: Any, action: str = "view", prefix: str = "") -> models.Q | Non
     all; an enterprise user changes its own facilities."""
     if scope.sees_all:
         return models.Q()
-    if scope.role in {"dept", "commander"}:
+    if scope.is_unit_staff:
         return models.Q() if action == "view" else None
     if scope.is_enterprise and scope.enterprise_ids:
         own = models.Q(**{f"{prefix}enterprise_id__in": sorted(scope.enterprise_ids)})
@@ -202,7 +202,7 @@ class FireRoad(BaseModel):
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
         if scope.sees_all:
             return models.Q()
-        return models.Q() if action == "view" and scope.role in {"dept", "commander", "enterprise"} else None
+        return models.Q() if action == "view" and (scope.is_unit_staff or scope.is_enterprise) else None
 
     def clean(self) -> None:
         error = _geometry_error(self.geometry, ("LineString",))

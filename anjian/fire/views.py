@@ -9,18 +9,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from anjian.core.access import restrict, scope_of
-from anjian.core.audit import history_for, record, snapshot
-from anjian.core.views import object_for_change, object_or_404, paginate
+from anjian.core.audit import history_for
+from anjian.core.views import object_for_change, object_or_404, paginate, run_action
 from anjian.domain.fire_rules import RULE_LABELS, RULES
-from anjian.fire import compliance, forms, layers
-from anjian.fire.choices import FacilityStatus, FireEvent
+from anjian.fire import actions, compliance, forms, layers
+from anjian.fire.choices import FacilityStatus
 from anjian.fire.models import FirePool, FireRoad, FireStation, FireZone, FoamStation, Hydrant, Inspection
 
 #: URL kind → (model, Chinese name, inspection field)
@@ -109,7 +108,8 @@ class ComplianceView(LoginRequiredMixin, View):
     """The plan's fire rules on the stored layers: the map with gaps highlighted, and what to fix."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if scope_of(request.user).role in {"gate", "anonymous"}:
+        scope = scope_of(request.user)
+        if scope.is_gate or scope.user_id is None:
             raise Http404
         result = compliance.run_check()
         rule = request.GET.get("rule", "")
@@ -190,30 +190,14 @@ class FacilityDetailView(LoginRequiredMixin, View):
         obj = object_for_change(model, request.user, pk)
         form = forms.InspectionForm(request.POST, request.FILES, instance=Inspection(**{field: obj}))
         if form.is_valid():
-            with transaction.atomic():
-                inspection = form.save()
-                record(
-                    FireEvent.INSPECTION_RECORDED,
-                    inspection,
-                    acting_user=request.user,
-                    after=snapshot(inspection),
-                )
-                if kind == "hydrant" and inspection.pressure_mpa is not None:
-                    before = snapshot(obj)
-                    obj.pressure_mpa = inspection.pressure_mpa
-                    if inspection.result == "damaged":
-                        obj.status = FacilityStatus.DAMAGED
-                    obj.save(update_fields=["pressure_mpa", "status", "updated_at"])
-                    record(
-                        FireEvent.FACILITY_CHANGED,
-                        obj,
-                        acting_user=request.user,
-                        before=before,
-                        after=snapshot(obj),
-                        reason="检查记录",
-                    )
-            messages.success(request, "已登记检查")
-            return redirect(obj.get_absolute_url())
+            ok, _result = run_action(
+                request,
+                lambda: actions.do_record_inspection(form.instance, acting_user=request.user, validated=True),
+                "已登记检查",
+                form,
+            )
+            if ok:
+                return redirect(obj.get_absolute_url())
         return render(request, "fire/facility_detail.html", self._context(obj, kind, label, form))
 
 

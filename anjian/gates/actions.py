@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core.audit import record, snapshot
 from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.workflow import apply, check
 from anjian.domain import gate_rules as rules
 from anjian.gates.choices import (
     Category,
@@ -28,7 +29,6 @@ from anjian.gates.choices import (
     EventSource,
     GateDirections,
     GateEvent,
-    RegistrationStatus,
     RollCallEntryStatus,
     RollCallStatus,
 )
@@ -43,6 +43,7 @@ from anjian.gates.models import (
     RollCallEntry,
     Zone,
 )
+from anjian.gates.workflows import REGISTRATION_FLOW, ROLL_CALL_ENTRY_FLOW, ROLL_CALL_FLOW, nobody_missing
 from anjian.people.choices import CertificateKind, TrainingKind, TrainingResult
 
 __all__ = [
@@ -244,7 +245,8 @@ def _leave(zone: Zone, presence: Presence, event: AccessEvent) -> None:
     person_id = presence.person_id
     presence.delete()
     Zone.objects.filter(pk=zone.pk, headcount__gt=0).update(headcount=F("headcount") - 1)
-    # A roll call in progress learns of the exit at once.
+    # A roll call in progress learns of the exit at once: the ``exit`` edge of ``ROLL_CALL_ENTRY_FLOW``
+    # (missing → exited), taken in bulk on exactly the edge's source state; the access event is its record.
     entries = RollCallEntry.objects.filter(
         roll_call__status=RollCallStatus.OPEN,
         person_id=person_id,
@@ -391,21 +393,14 @@ def do_start_roll_call(enterprise: Any, *, zone: Zone | None, acting_user: Any, 
 
 
 def do_check_at_muster(entry: RollCallEntry, *, acting_user: Any) -> RollCallEntry:
-    """Mark a person as seen at the muster point (集合点确认); the roll call closes when nobody is missing."""
+    """Mark a person as seen at the muster point (集合点确认, ``ROLL_CALL_ENTRY_FLOW``); the roll call closes
+    when nobody is missing."""
     with transaction.atomic():
         roll_call = RollCall.objects.select_for_update().get(pk=entry.roll_call_id)
-        entry = RollCallEntry.objects.select_for_update().get(pk=entry.pk)
-        if roll_call.status != RollCallStatus.OPEN:
-            raise TransitionNotAllowed(_("点名已结束"))
-        if entry.status != RollCallEntryStatus.MISSING:
-            raise TransitionNotAllowed(_("该人员已确认"))
-        entry.status = RollCallEntryStatus.MUSTERED
-        entry.accounted_at = timezone.now()
-        entry.accounted_by = acting_user
-        entry.save(update_fields=["status", "accounted_at", "accounted_by"])
-        record(
-            GateEvent.ROLL_CALL_CHECKED,
-            roll_call,
+        entry = apply(
+            ROLL_CALL_ENTRY_FLOW,
+            entry,
+            "muster",
             acting_user=acting_user,
             message=f"集合点确认：{entry.name}",
         )
@@ -414,32 +409,18 @@ def do_check_at_muster(entry: RollCallEntry, *, acting_user: Any) -> RollCallEnt
 
 
 def _close_if_complete(roll_call: RollCall, *, acting_user: Any) -> None:
-    if roll_call.status != RollCallStatus.OPEN:
+    """Close the roll call (``ROLL_CALL_FLOW``) once nobody is missing; nothing while someone is."""
+    roll_call.refresh_from_db(fields=["status"])
+    if roll_call.status != RollCallStatus.OPEN or nobody_missing(roll_call, acting_user) is not None:
         return
-    if RollCallEntry.objects.filter(roll_call=roll_call, status=RollCallEntryStatus.MISSING).exists():
-        return
-    roll_call.status = RollCallStatus.CLOSED
-    roll_call.closed_at = timezone.now()
-    roll_call.closed_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
-    roll_call.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
-    record(
-        GateEvent.ROLL_CALL_CLOSED, roll_call, acting_user=acting_user, message=_("全部人员已确认，点名结束")
-    )
+    apply(ROLL_CALL_FLOW, roll_call, "close", acting_user=acting_user, message=_("全部人员已确认，点名结束"))
 
 
 def do_close_roll_call(roll_call: RollCall, *, acting_user: Any, reason: str) -> RollCall:
     """Close a roll call by hand: only when nobody is missing (otherwise the list stays open)."""
-    with transaction.atomic():
-        roll_call = RollCall.objects.select_for_update().get(pk=roll_call.pk)
-        if roll_call.status != RollCallStatus.OPEN:
-            raise TransitionNotAllowed(_("点名已结束"))
-        missing = RollCallEntry.objects.filter(
-            roll_call=roll_call, status=RollCallEntryStatus.MISSING
-        ).count()
-        if missing:
-            raise TransitionNotAllowed(_("仍有 %(n)d 人未确认，不能结束点名") % {"n": missing})
-        _close_if_complete(roll_call, acting_user=acting_user)
-    return roll_call
+    result: RollCall = apply(ROLL_CALL_FLOW, roll_call, "close", acting_user=acting_user, reason=reason)
+    roll_call.status = result.status
+    return result
 
 
 def roll_call_timeline(roll_call: RollCall) -> list[tuple[dt.datetime, str]]:
@@ -468,19 +449,32 @@ INDUCTION_QUIZ: tuple[tuple[str, tuple[str, ...], int], ...] = (
 
 
 def check_registration_quiz(registration: Registration, answers: list[int]) -> Registration:
-    """Grade the quiz; all right → induction passed and the registration waits for the host's approval."""
-    if registration.status != RegistrationStatus.SUBMITTED:
-        raise TransitionNotAllowed(_("该登记已完成安全教育"))
+    """Grade the quiz (taken by the visitor through the registration's secret link: the system acts). All
+    right → the induction is passed and the registration waits for the host's approval
+    (``REGISTRATION_FLOW``); otherwise the score is kept (audited) and the visitor may try again."""
+    check(REGISTRATION_FLOW, registration, "pass_induction", acting_user=None, data={"score": 100})
     if len(answers) != len(INDUCTION_QUIZ):
         raise ValidationFailed(_("请回答全部题目"), field="answers")
-    score = sum(1 for (_q, _o, right), given in zip(INDUCTION_QUIZ, answers, strict=True) if given == right)
+    right = sum(1 for (_q, _o, r), given in zip(INDUCTION_QUIZ, answers, strict=True) if given == r)
+    score = round(100 * right / len(INDUCTION_QUIZ))
+    if right == len(INDUCTION_QUIZ):
+        passed: Registration = apply(
+            REGISTRATION_FLOW, registration, "pass_induction", acting_user=None, data={"score": score}
+        )
+        return passed
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.quiz_score = round(100 * score / len(INDUCTION_QUIZ))
-        if score == len(INDUCTION_QUIZ):
-            registration.induction_passed_at = timezone.now()
-            registration.status = RegistrationStatus.TRAINED
-        registration.save(update_fields=["quiz_score", "induction_passed_at", "status", "updated_at"])
+        before = snapshot(registration)
+        registration.quiz_score = score
+        registration.save(update_fields=["quiz_score", "updated_at"])
+        record(
+            GateEvent.INDUCTION_FAILED,
+            registration,
+            acting_user=None,
+            before=before,
+            after=snapshot(registration),
+            message=f"测验得分 {score}",
+        )
     return registration
 
 
@@ -508,8 +502,7 @@ def do_approve_registration(registration: Registration, *, acting_user: Any, not
 
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status != RegistrationStatus.TRAINED:
-            raise TransitionNotAllowed(_("须先完成入厂安全教育测验才能审批"))
+        check(REGISTRATION_FLOW, registration, "approve", acting_user=acting_user, reason=note)
         person = Person.objects.filter(id_type=registration.id_type, id_number=registration.id_number).first()
         if person is None:
             job = "访客" if registration.category == Category.VISITOR else f"承包商·{registration.company}"
@@ -538,18 +531,13 @@ def do_approve_registration(registration: Registration, *, acting_user: Any, not
         access_pass.zones.add(*registration.zones.all())
         code = f"V{secrets.randbelow(10**10):010d}"
         Credential.objects.create(code=code, kind=Credential.Kind.CARD, access_pass=access_pass)
-        registration.status = RegistrationStatus.APPROVED
-        registration.decided_by = acting_user
-        registration.decided_at = timezone.now()
-        registration.decision_note = note[:200]
-        registration.access_pass = access_pass
-        registration.credential_code = code
-        registration.save()
-        record(
-            GateEvent.REGISTRATION_APPROVED,
+        registration = apply(
+            REGISTRATION_FLOW,
             registration,
+            "approve",
             acting_user=acting_user,
             reason=note,
+            data={"access_pass": access_pass, "credential_code": code},
             message=f"发放凭证 {code}",
         )
     return registration
@@ -557,17 +545,7 @@ def do_approve_registration(registration: Registration, *, acting_user: Any, not
 
 def do_reject_registration(registration: Registration, *, acting_user: Any, note: str) -> Registration:
     """Reject with a note."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed(_("驳回须填写意见"), field="note")
-    with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if registration.status in {RegistrationStatus.APPROVED, RegistrationStatus.REJECTED}:
-            raise TransitionNotAllowed(_("该登记已审批"))
-        registration.status = RegistrationStatus.REJECTED
-        registration.decided_by = acting_user
-        registration.decided_at = timezone.now()
-        registration.decision_note = note[:200]
-        registration.save()
-        record(GateEvent.REGISTRATION_REJECTED, registration, acting_user=acting_user, reason=note)
-    return registration
+    result: Registration = apply(
+        REGISTRATION_FLOW, registration, "reject", acting_user=acting_user, reason=note, data={"note": note}
+    )
+    return result

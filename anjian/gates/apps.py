@@ -11,6 +11,7 @@ class GatesConfig(AppConfig):
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.core.todos import register
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
+        from anjian.gates import workflows  # noqa: F401  (registration and roll-call tables)
         from anjian.gates.choices import GateEvent
         from anjian.gates.todos import gate_todos
         from anjian.gates.views import enterprise_tab_context

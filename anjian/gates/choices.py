@@ -140,4 +140,6 @@ class GateEvent(models.IntegerChoices):
     REGISTRATION_SUBMITTED = 1130, _("访客/承包商登记")
     REGISTRATION_APPROVED = 1131, _("批准访客/承包商")
     REGISTRATION_REJECTED = 1132, _("驳回访客/承包商")
+    INDUCTION_PASSED = 1133, _("通过入厂安全教育")
+    INDUCTION_FAILED = 1134, _("入厂安全教育测验未通过")
     PRESENCE_CLEARED = 1140, _("清除在场记录")

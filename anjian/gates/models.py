@@ -62,7 +62,7 @@ def gates_q(scope: Any, action: str = "view", prefix: str = "") -> models.Q | No
     if action == "operate":
         if scope.sees_all:
             return models.Q()
-        if scope.role in {"enterprise", "gate"}:
+        if scope.is_enterprise_side:
             return enterprise_scope_q(scope, "view", prefix=field)
         return None
     return enterprise_scope_q(scope, action, prefix=field)
@@ -678,6 +678,10 @@ class RollCallEntry(models.Model):
     @classmethod
     def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
         return gates_q(scope, action, prefix="roll_call__")
+
+    def audit_related(self) -> models.Model | None:
+        """A person's muster check is on the roll call's history."""
+        return self.roll_call
 
     def get_status_colour(self) -> str:
         return RollCallEntryStatus.colour_of(self.status)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from anjian.core.access import scope_of
 from anjian.core.todos import TodoItem
 from anjian.gates.selectors import alarms
+from anjian.orgs.choices import ENTERPRISE_SIDE_ROLES, REGISTER_ROLES
 
 __all__ = ["gate_todos"]
 
@@ -17,7 +18,7 @@ __all__ = ["gate_todos"]
 def gate_todos(user: Any) -> list[TodoItem]:
     """Over-quota and full zones, overstays, lapsed certificates inside, open roll calls — one item per kind."""
     scope = scope_of(user)
-    if scope.role not in {"admin", "committee", "dept", "enterprise", "gate"}:
+    if scope.role not in REGISTER_ROLES | ENTERPRISE_SIDE_ROLES:
         return []
     found = alarms(user)
     counts = Counter(a.kind for a in found)

@@ -25,6 +25,7 @@ from django.views import View
 from anjian.core.access import restrict
 from anjian.core.errors import AnjianError
 from anjian.core.views import object_or_404, paginate, run_action
+from anjian.core.workflow import allowed_verbs
 from anjian.gates import actions
 from anjian.gates.choices import (
     Category,
@@ -34,14 +35,11 @@ from anjian.gates.choices import (
 )
 from anjian.gates.live import event_stream
 from anjian.gates.models import AccessEvent, Gate, Presence, Registration, RollCall, RollCallEntry, Zone
+from anjian.gates.permissions import may_operate
 from anjian.gates.selectors import alarms, headcount
+from anjian.gates.workflows import REGISTRATION_FLOW, ROLL_CALL_FLOW
 
 __all__ = ["enterprise_tab_context"]
-
-
-def may_operate(user: Any, obj: Any) -> bool:
-    """``user`` may run the gate of ``obj``'s enterprise (override, roll call, muster check, approve)."""
-    return bool(restrict(obj.__class__._default_manager.filter(pk=obj.pk), user, "operate").exists())
 
 
 def _operable_or_404(model: Any, user: Any, pk: Any) -> Any:
@@ -339,6 +337,8 @@ class RollCallDetailView(LoginRequiredMixin, View):
                 "summary": _roll_call_payload(roll_call),
                 "timeline": actions.roll_call_timeline(roll_call),
                 "may_operate": may_operate(request.user, roll_call),
+                # closing is offered once nobody is missing (``core.workflow`` on ``ROLL_CALL_FLOW``)
+                "steps": allowed_verbs(ROLL_CALL_FLOW, roll_call, request.user),
                 "stream_url": reverse("gates:rollcall_stream", args=[roll_call.pk]),
             },
         )
@@ -487,7 +487,7 @@ class RegistrationCreateView(LoginRequiredMixin, View):
             if len(enterprise_ids) != 1:
                 form.add_error("zones", "请选择同一企业的区域")
             else:
-                reg = form.save(commit=False)
+                reg = form.instance  # the form set its values on the unsaved registration
                 reg.enterprise_id = enterprise_ids.pop()
                 ok, _r = run_action(
                     request,
@@ -512,6 +512,7 @@ class RegistrationDetailView(LoginRequiredMixin, View):
                 "page_title": str(reg),
                 "reg": reg,
                 "may_operate": may_operate(request.user, reg),
+                "verbs": [e.verb for e in allowed_verbs(REGISTRATION_FLOW, reg, request.user)],
                 "quiz_url": reverse("gates:visit_quiz", args=[reg.access_key]),
             },
         )
@@ -572,7 +573,7 @@ class SelfRegisterView(View):
     def post(self, request: HttpRequest, uscc: str) -> HttpResponse:
         form = self._form(request.POST)
         if form.is_valid():
-            reg = form.save(commit=False)
+            reg = form.instance  # the form set its values on the unsaved registration
             reg.enterprise = self.enterprise
             reg.self_registered = True
             try:

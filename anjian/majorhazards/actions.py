@@ -17,12 +17,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.access import scope_of
 from anjian.core.audit import record, snapshot
-from anjian.core.errors import PermissionDeniedError, ValidationFailed
+from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
+from anjian.core.workflow import check
 from anjian.domain import gb18218
 from anjian.majorhazards.choices import (
     FilingStatus,
@@ -31,13 +33,16 @@ from anjian.majorhazards.choices import (
     MajorHazardEvent,
     ResponsibilityLevel,
 )
+from anjian.majorhazards.gaps import RefreshSummary, find_gaps, installations_to_check
 from anjian.majorhazards.models import (
     Grading,
     HazardInstallation,
     InventoryLine,
     Responsibility,
     ResponsibilityCheck,
+    ResponsibilityGap,
 )
+from anjian.majorhazards.workflows import INSTALLATION_FLOW
 
 __all__ = [
     "FILING_FIELDS",
@@ -50,6 +55,7 @@ __all__ = [
     "do_save_inventory_line",
     "grade_change_recipients",
     "notify_grade_change",
+    "refresh_gaps",
     "regrade",
 ]
 
@@ -298,6 +304,19 @@ def do_save_installation(
         old = {f: (getattr(stored, f) if stored else defaults[f]) for f in FILING_FIELDS}
         if any(getattr(installation, f) != old[f] for f in FILING_FIELDS):
             raise PermissionDeniedError(_("备案情况由接收备案的监管部门登记，企业不能自行修改"))
+    if stored is not None and installation.status != stored.status:
+        # A status change is a step of ``INSTALLATION_FLOW`` (在用 ⇄ 停用 → 核销; 已核销 is final).
+        edge = INSTALLATION_FLOW.edge_to(stored.status, installation.status)
+        if edge is None:
+            raise TransitionNotAllowed(
+                _("重大危险源状态不能从“%(old)s”变为“%(new)s”")
+                % {
+                    "old": InstallationStatus(stored.status).label,
+                    "new": InstallationStatus(installation.status).label,
+                },
+                code="status_transition",
+            )
+        check(INSTALLATION_FLOW, stored, edge.verb, acting_user=acting_user, reason=reason)
     _validate(installation)
     after = snapshot(installation)
     if before is not None and before == after:
@@ -555,3 +574,86 @@ def do_log_check(
         % {"level": current.get_level_display(), "name": current.person.name},
     )
     return check
+
+
+# ---------------------------------------------------------------------------------------------
+# 包保 and filing gaps (found by ``gaps.find_gaps``; the job and the command call this)
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refresh_gaps(today: dt.date | None = None, *, acting_user: Any = None) -> RefreshSummary:
+    """Open the gaps found now, close those no longer found; audit per installation whose gaps changed."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    installations = list(installations_to_check())
+    ids = [i.pk for i in installations]
+    last: dict[tuple[int, str], dt.datetime] = {}
+    rows = (
+        ResponsibilityCheck.objects.filter(installation_id__in=ids, responsibility__until__isnull=True)
+        .values("installation_id", "level")
+        .annotate(last=Max("checked_at"))
+    )
+    for check_row in rows:
+        last[(check_row["installation_id"], check_row["level"])] = check_row["last"]
+    open_rows: dict[int, dict[tuple[str, str], ResponsibilityGap]] = {}
+    for gap in ResponsibilityGap.objects.select_for_update().filter(resolved_at__isnull=True):
+        open_rows.setdefault(gap.installation_id, {})[(gap.kind, gap.level)] = gap
+    opened = resolved = 0
+    seen: set[int] = set()
+    for inst in installations:
+        seen.add(inst.pk)
+        checks = {level: at for (iid, level), at in last.items() if iid == inst.pk}
+        found = {(g.kind, g.level): g for g in find_gaps(inst, today, checks)}
+        existing = open_rows.get(inst.pk, {})
+        new_keys = [k for k in found if k not in existing]
+        gone = [k for k in existing if k not in found]
+        changed_detail = [k for k in found if k in existing and existing[k].detail != found[k].detail]
+        for key in new_keys:
+            g = found[key]
+            ResponsibilityGap.objects.create(
+                installation=inst,
+                kind=g.kind,
+                level=g.level,
+                person_id=g.person_id,
+                detail=g.detail[:300],
+                found_at=now,
+            )
+        for key in changed_detail:
+            row = existing[key]
+            row.detail = found[key].detail[:300]
+            row.person_id = found[key].person_id
+            row.save(update_fields=["detail", "person", "updated_at"])
+        for key in gone:
+            row = existing[key]
+            row.resolved_at = now
+            row.save(update_fields=["resolved_at", "updated_at"])
+        if new_keys or gone:
+            record(
+                MajorHazardEvent.GAPS_REFRESHED,
+                inst,
+                acting_user=acting_user,
+                before={"open": sorted(f"{k}:{lv}" for k, lv in existing)},
+                after={"open": sorted(f"{k}:{lv}" for k, lv in found)},
+                message=_("新发现%(n)s项缺口，消除%(m)s项") % {"n": len(new_keys), "m": len(gone)},
+            )
+        opened += len(new_keys)
+        resolved += len(gone)
+    # installations no longer major or in use: their open gaps are closed
+    for iid, rows_by_key in open_rows.items():
+        if iid in seen:
+            continue
+        for row in rows_by_key.values():
+            row.resolved_at = now
+            row.save(update_fields=["resolved_at", "updated_at"])
+            resolved += 1
+        record(
+            MajorHazardEvent.GAPS_REFRESHED,
+            HazardInstallation.objects.get(pk=iid),
+            acting_user=acting_user,
+            before={"open": sorted(f"{k}:{lv}" for k, lv in rows_by_key)},
+            after={"open": []},
+            message=_("已不构成重大危险源或不在用，消除%(m)s项缺口") % {"m": len(rows_by_key)},
+        )
+    open_now = ResponsibilityGap.objects.filter(resolved_at__isnull=True).count()
+    return RefreshSummary(len(installations), opened, resolved, open_now)

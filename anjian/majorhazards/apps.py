@@ -12,13 +12,17 @@ class MajorHazardsConfig(AppConfig):
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.core.todos import register
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.majorhazards import metrics  # noqa: F401  (registers the majorhazards.* metrics)
+        from anjian.majorhazards import (  # noqa: F401  (majorhazards.* metrics; status table)
+            metrics,
+            workflows,
+        )
         from anjian.majorhazards.calculator import CALCULATOR
         from anjian.majorhazards.choices import MajorHazardEvent
         from anjian.majorhazards.jobs import register as register_job
         from anjian.majorhazards.map_layer import register as register_map_layer
         from anjian.majorhazards.tabs import enterprise_tab_context
         from anjian.majorhazards.todos import gap_todos
+        from anjian.orgs.choices import GOVERNMENT_ROLES, REGISTER_ROLES, Role
 
         register_audit_events("majorhazards", MajorHazardEvent)
         register_map_layer()
@@ -30,7 +34,6 @@ class MajorHazardsConfig(AppConfig):
                 "majorhazards", "重大危险源", "majorhazards/_enterprise_tab.html", enterprise_tab_context
             )
         )
-        gov = frozenset({"admin", "committee", "dept", "commander"})
         register_section(
             "majorhazards",
             MenuSection(
@@ -42,10 +45,12 @@ class MajorHazardsConfig(AppConfig):
                     MenuItem(
                         "包保履职检查",
                         "majorhazards:my_checks",
-                        frozenset({"admin", "committee", "dept", "enterprise"}),
+                        REGISTER_ROLES,
                     ),
                     MenuItem("包保缺口", "majorhazards:gap_list"),
-                    MenuItem("备案与安全评估", "majorhazards:assessment_list", gov | {"enterprise"}),
+                    MenuItem(
+                        "备案与安全评估", "majorhazards:assessment_list", GOVERNMENT_ROLES | {Role.ENTERPRISE}
+                    ),
                     MenuItem("辨识计算器", "majorhazards:calculator"),
                 ),
             ),

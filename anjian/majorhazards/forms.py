@@ -8,11 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.access import restrict
+from anjian.core.workflow import allowed_verbs
 from anjian.enterprises.forms import GeoJSONField
 from anjian.enterprises.models import Enterprise
 from anjian.majorhazards.actions import FILING_FIELDS
-from anjian.majorhazards.choices import ResponsibilityLevel
+from anjian.majorhazards.choices import InstallationStatus, ResponsibilityLevel
 from anjian.majorhazards.models import HazardInstallation, InventoryLine
+from anjian.majorhazards.workflows import INSTALLATION_FLOW
 from anjian.people.models import Person
 
 __all__ = [
@@ -73,6 +75,14 @@ class InstallationForm(forms.ModelForm[HazardInstallation]):
         field.queryset = restrict(Enterprise.objects.all(), user, "change").order_by("name")
         if self.instance.pk is not None:
             self.fields.pop("enterprise")
+            # only the current status and those a step of INSTALLATION_FLOW reaches (已核销 is final)
+            current = self.instance.status
+            reachable = {current} | {
+                str(e.target) for e in allowed_verbs(INSTALLATION_FLOW, self.instance, user)
+            }
+            status = self.fields["status"]
+            assert isinstance(status, forms.ChoiceField)
+            status.choices = [(v, label) for v, label in InstallationStatus.choices if v in reachable]
         if not may_file:
             for name in FILING_FIELDS:
                 self.fields.pop(name)

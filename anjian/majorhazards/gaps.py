@@ -5,6 +5,7 @@ For every 重大危险源 in use: a level without a current 包保 person, a per
 the kinds their level needs, a level whose last check is older than its interval (``conf``), no filing,
 and a safety-assessment report missing or older than the allowed years. A gap is opened once and closed
 (``resolved_at``) when the job no longer finds it; each installation whose gaps changed gets one audit row.
+This module finds them; ``actions.refresh_gaps`` stores them.
 """
 
 from __future__ import annotations
@@ -13,29 +14,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core.audit import record
 from anjian.enterprises.models import add_years
 from anjian.majorhazards import conf
 from anjian.majorhazards.choices import (
     FilingStatus,
     GapKind,
     InstallationStatus,
-    MajorHazardEvent,
     ResponsibilityLevel,
 )
-from anjian.majorhazards.models import (
-    HazardInstallation,
-    Responsibility,
-    ResponsibilityCheck,
-    ResponsibilityGap,
-)
+from anjian.majorhazards.models import HazardInstallation, Responsibility
 
-__all__ = ["FoundGap", "RefreshSummary", "find_gaps", "refresh_gaps"]
+__all__ = ["FoundGap", "RefreshSummary", "find_gaps", "installations_to_check"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +129,8 @@ def find_gaps(
     return gaps
 
 
-def _installations() -> Any:
+def installations_to_check() -> Any:
+    """The 重大危险源 in use, with their current 包保 people and those people's certificates."""
     from anjian.people.models import Certificate
 
     return (
@@ -151,81 +145,3 @@ def _installations() -> Any:
             )
         )
     )
-
-
-@transaction.atomic
-def refresh_gaps(today: dt.date | None = None, *, acting_user: Any = None) -> RefreshSummary:
-    """Open the gaps found now, close those no longer found; audit per installation whose gaps changed."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    installations = list(_installations())
-    ids = [i.pk for i in installations]
-    last: dict[tuple[int, str], dt.datetime] = {}
-    rows = (
-        ResponsibilityCheck.objects.filter(installation_id__in=ids, responsibility__until__isnull=True)
-        .values("installation_id", "level")
-        .annotate(last=Max("checked_at"))
-    )
-    for check_row in rows:
-        last[(check_row["installation_id"], check_row["level"])] = check_row["last"]
-    open_rows: dict[int, dict[tuple[str, str], ResponsibilityGap]] = {}
-    for gap in ResponsibilityGap.objects.select_for_update().filter(resolved_at__isnull=True):
-        open_rows.setdefault(gap.installation_id, {})[(gap.kind, gap.level)] = gap
-    opened = resolved = 0
-    seen: set[int] = set()
-    for inst in installations:
-        seen.add(inst.pk)
-        checks = {level: at for (iid, level), at in last.items() if iid == inst.pk}
-        found = {(g.kind, g.level): g for g in find_gaps(inst, today, checks)}
-        existing = open_rows.get(inst.pk, {})
-        new_keys = [k for k in found if k not in existing]
-        gone = [k for k in existing if k not in found]
-        changed_detail = [k for k in found if k in existing and existing[k].detail != found[k].detail]
-        for key in new_keys:
-            g = found[key]
-            ResponsibilityGap.objects.create(
-                installation=inst,
-                kind=g.kind,
-                level=g.level,
-                person_id=g.person_id,
-                detail=g.detail[:300],
-                found_at=now,
-            )
-        for key in changed_detail:
-            row = existing[key]
-            row.detail = found[key].detail[:300]
-            row.person_id = found[key].person_id
-            row.save(update_fields=["detail", "person", "updated_at"])
-        for key in gone:
-            row = existing[key]
-            row.resolved_at = now
-            row.save(update_fields=["resolved_at", "updated_at"])
-        if new_keys or gone:
-            record(
-                MajorHazardEvent.GAPS_REFRESHED,
-                inst,
-                acting_user=acting_user,
-                before={"open": sorted(f"{k}:{lv}" for k, lv in existing)},
-                after={"open": sorted(f"{k}:{lv}" for k, lv in found)},
-                message=_("新发现%(n)s项缺口，消除%(m)s项") % {"n": len(new_keys), "m": len(gone)},
-            )
-        opened += len(new_keys)
-        resolved += len(gone)
-    # installations no longer major or in use: their open gaps are closed
-    for iid, rows_by_key in open_rows.items():
-        if iid in seen:
-            continue
-        for row in rows_by_key.values():
-            row.resolved_at = now
-            row.save(update_fields=["resolved_at", "updated_at"])
-            resolved += 1
-        record(
-            MajorHazardEvent.GAPS_REFRESHED,
-            HazardInstallation.objects.get(pk=iid),
-            acting_user=acting_user,
-            before={"open": sorted(f"{k}:{lv}" for k, lv in rows_by_key)},
-            after={"open": []},
-            message=_("已不构成重大危险源或不在用，消除%(m)s项缺口") % {"m": len(rows_by_key)},
-        )
-    open_now = ResponsibilityGap.objects.filter(resolved_at__isnull=True).count()
-    return RefreshSummary(len(installations), opened, resolved, open_now)

@@ -10,7 +10,7 @@ import importlib
 
 from django.utils import timezone
 
-from anjian.majorhazards.gaps import refresh_gaps
+from anjian.majorhazards.actions import refresh_gaps
 
 __all__ = ["JOB_NAME", "register", "run"]
 

@@ -15,6 +15,7 @@ from anjian.core.access import restrict, scope_of
 from anjian.core.todos import TodoItem
 from anjian.majorhazards.choices import GapKind
 from anjian.majorhazards.models import ResponsibilityGap
+from anjian.orgs.choices import REGISTER_ROLES
 
 __all__ = ["gap_todos"]
 
@@ -30,11 +31,11 @@ _LEVELS = {
 def gap_todos(user: Any) -> list[TodoItem]:
     """One item per kind of open gap the user acts on."""
     scope = scope_of(user)
-    if scope.role not in {"admin", "committee", "dept", "enterprise"}:
+    if scope.role not in REGISTER_ROLES:
         return []
     from anjian.majorhazards.models import HazardInstallation
 
-    action = "view" if scope.role == "enterprise" else "change"
+    action = "view" if scope.is_enterprise else "change"
     installations = restrict(HazardInstallation.objects.all(), user, action)
     rows = (
         ResponsibilityGap.objects.filter(resolved_at__isnull=True, installation__in=installations)

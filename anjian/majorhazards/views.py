@@ -40,6 +40,7 @@ from anjian.majorhazards.models import (
     Responsibility,
     ResponsibilityGap,
 )
+from anjian.majorhazards.permissions import may_file
 
 #: An uploaded workbook larger than this is refused before it is opened.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -60,9 +61,7 @@ def _may_create(user: Any) -> bool:
     return restrict(Enterprise.objects.all(), user, "change").exists()
 
 
-def _may_file(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.sees_all or scope.role == "dept"
+_may_file = may_file
 
 
 def _error_text(exc: Exception) -> str:

@@ -10,12 +10,15 @@ class MonitoringConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.monitoring import metrics  # noqa: F401  (registers monitoring.* metrics)
+        from anjian.monitoring import (  # noqa: F401  (monitoring.* metrics; the alarm table)
+            metrics,
+            workflows,
+        )
         from anjian.monitoring.choices import MonitoringEvent
         from anjian.monitoring.views import enterprise_tab_context
+        from anjian.orgs.choices import ZONE_WIDE_ROLES
 
         register_audit_events("monitoring", MonitoringEvent)
-        gov = frozenset({"admin", "committee", "dept", "commander"})
         register_section(
             "monitoring",
             MenuSection(
@@ -28,12 +31,11 @@ class MonitoringConfig(AppConfig):
                     MenuItem("监测点", "monitoring:point_list"),
                     MenuItem("报警质量", "monitoring:quality"),
                     MenuItem("有效投用率", "monitoring:availability"),
-                    MenuItem("接入统计", "monitoring:ingest", frozenset({"admin", "committee"})),
+                    MenuItem("接入统计", "monitoring:ingest", ZONE_WIDE_ROLES),
                 ),
             ),
             order=60,
         )
-        _ = gov
         from anjian.monitoring.layers import register as register_map_layer
 
         register_map_layer()

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.choices import ColoredChoices
 
 __all__ = [
-    "ALARM_EDGES",
     "OPEN_STATES",
     "AlarmLevel",
     "AlarmStatus",
@@ -87,23 +86,7 @@ OPEN_STATES = frozenset(
     {AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED, AlarmStatus.ASSIGNED, AlarmStatus.HANDLED}
 )
 
-#: The handling edges, declared once: (from, verb) → to. Anything else is refused.
-#: Kept as data so that it moves onto ``anjian.core.workflow`` in one step when that lands on main.
-ALARM_EDGES: dict[tuple[str, str], str] = {
-    # 待确认 -> 已确认 (a named person acknowledges)
-    (AlarmStatus.RAISED, "acknowledge"): AlarmStatus.ACKNOWLEDGED,
-    # 已确认 -> 已指派 (someone is made responsible)
-    (AlarmStatus.ACKNOWLEDGED, "assign"): AlarmStatus.ASSIGNED,
-    # 已指派 -> 已指派 (reassigned)
-    (AlarmStatus.ASSIGNED, "assign"): AlarmStatus.ASSIGNED,
-    # 已确认 / 已指派 -> 已处置 (disposal record: cause, measures, false alarm or not)
-    (AlarmStatus.ACKNOWLEDGED, "handle"): AlarmStatus.HANDLED,
-    (AlarmStatus.ASSIGNED, "handle"): AlarmStatus.HANDLED,
-    # 已处置 -> 已关闭 (only once the value has cleared)
-    (AlarmStatus.HANDLED, "close"): AlarmStatus.CLOSED,
-}
-
-VERB_LABELS: dict[str, str] = {"acknowledge": "确认", "assign": "指派", "handle": "处置", "close": "关闭"}
+# Alarm handling's edges are the transition table ``workflows.ALARM_FLOW`` (``core.workflow``).
 
 
 class RejectReason(ColoredChoices):

@@ -11,15 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from anjian.core import audit
-from anjian.monitoring.choices import AlarmStatus, MonitoringEvent
+from anjian.monitoring.choices import AlarmStatus
 
 __all__ = ["LADDER", "Step", "escalate_due", "ladder"]
 
@@ -65,7 +62,8 @@ def _notify(alarm: Any, step: Step, unit: Any) -> None:
 
 def escalate_due(now: dt.datetime | None = None) -> int:
     """Escalate every unacknowledged alarm whose next ladder step is due; return the number of steps taken."""
-    from anjian.monitoring.models import Alarm, Escalation
+    from anjian.monitoring.actions import do_escalate_alarm
+    from anjian.monitoring.models import Alarm
 
     now = now or timezone.now()
     steps = ladder()
@@ -79,33 +77,5 @@ def escalate_due(now: dt.datetime | None = None) -> int:
         raised_at__lte=now - dt.timedelta(minutes=first),
     ).select_related("enterprise", "point")
     for alarm in candidates:
-        with transaction.atomic():
-            locked = Alarm.objects.select_for_update().get(pk=alarm.pk)
-            if locked.status != AlarmStatus.RAISED:
-                continue
-            age_min = (now - locked.raised_at).total_seconds() / 60
-            while (
-                locked.escalation_step < len(steps) and age_min >= steps[locked.escalation_step].after_minutes
-            ):
-                step = steps[locked.escalation_step]
-                unit = None
-                if step.target == "department":
-                    unit = alarm.enterprise.supervising_unit
-                elif step.target in {"duty", "principal"}:
-                    unit = alarm.enterprise.org_unit
-                locked.escalation_step += 1
-                Escalation.objects.create(
-                    alarm=locked, step=locked.escalation_step, target=step.label, org_unit=unit, at=now
-                )
-                locked.escalated_at = now
-                locked.save(update_fields=["escalation_step", "escalated_at", "updated_at"])
-                audit.record(
-                    MonitoringEvent.ALARM_ESCALATED,
-                    locked,
-                    acting_user=None,
-                    after={"escalation_step": locked.escalation_step, "target": step.label},
-                    message=f"超过{step.after_minutes:g}分钟未确认，升级至{step.label}",
-                )
-                transaction.on_commit(partial(_notify, locked, step, unit))
-                taken += 1
+        taken += do_escalate_alarm(alarm, steps, now, notify=_notify)
     return taken

@@ -110,12 +110,11 @@ def partition_days() -> list[dt.date]:
 
 def apply_retention(now_ms: int, retention_days: int, ahead_days: int = 2) -> dict[str, int]:
     """Drop partitions (PostgreSQL) or delete rows (SQLite) older than retention; create partitions ahead."""
+    from anjian.monitoring.actions import do_purge_expired_telemetry
+
     cutoff = now_ms - retention_days * DAY_MS
     if connection.vendor != "postgresql":
-        from anjian.monitoring.models import Reading, ReadingRollup
-
-        deleted, _ = Reading.objects.filter(ts__lt=cutoff).delete()
-        ReadingRollup.objects.filter(minute__lt=cutoff).delete()
+        deleted = do_purge_expired_telemetry(cutoff, readings=True)
         return {"dropped": 0, "deleted": deleted, "created": 0}
     today = now_ms // DAY_MS
     created = ensure_partitions(range(today - 1, today + ahead_days + 1))
@@ -128,5 +127,5 @@ def apply_retention(now_ms: int, retention_days: int, ahead_days: int = 2) -> di
                 cur.execute(f"DROP TABLE IF EXISTS {name}")
                 _known.discard((end_ms - DAY_MS) // DAY_MS)
                 dropped += 1
-        cur.execute("DELETE FROM monitoring_readingrollup WHERE minute < %s", [cutoff])
+    do_purge_expired_telemetry(cutoff, readings=False)  # the readings went with their partitions
     return {"dropped": dropped, "deleted": 0, "created": len(created)}

@@ -1,15 +1,15 @@
-"""Synthetic plants: enterprises with monitoring points for the demo, the simulator, tests and the benchmark."""
+"""Synthetic plants: monitoring points for the demo, the simulator, tests and the benchmark (whose scratch
+enterprises ``anjian.demo.scratch`` makes)."""
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from anjian.domain.alarm_rules import gas_detector_defaults
 
-__all__ = ["POINT_TEMPLATES", "PointSim", "create_points", "setup_scratch_points"]
+__all__ = ["POINT_TEMPLATES", "PointSim", "create_points", "point_fields"]
 
 #: (tag prefix, name, kind, unit, normal value, noise, range, thresholds L/H/HH, deadband)
 POINT_TEMPLATES: list[dict[str, Any]] = [
@@ -55,7 +55,8 @@ def point_fields(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_points(enterprise: Any, count: int, *, rng: random.Random, installation: Any = None) -> list[Any]:
-    """Create ``count`` points of mixed kinds for ``enterprise`` (bulk), placed near its location."""
+    """Create ``count`` points of mixed kinds for ``enterprise`` (bulk, audited), placed near its location."""
+    from anjian.monitoring.actions import do_create_points
     from anjian.monitoring.models import MonitoringPoint
 
     points = []
@@ -76,28 +77,7 @@ def create_points(enterprise: Any, count: int, *, rng: random.Random, installati
                 **point_fields(t),
             )
         )
-    return MonitoringPoint.objects.bulk_create(points, batch_size=2000)
-
-
-def setup_scratch_points(enterprises: int, points: int) -> dict[str, list[str]]:
-    """Create ``enterprises`` enterprises sharing ``points`` points (bench and crash tests); return code → tags."""
-    from anjian.domain.check_digits import org_code_check_char, uscc_check_char
-    from anjian.enterprises.models import Enterprise
-
-    rng = random.Random(7)
-    out: dict[str, list[str]] = {}
-    per = math.ceil(points / enterprises)
-    for n in range(enterprises):
-        body = f"{n + 70000:08d}"
-        first17 = "91152921" + body + org_code_check_char(body)
-        ent = Enterprise.objects.create(
-            uscc=first17 + uscc_check_char(first17),
-            name=f"压测化工企业{n + 1}",
-            industry="hazchem_production",
-        )
-        created = create_points(ent, min(per, points - n * per), rng=rng)
-        out[ent.uscc] = [p.tag for p in created]
-    return out
+    return do_create_points(points, acting_user=None)
 
 
 @dataclass

@@ -17,10 +17,12 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.views import ScopedObjectMixin, object_or_404, paginate, run_action
+from anjian.core.workflow import blocked_steps
 from anjian.enterprises.models import Enterprise
 from anjian.monitoring import actions, reports
 from anjian.monitoring.choices import OPEN_STATES, AlarmStatus, AlarmType, PointKind
 from anjian.monitoring.models import Alarm, MonitoringPoint
+from anjian.monitoring.workflows import ALARM_FLOW, may_handle
 
 
 def _open_alarms(user: Any) -> Any:
@@ -179,12 +181,14 @@ class AlarmDetailView(ScopedObjectMixin, View):
                 for u in get_user_model()
                 .objects.filter(is_active=True, org__isnull=False)
                 .select_related("org")[:300]
-                if actions._may_change(alarm, u)
+                if may_handle(alarm, u)
             ][:50]
         return {
             "page_title": str(alarm),
             "object": alarm,
             "verbs": verbs,
+            # steps the user could take but not yet, with why (an alarm still active cannot be closed)
+            "blocked": [reason for _edge, reason in blocked_steps(ALARM_FLOW, alarm, self.request.user)],
             "form": form or HandleForm(),
             "assignees": assignees,
             "log": alarm.log.all(),

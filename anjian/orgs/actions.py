@@ -13,7 +13,7 @@ from anjian.core.choices import AuditEvent
 from anjian.orgs.choices import Role
 from anjian.orgs.models import OrgUnit, User
 
-__all__ = ["do_create_user"]
+__all__ = ["do_create_user", "do_issue_api_token", "do_revoke_api_token"]
 
 
 @transaction.atomic
@@ -44,3 +44,25 @@ def do_create_user(
     user.save()
     record(AuditEvent.USER_CREATED, user, acting_user=acting_user, after=snapshot(user), reason=reason)
     return user
+
+
+@transaction.atomic
+def do_issue_api_token(user: User) -> str:
+    """The user's API token, issued (and audited, by the user) when they have none yet."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        record(AuditEvent.API_TOKEN_ISSUED, user, acting_user=user, message="签发接口令牌")
+    return str(token.key)
+
+
+@transaction.atomic
+def do_revoke_api_token(user: User) -> bool:
+    """Revoke the user's API token (audited when there was one); True when one was revoked."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _count = Token.objects.filter(user=user).delete()
+    if deleted:
+        record(AuditEvent.API_TOKEN_REVOKED, user, acting_user=user, message="吊销接口令牌")
+    return bool(deleted)

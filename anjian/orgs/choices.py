@@ -60,5 +60,8 @@ GOVERNMENT_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COMMITTEE, Role.D
 UNIT_STAFF_ROLES: frozenset[str] = frozenset({Role.DEPARTMENT, Role.COMMANDER})
 #: Users on an enterprise's side: its own users and its gate operators.
 ENTERPRISE_SIDE_ROLES: frozenset[str] = frozenset({Role.ENTERPRISE, Role.GATE_OPERATOR})
+#: Users who keep registers and act on their to-dos: the zone-wide roles, department/town staff and
+#: enterprises (not emergency command, which reads; not gate operators, who run the gate).
+REGISTER_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COMMITTEE, Role.DEPARTMENT, Role.ENTERPRISE})
 #: Roles whose user must belong to a unit.
 ROLES_NEEDING_UNIT: frozenset[str] = frozenset({Role.DEPARTMENT, Role.ENTERPRISE, Role.GATE_OPERATOR})

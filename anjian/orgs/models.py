@@ -154,7 +154,7 @@ class User(AbstractUser):
     def role_label(self) -> str:
         """The role as the badge shows it: a town's staff are 镇街人员, not 部门人员."""
         org = getattr(self, "org", None)
-        if self.role == "dept" and org is not None and getattr(org, "kind", "") == "town":
+        if self.role == Role.DEPARTMENT and org is not None and getattr(org, "kind", "") == "town":
             return "镇街人员"
         return str(self.get_role_display())
 

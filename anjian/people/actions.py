@@ -1,16 +1,19 @@
-"""The only code that changes people, certificates and training records (pages and CLI call these).
+"""The only code that changes people, certificates and training records: the pages, the CLI, the API, the
+Excel import and the admin all call these (the last three through ``WRITERS``, see ``core.actions``).
 
-Every function validates through ``Model.full_clean()`` (the same rules as the API and Excel import),
-runs in one transaction and writes exactly one audit row.
+Every function is core's generic audited write with this register's audit event (``core.actions``, which is
+atomic): it validates through ``Model.full_clean()``, locks the row it changes and writes exactly one audit
+row (none when an edit changes nothing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models
 
-from anjian.core.audit import record, snapshot
+from anjian.core.actions import Writer, do_create, do_delete, do_update
 from anjian.core.choices import AuditEvent
 from anjian.people.models import Certificate, Person, TrainingRecord
 
@@ -26,39 +29,13 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=models.Model)
+Event = AuditEvent | int
+
+Data = Mapping[str, Any]
 
 
-def _lock(obj: M) -> M:
-    """Re-read ``obj`` with a row lock (the only lock helper of this app)."""
-    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-
-
-def _create(model: type[M], event: AuditEvent, data: dict[str, Any], *, acting_user: Any, reason: str) -> M:
-    obj = model(**data)
-    obj.full_clean()
-    obj.save()
-    record(event, obj, acting_user=acting_user, after=snapshot(obj), reason=reason)
-    return obj
-
-
-def _update(obj: M, event: AuditEvent, changes: dict[str, Any], *, acting_user: Any, reason: str) -> M:
-    locked = _lock(obj)
-    before = snapshot(locked)
-    for key, value in changes.items():
-        setattr(locked, key, value)
-    locked.full_clean()
-    after = snapshot(locked)
-    if after == before:
-        return locked
-    locked.save()
-    record(event, locked, acting_user=acting_user, before=before, after=snapshot(locked), reason=reason)
-    return locked
-
-
-def _delete(obj: M, event: AuditEvent, *, acting_user: Any, reason: str) -> None:
-    locked = _lock(obj)
-    record(event, locked, acting_user=acting_user, before=snapshot(locked), reason=reason, message="删除")
-    locked.delete()
+def _instance(model: type[M], data: Data | M) -> M:
+    return data if isinstance(data, model) else model(**data)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,18 +43,37 @@ def _delete(obj: M, event: AuditEvent, *, acting_user: Any, reason: str) -> None
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_create_person(data: dict[str, Any], *, acting_user: Any, reason: str = "") -> Person:
-    """Register a person (validated; one PERSON_CREATED audit row)."""
-    return _create(Person, AuditEvent.PERSON_CREATED, data, acting_user=acting_user, reason=reason)
-
-
-@transaction.atomic
-def do_update_person(
-    person: Person, changes: dict[str, Any], *, acting_user: Any, reason: str = ""
+def do_create_person(
+    data: Data | Person, *, acting_user: Any, reason: str = "", event: Event | None = None, **options: Any
 ) -> Person:
-    """Change a person's fields (validated; one PERSON_UPDATED row, none when nothing changed)."""
-    return _update(person, AuditEvent.PERSON_UPDATED, changes, acting_user=acting_user, reason=reason)
+    """Register a person from its field values or an unsaved ``Person`` (validated; one PERSON_CREATED row)."""
+    return do_create(
+        _instance(Person, data),
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.PERSON_CREATED,
+        **options,
+    )
+
+
+def do_update_person(
+    person: Person,
+    changes: Data | None = None,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    **options: Any,
+) -> Person:
+    """Change a person's fields (locked, validated; one PERSON_UPDATED row, none when nothing changed)."""
+    return do_update(
+        person,
+        changes,
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.PERSON_UPDATED,
+        **options,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,24 +81,55 @@ def do_update_person(
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_create_certificate(data: dict[str, Any], *, acting_user: Any, reason: str = "") -> Certificate:
+def do_create_certificate(
+    data: Data | Certificate,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    **options: Any,
+) -> Certificate:
     """Register a certificate (one CERTIFICATE_CHANGED row)."""
-    return _create(Certificate, AuditEvent.CERTIFICATE_CHANGED, data, acting_user=acting_user, reason=reason)
+    return do_create(
+        _instance(Certificate, data),
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.CERTIFICATE_CHANGED,
+        **options,
+    )
 
 
-@transaction.atomic
 def do_update_certificate(
-    cert: Certificate, changes: dict[str, Any], *, acting_user: Any, reason: str = ""
+    cert: Certificate,
+    changes: Data | None = None,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    **options: Any,
 ) -> Certificate:
     """Change a certificate, e.g. after renewal (one CERTIFICATE_CHANGED row)."""
-    return _update(cert, AuditEvent.CERTIFICATE_CHANGED, changes, acting_user=acting_user, reason=reason)
+    return do_update(
+        cert,
+        changes,
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.CERTIFICATE_CHANGED,
+        **options,
+    )
 
 
-@transaction.atomic
-def do_delete_certificate(cert: Certificate, *, acting_user: Any, reason: str = "") -> None:
+def do_delete_certificate(
+    cert: Certificate, *, acting_user: Any, reason: str = "", event: Event | None = None, message: str = ""
+) -> None:
     """Remove a certificate registered in error (one CERTIFICATE_CHANGED row with the old values)."""
-    _delete(cert, AuditEvent.CERTIFICATE_CHANGED, acting_user=acting_user, reason=reason)
+    do_delete(
+        cert,
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.CERTIFICATE_CHANGED,
+        message=message,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,21 +137,67 @@ def do_delete_certificate(cert: Certificate, *, acting_user: Any, reason: str = 
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_record_training(data: dict[str, Any], *, acting_user: Any, reason: str = "") -> TrainingRecord:
+def do_record_training(
+    data: Data | TrainingRecord,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    **options: Any,
+) -> TrainingRecord:
     """Record a training a person attended (one TRAINING_RECORDED row)."""
-    return _create(TrainingRecord, AuditEvent.TRAINING_RECORDED, data, acting_user=acting_user, reason=reason)
+    return do_create(
+        _instance(TrainingRecord, data),
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.TRAINING_RECORDED,
+        **options,
+    )
 
 
-@transaction.atomic
 def do_update_training(
-    training: TrainingRecord, changes: dict[str, Any], *, acting_user: Any, reason: str = ""
+    training: TrainingRecord,
+    changes: Data | None = None,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    **options: Any,
 ) -> TrainingRecord:
     """Correct a training record (one TRAINING_RECORDED row)."""
-    return _update(training, AuditEvent.TRAINING_RECORDED, changes, acting_user=acting_user, reason=reason)
+    return do_update(
+        training,
+        changes,
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.TRAINING_RECORDED,
+        **options,
+    )
 
 
-@transaction.atomic
-def do_delete_training(training: TrainingRecord, *, acting_user: Any, reason: str = "") -> None:
+def do_delete_training(
+    training: TrainingRecord,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: Event | None = None,
+    message: str = "",
+) -> None:
     """Remove a training record entered in error (one TRAINING_RECORDED row with the old values)."""
-    _delete(training, AuditEvent.TRAINING_RECORDED, acting_user=acting_user, reason=reason)
+    do_delete(
+        training,
+        acting_user=acting_user,
+        reason=reason,
+        event=event or AuditEvent.TRAINING_RECORDED,
+        message=message,
+    )
+
+
+#: The register's writers: the API, the Excel import and the admin write people through these.
+WRITERS: dict[type[models.Model], Writer] = {
+    Person: Writer(create=do_create_person, update=do_update_person),
+    Certificate: Writer(
+        create=do_create_certificate, update=do_update_certificate, delete=do_delete_certificate
+    ),
+    TrainingRecord: Writer(create=do_record_training, update=do_update_training, delete=do_delete_training),
+}

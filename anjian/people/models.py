@@ -54,7 +54,7 @@ def people_q(scope: Any, action: str = "view", prefix: str = "") -> models.Q | N
     if q is not None and not q:
         # Every enterprise (e.g. the commander reading): still only enterprise staff.
         q = models.Q(**{f"{prefix}employer_enterprise__isnull": False})
-    if scope.org_id is not None and not scope.is_enterprise and scope.role != "gate":
+    if scope.org_id is not None and not scope.is_enterprise_side:
         own = models.Q(**{f"{prefix}employer_unit_id": scope.org_id})
         q = own if q is None else q | own
     return q

@@ -25,6 +25,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from anjian.core.access import restrict, scope_of
+from anjian.orgs.choices import Role
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import ComplianceState, ReportStatus, TaskRole
 from anjian.plans.models import Plan, PlanTask, ProgressReport, TaskUnit
@@ -125,7 +126,7 @@ def tasks_of_unit(unit: OrgUnit, plan: Plan | None = None) -> QuerySet[PlanTask]
 def filing_units_for(task: PlanTask, user: Any) -> list[OrgUnit]:
     """The units ``user`` may file reports for on ``task``: their own unit, if it reports on the task."""
     scope = scope_of(user)
-    if scope.org_id is None or not (scope.is_government and scope.role != "admin"):
+    if scope.org_id is None or not (scope.is_government and scope.role != Role.ADMIN):
         return []
     return [u for u in reporting_units(task) if u.pk == scope.org_id]
 

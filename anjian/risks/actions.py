@@ -6,6 +6,7 @@ both are recomputed by :func:`refresh_levels` inside the action that changed an 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,7 +29,15 @@ from anjian.risks.models import (
     current_bands,
 )
 
-__all__ = ["do_assess_event", "do_delete", "do_save", "do_set_bands", "refresh_levels"]
+__all__ = [
+    "do_assess_event",
+    "do_delete",
+    "do_import_chain_row",
+    "do_record_register_import",
+    "do_save",
+    "do_set_bands",
+    "refresh_levels",
+]
 
 _SAVE_EVENTS = {
     RiskObject: RiskEvents.OBJECT_SAVED,
@@ -186,3 +195,93 @@ def do_set_bands(*, acting_user: Any, reason: str, **edges: Any) -> RiskBandSett
         reason=reason,
     )
     return row
+
+
+# ---------------------------------------------------------------------------------------------
+# The chain's Excel import (``excel.import_register`` validates every row first)
+# ---------------------------------------------------------------------------------------------
+
+
+def _import_upsert(
+    model: Any, lookup: dict[str, Any], values: dict[str, Any], acting_user: Any, event: int
+) -> tuple[Any, bool, bool]:
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        record(event, obj, acting_user=acting_user, after=snapshot(obj), message="Excel 导入")
+        return obj, True, True
+    before = snapshot(obj)
+    for k, val in values.items():
+        setattr(obj, k, val)
+    after = snapshot(obj)
+    if after != before:
+        obj.save()
+        record(event, obj, acting_user=acting_user, before=before, after=after, message="Excel 导入")
+        return obj, False, True
+    return obj, False, False
+
+
+@transaction.atomic
+def do_import_chain_row(
+    e: Any, v: dict[str, Any], assessment: risk_matrix.RiskResult | None, *, acting_user: Any
+) -> tuple[bool, bool]:
+    """Save one validated row of the chain import (object → unit → event → measure, matched by name; the
+    event re-assessed when its score changes). Returns (measure created, anything changed)."""
+    obj_values = {
+        "code": v.get("object_code", ""),
+        "is_major_hazard": bool(v.get("is_major_hazard")),
+        "department": v.get("department", ""),
+    }
+    if v.get("object_kind"):
+        obj_values["kind"] = v["object_kind"]
+    obj, _c1, ch1 = _import_upsert(
+        RiskObject,
+        {"enterprise": e, "name": v["object_name"]},
+        obj_values,
+        acting_user,
+        RiskEvents.OBJECT_SAVED,
+    )
+    unit, _c2, ch2 = _import_upsert(
+        RiskUnit,
+        {"enterprise": e, "risk_object": obj, "name": v["unit_name"]},
+        {"post": v.get("post", "")},
+        acting_user,
+        RiskEvents.UNIT_SAVED,
+    )
+    event, _c3, ch3 = _import_upsert(
+        RiskEvent,
+        {"enterprise": e, "unit": unit, "name": v["event_name"]},
+        {"consequence": v.get("consequence", "")},
+        acting_user,
+        RiskEvents.EVENT_SAVED,
+    )
+    _m, created, ch4 = _import_upsert(
+        ControlMeasure,
+        {"enterprise": e, "event": event, "description": v["description"]},
+        {"kind": v["kind"], "check_content": v.get("check_content", "")},
+        acting_user,
+        RiskEvents.MEASURE_SAVED,
+    )
+    ch5 = False
+    if assessment is not None:
+        result = assessment
+        if event.method != v["method"] or event.score is None or Decimal(event.score) != result.score:
+            do_assess_event(
+                event,
+                acting_user=acting_user,
+                method=v["method"],
+                likelihood=v.get("l"),
+                exposure=v.get("e") if v["method"] == AssessMethod.LEC else None,
+                consequence=v.get("c"),
+                note="Excel 导入",
+            )
+            ch5 = True
+    return created, created or ch1 or ch2 or ch3 or ch4 or ch5
+
+
+def do_record_register_import(enterprise: Any, summary: str, *, acting_user: Any) -> None:
+    """One REGISTER_IMPORTED row on the enterprise summarising an import."""
+    record(
+        RiskEvents.REGISTER_IMPORTED, enterprise, acting_user=acting_user, message=f"导入风险清单：{summary}"
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +18,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from anjian.core.access import restrict
-from anjian.core.audit import record, snapshot
 from anjian.core.errors import AnjianError
 from anjian.core.excel import (
     MAX_ROWS,
@@ -32,8 +30,9 @@ from anjian.core.excel import (
     safe_append,
 )
 from anjian.domain import risk_matrix
-from anjian.risks.choices import AssessMethod, MeasureKind, ObjectKind, RiskEvents
-from anjian.risks.models import ControlMeasure, RiskEvent, RiskObject, RiskUnit, current_bands
+from anjian.risks.actions import do_import_chain_row, do_record_register_import
+from anjian.risks.choices import AssessMethod, MeasureKind, ObjectKind
+from anjian.risks.models import ControlMeasure, current_bands
 
 __all__ = ["CHAIN_SHEET", "import_chain", "three_lists_xlsx"]
 
@@ -149,7 +148,9 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
         for item in rows:
             try:
                 with transaction.atomic():
-                    created, changed = _save_row(item, acting_user)
+                    created, changed = do_import_chain_row(
+                        item.enterprise, item.v, item.assessment, acting_user=acting_user
+                    )
             except (AnjianError, IntegrityError) as exc:
                 report.add_error(item.row, "", getattr(exc, "message", _("与已有数据冲突")))
                 continue
@@ -160,89 +161,12 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
             else:
                 report.unchanged += 1
     if rows:
-        record(
-            RiskEvents.REGISTER_IMPORTED,
+        do_record_register_import(
             rows[0].enterprise,
+            f"新建 {report.created}，更新 {report.updated}，未变 {report.unchanged}，拒绝 {report.rejected}",
             acting_user=acting_user,
-            message=f"导入风险清单：新建 {report.created}，更新 {report.updated}，未变 {report.unchanged}，拒绝 {report.rejected}",
         )
     return report
-
-
-def _upsert(
-    model: Any, lookup: dict[str, Any], values: dict[str, Any], acting_user: Any, event: int
-) -> tuple[Any, bool, bool]:
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.save()
-        record(event, obj, acting_user=acting_user, after=snapshot(obj), message="Excel 导入")
-        return obj, True, True
-    before = snapshot(obj)
-    for k, val in values.items():
-        setattr(obj, k, val)
-    after = snapshot(obj)
-    if after != before:
-        obj.save()
-        record(event, obj, acting_user=acting_user, before=before, after=after, message="Excel 导入")
-        return obj, False, True
-    return obj, False, False
-
-
-def _save_row(item: _Row, acting_user: Any) -> tuple[bool, bool]:
-    from anjian.risks.actions import do_assess_event
-
-    v, e = item.v, item.enterprise
-    obj_values = {
-        "code": v.get("object_code", ""),
-        "is_major_hazard": bool(v.get("is_major_hazard")),
-        "department": v.get("department", ""),
-    }
-    if v.get("object_kind"):
-        obj_values["kind"] = v["object_kind"]
-    obj, _c1, ch1 = _upsert(
-        RiskObject,
-        {"enterprise": e, "name": v["object_name"]},
-        obj_values,
-        acting_user,
-        RiskEvents.OBJECT_SAVED,
-    )
-    unit, _c2, ch2 = _upsert(
-        RiskUnit,
-        {"enterprise": e, "risk_object": obj, "name": v["unit_name"]},
-        {"post": v.get("post", "")},
-        acting_user,
-        RiskEvents.UNIT_SAVED,
-    )
-    event, _c3, ch3 = _upsert(
-        RiskEvent,
-        {"enterprise": e, "unit": unit, "name": v["event_name"]},
-        {"consequence": v.get("consequence", "")},
-        acting_user,
-        RiskEvents.EVENT_SAVED,
-    )
-    _m, created, ch4 = _upsert(
-        ControlMeasure,
-        {"enterprise": e, "event": event, "description": v["description"]},
-        {"kind": v["kind"], "check_content": v.get("check_content", "")},
-        acting_user,
-        RiskEvents.MEASURE_SAVED,
-    )
-    ch5 = False
-    if item.assessment is not None:
-        result = item.assessment
-        if event.method != v["method"] or event.score is None or Decimal(event.score) != result.score:
-            do_assess_event(
-                event,
-                acting_user=acting_user,
-                method=v["method"],
-                likelihood=v.get("l"),
-                exposure=v.get("e") if v["method"] == AssessMethod.LEC else None,
-                consequence=v.get("c"),
-                note="Excel 导入",
-            )
-            ch5 = True
-    return created, created or ch1 or ch2 or ch3 or ch4 or ch5
 
 
 def three_lists_xlsx(title: str, lists: tuple[list[list[str]], list[list[str]], list[list[str]]]) -> bytes:

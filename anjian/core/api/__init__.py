@@ -1,6 +1,7 @@
 """API base classes: scoped, audited viewsets and the error shape (NetBox ``netbox/api/viewsets``)."""
 
 from anjian.core.api.base import (
+    AllowedVerbsField,
     AuditedModelViewSet,
     BriefModelSerializer,
     ProtectedFileField,
@@ -9,6 +10,7 @@ from anjian.core.api.base import (
 )
 
 __all__ = [
+    "AllowedVerbsField",
     "AuditedModelViewSet",
     "BriefModelSerializer",
     "ProtectedFileField",

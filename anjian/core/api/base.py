@@ -9,14 +9,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from anjian.core.access import access_by_id, restrict
-from anjian.core.audit import record, snapshot
+from anjian.core.actions import create_object, delete_object, update_object
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 
 __all__ = [
+    "AllowedVerbsField",
     "AuditedModelViewSet",
     "BriefModelSerializer",
     "ProtectedFileField",
@@ -104,6 +106,27 @@ class ProtectedFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}, "readOnly": True})
+class AllowedVerbsField(serializers.Field):  # type: ignore[type-arg]
+    """The workflow steps (the object's POST actions) the requesting user may take now, from
+    ``core.workflow.allowed_verbs`` — the same answer the pages' buttons come from."""
+
+    def __init__(self, workflow_key: str, **kwargs: Any) -> None:
+        self.workflow_key = workflow_key
+        kwargs.update(read_only=True, source="*")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> list[str]:
+        from anjian.core.workflow import allowed_verbs, get_workflow
+
+        user = _requesting_user(self.context)
+        if user is None:
+            return []
+        return list(
+            dict.fromkeys(e.verb for e in allowed_verbs(get_workflow(self.workflow_key), value, user))
+        )
+
+
 class BriefModelSerializer(serializers.ModelSerializer[_M]):
     """A model serializer with brief output and the model's own ``clean()`` as validation.
 
@@ -186,10 +209,13 @@ class ScopedReadOnlyViewSet(ScopedViewMixin, viewsets.ReadOnlyModelViewSet[_M]):
 
 
 class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet[_M]):
-    """CRUD whose writes are atomic, scope-checked and audited with before/after snapshots.
+    """CRUD whose writes go through the model's app actions (``core.actions``: the app's ``WRITERS``, or the
+    generic audited create/update/delete), atomic and scope-checked.
 
     Subclasses may override ``check_create(serializer)`` to refuse creation (raise an ``AnjianError``)
     and ``save_kwargs()`` to add server-side fields. A ``reason`` in the request body lands in the audit.
+    ``audit_create``/``audit_update``/``audit_delete`` are the events of the generic fallback (an app
+    writer audits with its own).
     """
 
     audit_create = AuditEvent.OBJECT_CREATED
@@ -225,49 +251,55 @@ class AuditedModelViewSet(ScopedViewMixin, viewsets.ModelViewSet[_M]):
         if not restrict(qs, self.request.user, "change").exists():
             raise PermissionDeniedError(_("超出您的管理范围，无权保存"))
 
+    def _model(self) -> type[models.Model]:
+        model: type[models.Model] = self.get_serializer_class().Meta.model  # type: ignore[attr-defined]
+        return model
+
+    def _split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(field values, many-to-many values) of a serializer's validated data plus ``save_kwargs``."""
+        many = {f.name for f in self._model()._meta.many_to_many}
+        values = {**data, **self.save_kwargs()}
+        return (
+            {k: v for k, v in values.items() if k not in many},
+            {k: v for k, v in values.items() if k in many},
+        )
+
     def perform_create(self, serializer: Any) -> None:
+        """Create through the model's app writer (``core.actions``), then check the result is the user's."""
         self.check_create(serializer)
+        values, m2m = self._split(serializer.validated_data)
         with transaction.atomic():
-            obj = serializer.save(**self.save_kwargs())
-            self.check_still_changeable(obj)
-            record(
-                self.audit_create,
-                obj,
+            obj = create_object(
+                self._model()(**values),
                 acting_user=self.request.user,
-                after=snapshot(obj),
                 reason=self._reason(),
+                fallback_event=self.audit_create,
+                m2m=m2m,
             )
+            serializer.instance = obj
+            self.check_still_changeable(obj)
 
     def perform_update(self, serializer: Any) -> None:
+        """Update through the model's app writer: locked, validated, not audited when nothing changed."""
         self.check_change(serializer.instance)
+        values, m2m = self._split(serializer.validated_data)
         with transaction.atomic():
-            before = snapshot(serializer.instance)
-            obj = serializer.save(**self.save_kwargs())
+            obj = update_object(
+                serializer.instance,
+                {**values, **m2m},
+                acting_user=self.request.user,
+                reason=self._reason(),
+                fallback_event=self.audit_update,
+            )
+            serializer.instance = obj
             self.check_still_changeable(obj)
-            after = snapshot(obj)
-            # Like the actions: an edit that changes nothing leaves no audit row.
-            if after != before:
-                record(
-                    self.audit_update,
-                    obj,
-                    acting_user=self.request.user,
-                    before=before,
-                    after=after,
-                    reason=self._reason(),
-                )
 
     def perform_destroy(self, instance: Any) -> None:
+        """Delete through the model's app writer (one audit row with the last state)."""
         self.check_change(instance)
-        with transaction.atomic():
-            before = snapshot(instance)
-            record(
-                self.audit_delete,
-                instance,
-                acting_user=self.request.user,
-                before=before,
-                reason=self._reason(),
-            )
-            instance.delete()
+        delete_object(
+            instance, acting_user=self.request.user, reason=self._reason(), fallback_event=self.audit_delete
+        )
 
     def get_object(self) -> Any:
         try:

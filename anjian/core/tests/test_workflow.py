@@ -10,7 +10,16 @@ from anjian.core.choices import AuditEvent
 from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry
 from anjian.core.tests.workflow_helpers import assert_edges, assert_refused
-from anjian.core.workflow import Edge, Workflow, WorkflowError, allowed_verbs, apply, workflows
+from anjian.core.workflow import (
+    Edge,
+    Refusal,
+    Workflow,
+    WorkflowError,
+    allowed_verbs,
+    apply,
+    blocked_steps,
+    workflows,
+)
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus
 from anjian.plans.models import SupervisionNotice
@@ -79,14 +88,18 @@ def test_allowed_verbs_drive_buttons(
     assert allowed_verbs(NOTICE_FLOW, notice, own) == []
 
 
-def test_guard_and_effect_and_notify_hook(
+def test_ready_guard_effect_and_notify_hook(
     notice: SupervisionNotice, django_capture_on_commit_callbacks: Any
 ) -> None:
-    # given a throw-away table with a guard that needs an answer text and a notification hook
+    # given a throw-away table whose step needs the notice to have a body (``ready``: no button without
+    # it), an answer in the submitted data (``guard``: the button stays, the server refuses), and a hook
     seen: list[str] = []
 
-    def guard(obj: Any, data: Any) -> str | None:
+    def ready(obj: Any, user: Any) -> str | None:
         return None if obj.body else "没有正文的通知不能签收"
+
+    def guard(obj: Any, data: Any) -> str | None:
+        return None if data.get("seen") else Refusal("请确认已阅读", "not_read")
 
     flow = Workflow(
         key="test.guarded",
@@ -99,6 +112,7 @@ def test_guard_and_effect_and_notify_hook(
                 "acknowledged",
                 "acknowledge",
                 "签收",
+                ready=ready,
                 guard=guard,
                 notify=lambda o, u: seen.append(o.status),
             ),
@@ -107,11 +121,18 @@ def test_guard_and_effect_and_notify_hook(
     SupervisionNotice.objects.filter(pk=notice.pk).update(body="")
     notice.refresh_from_db()
     assert allowed_verbs(flow, notice, None) == []
-    assert_refused(flow, notice, "acknowledge", acting_user=None, code="guard_refused")
+    assert [(e.verb, r) for e, r in blocked_steps(flow, notice, None)] == [
+        ("acknowledge", "没有正文的通知不能签收")
+    ]
+    assert_refused(flow, notice, "acknowledge", acting_user=None, code="guard_refused", data={"seen": True})
     SupervisionNotice.objects.filter(pk=notice.pk).update(body="正文")
     notice.refresh_from_db()
+    assert [e.verb for e in allowed_verbs(flow, notice, None)] == ["acknowledge"]
+    assert blocked_steps(flow, notice, None) == []
+    # the data guard refuses with its own code and message, and writes nothing
+    assert_refused(flow, notice, "acknowledge", acting_user=None, code="not_read")
     with django_capture_on_commit_callbacks(execute=True):
-        apply(flow, notice, "acknowledge", acting_user=None)
+        apply(flow, notice, "acknowledge", acting_user=None, data={"seen": True})
     assert seen == ["acknowledged"]
     # the default event is a plain update
     assert AuditEntry.objects.order_by("-id").first().event_type == AuditEvent.OBJECT_UPDATED
@@ -157,6 +178,24 @@ def test_workflow_page_draws_every_registered_table(
         "安委办",
     ):
         assert label in html
+    # every module's table is registered and drawn, with its conditions in words
+    keys = {w.key for w in workflows()}
+    assert keys >= {
+        "plans.notice",
+        "assessment.scheme",
+        "enterprises.status",
+        "dangers.danger",
+        "monitoring.alarm",
+        "emergency.incident",
+        "emergency.improvement",
+        "gates.registration",
+        "gates.roll_call",
+        "gates.roll_call_entry",
+        "majorhazards.installation",
+    }
+    for key in keys:
+        assert f'id="wf-{key}"' in html
+    assert "五到位" in html and "验收人不是整改人或申请人" in html and "报警已消除" in html
     # enterprise users have no business with the government's workflow definitions
     ent_user = enterprise_user_factory(enterprise_factory())
     assert client_for(ent_user).get("/core/workflows/").status_code == 404

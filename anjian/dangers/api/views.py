@@ -22,7 +22,7 @@ from anjian.core.access import access_by_id, access_for_change
 from anjian.core.api import ScopedReadOnlyViewSet
 from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.filters import AnjianFilterSet
-from anjian.dangers import actions, inspections
+from anjian.dangers import actions
 from anjian.dangers.api import serializers as s
 from anjian.dangers.choices import DangerGrade, DangerSource, DangerStatus
 from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask, SupervisedListing
@@ -211,7 +211,7 @@ class TaskViewSet(ScopedReadOnlyViewSet[InspectionTask]):
         data = s.RecordInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        rec, created = inspections.submit_inspection(
+        rec, created = actions.submit_inspection(
             acting_user=request.user,
             client_token=v["client_token"],
             items=[dict(i) for i in v["items"]],

@@ -1,4 +1,9 @@
-"""The rectification loop: the pinned edge table, every (state, verb) pair, guards and the report interface."""
+"""The rectification loop: the pinned edge table, every (state, verb) pair, guards and the report interface.
+
+The table is ``workflows.DANGER_FLOW`` on ``core.workflow`` (it was ``choices.DANGER_EDGES``): the pinned
+table below is written out by hand and checked with ``assert_edges``; every pair is tried both on the table
+(``assert_every_pair``) and through the actions.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,11 @@ from django.utils import timezone
 
 from anjian.core.errors import AnjianError, PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry, Notification
+from anjian.core.tests.workflow_helpers import assert_edges, assert_every_pair, assert_refused
 from anjian.dangers import actions
-from anjian.dangers.choices import DANGER_EDGES, DangerEvents, DangerStatus
+from anjian.dangers.choices import DangerEvents, DangerStatus
 from anjian.dangers.models import HiddenDanger
+from anjian.dangers.workflows import DANGER_FLOW
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +28,67 @@ VERBS = ["verify", "dismiss", "assign", "submit", "accept", "reject"]
 
 
 def test_edge_table_is_pinned():
-    assert {(str(a), str(b)): v for (a, b), v in DANGER_EDGES.items()} == {
-        ("reported", "verified"): "verify",
-        ("reported", "dismissed"): "dismiss",
-        ("verified", "rectifying"): "assign",
-        ("rectifying", "awaiting_acceptance"): "submit",
-        ("awaiting_acceptance", "closed"): "accept",
-        ("awaiting_acceptance", "rectifying"): "reject",
-    }
+    assert_edges(
+        DANGER_FLOW,
+        {
+            ("reported", "verify", "verified"),
+            ("reported", "dismiss", "dismissed"),
+            ("verified", "assign", "rectifying"),
+            ("rectifying", "submit", "awaiting_acceptance"),
+            ("awaiting_acceptance", "accept", "closed"),
+            ("awaiting_acceptance", "reject", "rectifying"),
+        },
+    )
+
+
+def test_every_pair_of_the_table(danger_factory, danger_world, photo_upload):
+    w = danger_world
+
+    def make(state):
+        danger = danger_factory(state=state)
+        if state == "rectifying":
+            actions.add_danger_photo(danger, photo_upload(), acting_user=w.reporter, stage="after")
+        return danger
+
+    def data(verb):
+        return {
+            "verify": {"grade": "general"},
+            "assign": {
+                "measures": "整改",
+                "rectifier": w.reporter,
+                "funds": "1",
+                "deadline": timezone.localdate() + dt.timedelta(days=3),
+            },
+            "submit": {"statement": "已整改"},
+            "accept": {"opinion": "同意"},
+        }.get(verb, {})
+
+    tried = assert_every_pair(
+        DANGER_FLOW,
+        make,
+        actor=lambda edge, obj: w.dept_user if edge and edge.verb == "accept" else w.manager,
+        data=data,
+    )
+    assert tried == len(STATES) * len(VERBS)
+
+
+def test_guards_keep_their_chinese_reasons(danger_factory, danger_world):
+    w = danger_world
+    verified = danger_factory(state="verified", grade="major", major_item=5)
+    assert_refused(DANGER_FLOW, verified, "assign", acting_user=w.manager, code="five_in_place_missing")
+    rectifying = danger_factory(state="rectifying")
+    assert_refused(DANGER_FLOW, rectifying, "submit", acting_user=w.reporter, code="submission_incomplete")
+    # the button is not offered before an after-photo exists, and the page says why
+    assert "submit" not in actions.allowed_verbs(rectifying, w.reporter)
+    waiting = danger_factory(state="awaiting_acceptance")
+    assert_refused(
+        DANGER_FLOW,
+        waiting,
+        "accept",
+        acting_user=w.reporter,
+        code="acceptance_not_allowed",
+        data={"opinion": "好"},
+    )
 
 
 def _try(verb, danger, w):
@@ -57,7 +117,7 @@ def test_every_state_verb_pair(state, verb, danger_factory, danger_world, photo_
     if state == "rectifying":
         actions.add_danger_photo(danger, photo_upload(), acting_user=danger_world.reporter, stage="after")
     before_rows = AuditEntry.objects.count()
-    declared = {v: str(b) for (a, b), v in DANGER_EDGES.items() if a == state}
+    declared = {e.verb: str(e.target) for e in DANGER_FLOW.edges if e.source == state}
     # when the verb is tried
     if verb in declared:
         result = _try(verb, danger, danger_world)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from anjian.core.errors import ValidationFailed
-from anjian.dangers import inspections
+from anjian.dangers import actions, inspections
 from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask, TaskCompletionStat
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +54,10 @@ def test_record_with_a_danger_item_reports_it_and_resend_is_idempotent(danger_wo
         {"measure": m1.pk, "content": "液位联锁是否投用", "result": "ok"},
         {"measure": m2.pk, "content": "排水阀是否关闭", "result": "danger", "note": "东侧排水阀开启"},
     ]
-    rec, created = inspections.submit_inspection(
+    rec, created = actions.submit_inspection(
         acting_user=danger_world.reporter, client_token="tok-1", items=items, task=task
     )
-    again, created_again = inspections.submit_inspection(
+    again, created_again = actions.submit_inspection(
         acting_user=danger_world.reporter, client_token="tok-1", items=items, task=task
     )
     assert created and not created_again and again.pk == rec.pk
@@ -73,7 +73,7 @@ def test_record_with_a_danger_item_reports_it_and_resend_is_idempotent(danger_wo
 def test_danger_item_needs_a_note(danger_world, risk_chain):
     _unit, (m1, _m2) = risk_chain
     with pytest.raises(ValidationFailed) as exc:
-        inspections.submit_inspection(
+        actions.submit_inspection(
             acting_user=danger_world.reporter,
             client_token="t2",
             items=[{"content": "液位", "result": "danger"}],
@@ -88,7 +88,7 @@ def test_other_enterprise_cannot_inspect(danger_world, risk_chain):
     from anjian.core.errors import PermissionDeniedError
 
     with pytest.raises(PermissionDeniedError):
-        inspections.submit_inspection(
+        actions.submit_inspection(
             acting_user=danger_world.other_user,
             client_token="t3",
             items=[{"content": "x", "result": "ok"}],
@@ -119,14 +119,14 @@ def test_completion_job_counts_on_time_late_and_missed(danger_world, risk_chain)
         on_time=False,
     )
     # when the job runs for day and the day after
-    totals = inspections.compute_completion(day)
-    inspections.compute_completion(day + dt.timedelta(days=1))
+    totals = actions.compute_completion(day)
+    actions.compute_completion(day + dt.timedelta(days=1))
     # then: hand count — day: 2 due, 1 on time, 1 late; next day: 2 due, 2 missed
     assert totals == {"enterprises": 1, "due": 2, "on_time": 1, "late": 1, "missed": 0}
     stats = {s.day: (s.due, s.on_time, s.late, s.missed) for s in TaskCompletionStat.objects.all()}
     assert stats == {day: (2, 1, 1, 0), day + dt.timedelta(days=1): (2, 0, 0, 2)}
     # and running it again changes nothing
-    inspections.compute_completion(day)
+    actions.compute_completion(day)
     assert TaskCompletionStat.objects.count() == 2
 
 
@@ -135,5 +135,5 @@ def test_completion_counts_weekly_only_on_the_period_end(danger_world, risk_chai
     make_task(danger_world, m1, cycle="weekly", days_back=30)
     today = timezone.localdate()
     sunday = today - dt.timedelta(days=today.weekday() + 1)
-    assert inspections.compute_completion(sunday)["due"] == 1
-    assert inspections.compute_completion(sunday - dt.timedelta(days=1))["due"] == 0
+    assert actions.compute_completion(sunday)["due"] == 1
+    assert actions.compute_completion(sunday - dt.timedelta(days=1))["due"] == 0

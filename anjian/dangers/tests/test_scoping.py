@@ -20,7 +20,7 @@ COVERED_API_ROUTES = [
 
 @pytest.fixture
 def scoped(danger_factory, danger_world, user_factory):
-    from anjian.dangers import actions, inspections
+    from anjian.dangers import actions
     from anjian.dangers.models import InspectionTask
 
     w = danger_world
@@ -36,7 +36,7 @@ def scoped(danger_factory, danger_world, user_factory):
             assignee=user,
             valid_from=timezone.localdate() - dt.timedelta(days=1),
         )
-        inspections.submit_inspection(
+        actions.submit_inspection(
             acting_user=user, client_token=f"t-{e.pk}", items=[{"content": "x", "result": "ok"}], task=task
         )
         tasks[e.pk] = task

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from anjian.core.api import BriefModelSerializer
+from anjian.core.api import AllowedVerbsField, BriefModelSerializer
 from anjian.emergency.choices import TimelineKind
 from anjian.emergency.models import (
     Drill,
@@ -67,6 +67,7 @@ class ResourceSerializer(BriefModelSerializer[Resource]):
 
 class ImprovementSerializer(BriefModelSerializer[Improvement]):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    allowed_verbs = AllowedVerbsField("emergency.improvement")
 
     class Meta:
         model = Improvement
@@ -80,6 +81,7 @@ class ImprovementSerializer(BriefModelSerializer[Improvement]):
             "status_display",
             "done_on",
             "done_note",
+            "allowed_verbs",
         ]
         read_only_fields = ["status", "done_on", "done_note"]
         brief_fields = ["id", "description", "status"]
@@ -133,6 +135,7 @@ class IncidentSerializer(BriefModelSerializer[Incident]):
     checklist = serializers.SerializerMethodField()
     timeline = TimelineSerializer(many=True, read_only=True)
     revisions = RevisionSerializer(many=True, read_only=True)
+    allowed_verbs = AllowedVerbsField("emergency.incident")
 
     class Meta:
         model = Incident
@@ -140,7 +143,7 @@ class IncidentSerializer(BriefModelSerializer[Incident]):
             "id", "title", "kind", "kind_display", "status", "status_display", "occurred_at", "known_at",
             "place", "lon", "lat", "enterprise", "owner_unit", "town", "deaths", "injuries", "loss_cny",
             "grade", "grade_display", "grade_by", "first_grade", "summary", "cause", "checklist", "revisions",
-            "timeline",
+            "timeline", "allowed_verbs",
         ]  # fmt: skip
         read_only_fields = ["status", "grade", "grade_by", "first_grade"]
         brief_fields = ["id", "title", "occurred_at", "grade", "status"]

@@ -19,6 +19,7 @@ from anjian.core.errors import PermissionDeniedError, ValidationFailed
 from anjian.emergency import actions
 from anjian.emergency.api import serializers as s
 from anjian.emergency.models import Drill, EmergencyPlan, Footprint, Improvement, Incident, Resource
+from anjian.emergency.permissions import may_register
 from anjian.emergency.selectors import nearest_resources
 
 
@@ -31,8 +32,7 @@ class OwnedCreateMixin:
     model_class: type[Any]
 
     def check_create(self, serializer: Any) -> None:
-        scope = scope_of(self.request.user)
-        if not (scope.sees_all or scope.role == "dept" or scope.is_enterprise):
+        if not may_register(self.request.user):
             raise PermissionDeniedError(_("无权新建该对象"))
 
     def _defaults(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +49,7 @@ class OwnedCreateMixin:
             data["enterprise"] = Enterprise.objects.get(pk=min(scope.enterprise_ids))
         if (
             "owner_unit" in names
-            and scope.role == "dept"
+            and scope.is_department
             and not data.get("enterprise")
             and not data.get("owner_unit")
         ):

@@ -1,5 +1,10 @@
 """Incidents: grading, the reporting checklist, re-grading, the command timeline, the veto reaching the
-assessment; drill improvements; footprints."""
+assessment; drill improvements; footprints.
+
+The incident and improvement edges are ``workflows.INCIDENT_FLOW`` / ``IMPROVEMENT_FLOW`` on ``core.workflow``
+(they were ``choices.INCIDENT_EDGES`` / ``IMPROVEMENT_EDGES``): pinned by hand with ``assert_edges`` and tried
+pair by pair on the tables (``assert_every_pair``) and through the actions.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from django.utils import timezone
 
 from anjian.core.errors import TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.core.tests.workflow_helpers import assert_edges, assert_every_pair
 from anjian.emergency import actions
 from anjian.emergency.choices import EmergencyEvent, IncidentStatus, TimelineKind
-from anjian.emergency.models import Drill, Footprint, Incident
+from anjian.emergency.models import Drill, Footprint, Improvement, Incident
+from anjian.emergency.workflows import IMPROVEMENT_FLOW, INCIDENT_FLOW
 
 pytestmark = pytest.mark.django_db
 
@@ -93,10 +100,38 @@ def test_incident_edges(incident_factory):
         actions.do_change_casualties(incident, deaths=1, injuries=0, loss_cny=0, acting_user=None)
 
 
+def test_edge_tables_are_pinned():
+    assert_edges(
+        INCIDENT_FLOW,
+        {
+            ("reported", "respond", "responding"),
+            ("responding", "stand_down", "investigating"),
+            ("investigating", "close", "closed"),
+            ("closed", "reopen", "investigating"),
+        },
+    )
+    assert_edges(IMPROVEMENT_FLOW, {("open", "complete", "done"), ("done", "reopen", "open")})
+
+
+def test_every_pair_of_the_tables(db):
+    now = timezone.now()
+    assert_every_pair(
+        INCIDENT_FLOW,
+        lambda state: Incident.objects.create(
+            title="t", place="p", occurred_at=now, known_at=now, status=state
+        ),
+    )
+    drill = actions.do_record_drill(
+        Drill(title="演练", held_on=dt.date(2025, 5, 1), scenario="泄漏"), acting_user=None
+    )
+    assert_every_pair(
+        IMPROVEMENT_FLOW,
+        lambda state: Improvement.objects.create(drill=drill, description="整改", status=state),
+    )
+
+
 def test_every_incident_state_verb_pair():
     """Each declared edge succeeds and writes one audit row; every other pair refuses and writes nothing."""
-    from anjian.emergency.choices import INCIDENT_EDGES
-
     verbs = {
         "respond": actions.do_respond_incident,
         "stand_down": actions.do_stand_down_incident,
@@ -110,11 +145,12 @@ def test_every_incident_state_verb_pair():
                 title="t", place="p", occurred_at=now, known_at=now, status=state
             )
             count = AuditEntry.objects.count()
-            if (state, verb) in INCIDENT_EDGES:
+            edge = INCIDENT_FLOW.edge(state, verb)
+            if edge is not None:
                 func(incident, acting_user=None, reason="原因")
                 assert AuditEntry.objects.count() == count + 1
                 incident.refresh_from_db()
-                assert incident.status == INCIDENT_EDGES[(state, verb)][0]
+                assert incident.status == edge.target
             else:
                 with pytest.raises(TransitionNotAllowed):
                     func(incident, acting_user=None, reason="原因")
@@ -212,3 +248,14 @@ def test_calc_command_is_registered():
     )
     body = json.loads(out.getvalue())
     assert (body["grade"], body["by"]) == ("较大", "deaths")
+
+
+def test_danger_found_at_an_enterprise_goes_into_the_dangers_loop(incident_factory, enterprise_factory):
+    from anjian.dangers.models import HiddenDanger
+
+    incident = incident_factory(enterprise=enterprise_factory())
+    entry = actions.do_report_danger(incident, description="储罐区可燃气体报警器失效", acting_user=None)
+    danger = HiddenDanger.objects.get()
+    assert danger.source == "incident" and danger.source_id == str(incident.pk)
+    assert danger.enterprise_id == incident.enterprise_id and "可燃气体报警器失效" in danger.title
+    assert danger.code in entry.text

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from anjian.majorhazards import actions
-from anjian.majorhazards.gaps import refresh_gaps
+from anjian.majorhazards.actions import refresh_gaps
 from anjian.majorhazards.models import HazardInstallation, InventoryLine
 from anjian.people.choices import RoleCategory
 

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from anjian.core.models import AuditEntry
 from anjian.core.todos import collect
 from anjian.majorhazards import actions, metrics
+from anjian.majorhazards.actions import refresh_gaps
 from anjian.majorhazards.choices import MajorHazardEvent
-from anjian.majorhazards.gaps import refresh_gaps
 from anjian.majorhazards.models import HazardInstallation, InventoryLine
 from anjian.people.choices import CertificateKind, RoleCategory
 

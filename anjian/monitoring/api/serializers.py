@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from anjian.core.api.base import BriefModelSerializer
+from anjian.core.api.base import AllowedVerbsField, BriefModelSerializer
 from anjian.monitoring.models import Alarm, MonitoringPoint
 
 
@@ -42,6 +42,7 @@ class AlarmSerializer(BriefModelSerializer[Alarm]):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     type_label = serializers.CharField(source="get_type_display", read_only=True)
+    allowed_verbs = AllowedVerbsField("monitoring.alarm")
 
     class Meta:
         model = Alarm
@@ -50,9 +51,18 @@ class AlarmSerializer(BriefModelSerializer[Alarm]):
             "peak_level", "status", "status_label", "active", "raised_ms", "raised_at", "value", "cleared_at",
             "acknowledged_at", "acknowledged_by", "assigned_to", "assigned_at", "handled_at", "handled_by",
             "cause", "measures", "false_alarm", "closed_at", "closed_by", "escalation_step", "danger_id",
+            "allowed_verbs",
         ]  # fmt: skip
         read_only_fields = fields
         brief_fields = ["id", "tag", "type", "level", "status", "active", "raised_at"]
+
+    def get_allowed_verbs(self, obj: Alarm) -> list[str]:
+        from anjian.monitoring.actions import allowed_verbs
+
+        request = self.context.get("request")
+        return (
+            [verb for verb, _label in allowed_verbs(obj, getattr(request, "user", None))] if request else []
+        )
 
 
 class AlarmReasonSerializer(serializers.Serializer[Any]):

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -224,7 +223,7 @@ class TelemetryView(APIView):
             return Response({"code": "too_large", "detail": _("报文超过 256 KB 上限")}, status=413)
         body = request.stream.read(MAX_PAYLOAD_BYTES + 1) if request.stream is not None else b""
         result = ingest_http(token.enterprise_id, enterprise_code, body)
-        GatewayToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        actions.touch_gateway_token(token)
         _maybe_tick()
         status = 200 if result["accepted"] or not result["rejected"] else 400
         return Response(result, status=status)

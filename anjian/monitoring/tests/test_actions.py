@@ -1,4 +1,8 @@
-"""Alarm handling: every (state, verb) pair, guards, one audit row per step, escalation ladder, metrics."""
+"""Alarm handling: every (state, verb) pair, guards, one audit row per step, escalation ladder, metrics.
+
+The edges are ``workflows.ALARM_FLOW`` on ``core.workflow`` (they were ``choices.ALARM_EDGES``): pinned by hand
+with ``assert_edges``, every pair tried on the table (``assert_every_pair``) and through the actions.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ from django.utils import timezone
 
 from anjian.core.errors import AnjianError, TransitionNotAllowed, ValidationFailed
 from anjian.core.models import AuditEntry
+from anjian.core.tests.workflow_helpers import assert_edges, assert_every_pair
 from anjian.monitoring import actions
-from anjian.monitoring.choices import ALARM_EDGES, AlarmStatus, MonitoringEvent
+from anjian.monitoring.choices import AlarmStatus, MonitoringEvent
 from anjian.monitoring.ingest import Batch, Registry, Rejects, decode_into, write_batch
 from anjian.monitoring.models import Alarm
+from anjian.monitoring.workflows import ALARM_FLOW
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +68,8 @@ def test_every_state_verb_pair(alarm_setup, state, verb):
     Alarm.objects.filter(pk=alarm.pk).update(status=state, active=False)
     alarm.refresh_from_db()
     audits = AuditEntry.objects.count()
-    target = ALARM_EDGES.get((state, verb))
+    edge = ALARM_FLOW.edge(state, verb)
+    target = edge.target if edge is not None else None
     if target is None:
         with pytest.raises(TransitionNotAllowed):
             run(verb, alarm, alarm_setup["user"])
@@ -73,6 +80,33 @@ def test_every_state_verb_pair(alarm_setup, state, verb):
         result = run(verb, alarm, alarm_setup["user"])
         assert result.status == target
         assert AuditEntry.objects.count() == audits + 1
+
+
+def test_edge_table_is_pinned():
+    assert_edges(
+        ALARM_FLOW,
+        {
+            ("raised", "acknowledge", "acknowledged"),
+            ("acknowledged", "assign", "assigned"),
+            ("assigned", "assign", "assigned"),
+            ("acknowledged", "handle", "handled"),
+            ("assigned", "handle", "handled"),
+            ("handled", "close", "closed"),
+        },
+    )
+
+
+def test_every_pair_of_the_table(alarm_setup):
+    alarm, user = alarm_setup["alarm"], alarm_setup["user"]
+
+    def make(state):
+        Alarm.objects.filter(pk=alarm.pk).update(status=state, active=False)
+        alarm.refresh_from_db()
+        return alarm
+
+    data = {"assign": {"assignee": user}, "handle": {"cause": "探头受潮", "measures": "更换探头"}}
+    tried = assert_every_pair(ALARM_FLOW, make, actor=lambda edge, obj: user, data=lambda v: data.get(v, {}))
+    assert tried == len(AlarmStatus.values) * 4
 
 
 def test_full_lifecycle_with_guard_on_close(alarm_setup):
@@ -163,3 +197,19 @@ def test_availability_and_metrics_move_with_data(alarm_setup, point_factory):
     assert value is not None and value.value is not None and value.value > 0
     eq = compute("monitoring.equipment_rate")
     assert eq is not None and eq.denominator is not None
+
+
+def test_turning_into_a_danger_reports_it_and_keeps_the_link(alarm_setup):
+    from anjian.dangers.models import HiddenDanger
+
+    alarm = actions.do_turn_alarm_into_danger(
+        alarm_setup["alarm"], acting_user=alarm_setup["user"], reason="现场核实"
+    )
+    danger = HiddenDanger.objects.get(pk=alarm.danger_id)
+    assert danger.source == "alarm" and danger.source_id == str(alarm.pk) and danger.status == "reported"
+    assert (
+        AuditEntry.objects.filter(object_id=str(alarm.pk), event_type=MonitoringEvent.ALARM_TO_DANGER).count()
+        == 1
+    )
+    with pytest.raises(TransitionNotAllowed, match="已转为隐患"):
+        actions.do_turn_alarm_into_danger(alarm, acting_user=alarm_setup["user"])

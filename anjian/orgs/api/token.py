@@ -6,20 +6,17 @@ from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from anjian.core.audit import record
-from anjian.core.choices import AuditEvent
 from anjian.core.errors import TooManyAttempts, ValidationFailed
+from anjian.orgs.actions import do_issue_api_token, do_revoke_api_token
 from anjian.orgs.models import User
 
 
@@ -69,17 +66,10 @@ class TokenView(APIView):
             raise TooManyAttempts("；".join(exc.messages), code="login_locked") from exc
         if user is None or not user.is_active:
             raise ValidationFailed(_("用户名或密码不正确"), code="invalid_credentials")
-        with transaction.atomic():
-            token, created = Token.objects.get_or_create(user=user)
-            if created:
-                record(AuditEvent.API_TOKEN_ISSUED, user, acting_user=user, message="签发接口令牌")
-        return Response({"token": token.key, "username": user.get_username()})
+        key = do_issue_api_token(user)
+        return Response({"token": key, "username": user.get_username()})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        with transaction.atomic():
-            user = cast(User, request.user)  # IsAuthenticated above
-            deleted, _count = Token.objects.filter(user=user).delete()
-            if deleted:
-                record(AuditEvent.API_TOKEN_REVOKED, user, acting_user=user, message="吊销接口令牌")
+        do_revoke_api_token(cast(User, request.user))  # IsAuthenticated above
         return Response(status=status.HTTP_204_NO_CONTENT)

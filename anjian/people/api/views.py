@@ -1,4 +1,9 @@
-"""People API: scoped, filterable, audited CRUD, expiring certificates, Excel export/template/import."""
+"""People API: scoped, filterable CRUD, expiring certificates, Excel export/template/import.
+
+Every write goes through ``people/actions.py``: ``AuditedModelViewSet`` and the Excel import call the
+register's ``actions.WRITERS`` (``core.actions``), so the API, the import, the pages and the CLI validate,
+lock and audit a person, certificate or training record the same way.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,6 @@ from rest_framework.response import Response
 
 from anjian.core.api import AuditedModelViewSet
 from anjian.core.api_support import FormParser, MultiPartParser
-from anjian.core.choices import AuditEvent
 from anjian.core.errors import ValidationFailed
 from anjian.people import excel
 from anjian.people.api.serializers import CertificateSerializer, PersonSerializer, TrainingRecordSerializer
@@ -77,8 +81,6 @@ class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet[Person]):
     search_fields = ["name", "id_number", "job", "employer_enterprise__name"]
     ordering_fields = ["name", "id", "years_experience", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    audit_create = AuditEvent.PERSON_CREATED
-    audit_update = AuditEvent.PERSON_UPDATED
     register = "persons"
 
     def check_create(self, serializer: Any) -> None:
@@ -95,9 +97,6 @@ class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet[Certificate]):
     filterset_class = CertificateFilterSet
     search_fields = ["number", "person__name", "person__id_number"]
     ordering_fields = ["expires_on", "issued_on", "id"]
-    audit_create = AuditEvent.CERTIFICATE_CHANGED
-    audit_update = AuditEvent.CERTIFICATE_CHANGED
-    audit_delete = AuditEvent.CERTIFICATE_CHANGED
     register = "certificates"
 
     def check_create(self, serializer: Any) -> None:
@@ -135,9 +134,6 @@ class TrainingRecordViewSet(_ExcelActionsMixin, AuditedModelViewSet[TrainingReco
     filterset_class = TrainingFilterSet
     search_fields = ["course", "person__name", "provider"]
     ordering_fields = ["date", "hours", "id"]
-    audit_create = AuditEvent.TRAINING_RECORDED
-    audit_update = AuditEvent.TRAINING_RECORDED
-    audit_delete = AuditEvent.TRAINING_RECORDED
     register = "trainings"
 
     def check_create(self, serializer: Any) -> None:

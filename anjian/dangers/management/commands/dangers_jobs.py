@@ -26,8 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="ISO time for --escalate (default: now)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from anjian.dangers.actions import run_escalation
-        from anjian.dangers.inspections import compute_completion
+        from anjian.dangers.actions import compute_completion, run_escalation
 
         if not opts["completion"] and not opts["escalate"]:
             raise CommandError("请指定 --completion 或 --escalate")

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from anjian.majorhazards.actions import regrade
-from anjian.majorhazards.gaps import refresh_gaps
+from anjian.majorhazards.actions import refresh_gaps, regrade
 from anjian.majorhazards.models import HazardInstallation
 
 

@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["subcommand"] == "setup-points":
-            from anjian.monitoring.plants import setup_scratch_points
+            from anjian.demo.scratch import setup_scratch_points
 
             self.stdout.write(json.dumps(setup_scratch_points(opts["enterprises"], opts["points"])))
             return

@@ -1,0 +1,307 @@
+"""Generic audited writes of one row — create, update, delete — and the registry of each app's own writers.
+
+Every state change goes through an app's ``actions.py``. Most rows of a register need nothing more than
+"validate, save, write one audit row", so ``core`` has that once:
+
+* :func:`do_create` validates (``full_clean``), saves and writes one audit row;
+* :func:`do_update` locks the stored row (``select_for_update``), applies the changes, validates, and when
+  nothing changed neither saves nor audits — otherwise it saves and writes exactly one audit row with
+  before/after;
+* :func:`do_delete` locks the row, writes one audit row with its last state, and deletes it.
+
+The reason given by the user is carried into the audit row. An app that needs more (a derived field, a
+second row, its own audit event) declares its writers in its ``actions.py``::
+
+    WRITERS = {Person: Writer(create=do_create_person, update=do_update_person)}
+
+Generic callers — the API's ``AuditedModelViewSet``, the Excel import's ``default_save_row`` and the admin's
+``AuditedModelAdmin`` — write through :func:`create_object` / :func:`update_object` / :func:`delete_object`, which call the model's
+app writer when it has one and the generic action otherwise. A writer has the generic signature; ``event``
+is ``None`` unless the caller overrides it (the Excel import audits as ``IMPORTED``, the admin as ``OBJECT_*``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from anjian.core.audit import record, snapshot
+from anjian.core.choices import AuditEvent
+
+__all__ = [
+    "Writer",
+    "create_object",
+    "delete_object",
+    "do_create",
+    "do_delete",
+    "do_update",
+    "lock",
+    "same_state",
+    "update_object",
+    "writer_for",
+]
+
+M = TypeVar("M", bound=models.Model)
+
+
+# ---------------------------------------------------------------------------------------------
+# The generic actions
+# ---------------------------------------------------------------------------------------------
+
+
+def lock(obj: M) -> M:
+    """Re-read ``obj`` with a row lock (``SELECT … FOR UPDATE``; a no-op lock on SQLite, which serialises writes)."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _m2m_names(model: type[models.Model]) -> set[str]:
+    return {f.name for f in model._meta.many_to_many}
+
+
+def _pk_list(values: Any) -> list[Any]:
+    return sorted(getattr(v, "pk", v) for v in values)
+
+
+def _numeric(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def same_state(model: type[models.Model], before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """True when two snapshots describe the same row (a decimal ``1.5`` equals a stored ``1.50``)."""
+    if before.keys() != after.keys():
+        return False
+    decimals = {
+        f.name for f in model._meta.concrete_fields if isinstance(f, models.DecimalField | models.FloatField)
+    }
+    for key, old in before.items():
+        new = after[key]
+        if old == new:
+            continue
+        if key in decimals and old is not None and new is not None:
+            a, b = _numeric(old), _numeric(new)
+            if a is not None and a == b:
+                continue
+        return False
+    return True
+
+
+def _after(obj: models.Model, m2m: Mapping[str, Any] | None) -> dict[str, Any]:
+    data = snapshot(obj)
+    for name, values in (m2m or {}).items():
+        data[name] = _pk_list(values)
+    return data
+
+
+def _set_m2m(obj: models.Model, m2m: Mapping[str, Any] | None) -> None:
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+
+
+@transaction.atomic
+def do_create(
+    obj: M,
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.OBJECT_CREATED,
+    reason: str = "",
+    message: str = "",
+    m2m: Mapping[str, Any] | None = None,
+    validated: bool = False,
+) -> M:
+    """Validate and save the new ``obj`` (and its many-to-many values), then write one audit row.
+
+    ``validated=True`` skips ``full_clean`` when the caller has just run it on this very object (a form,
+    the Excel import's row check).
+    """
+    if not validated:
+        obj.full_clean()
+    obj.save()
+    _set_m2m(obj, m2m)
+    record(event, obj, acting_user=acting_user, after=snapshot(obj), reason=reason, message=message)
+    return obj
+
+
+@transaction.atomic
+def do_update(
+    obj: M,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.OBJECT_UPDATED,
+    reason: str = "",
+    message: str = "",
+    m2m: Mapping[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    validated: bool = False,
+) -> M:
+    """Change a stored row; return the saved object (unchanged rows are neither saved nor audited).
+
+    With ``changes`` the stored row is locked, re-read, and the changes applied to it (so a concurrent
+    edit of other fields is not overwritten). With ``changes=None`` the caller applied the values to
+    ``obj`` already (a form, an import row): the stored row is locked and ``obj`` is saved; ``before`` is
+    the state the caller read (the locked row's otherwise).
+    """
+    locked = lock(obj)
+    if before is None:
+        before = snapshot(locked)
+    if changes is None:
+        target = obj
+    else:
+        target = locked
+        many = _m2m_names(type(obj))
+        extra = {k: v for k, v in changes.items() if k in many}
+        m2m = {**extra, **(m2m or {})}
+        for name, value in changes.items():
+            if name not in many:
+                setattr(target, name, value)
+        validated = False
+    if not validated:
+        target.full_clean()
+    after = _after(target, m2m)
+    if same_state(type(target), before, after):
+        return target
+    target.save()
+    _set_m2m(target, m2m)
+    record(event, target, acting_user=acting_user, before=before, after=after, reason=reason, message=message)
+    if changes is not None and target is not obj:
+        # The caller's instance shows what was saved.
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(target, field.attname))
+    return target
+
+
+@transaction.atomic
+def do_delete(
+    obj: models.Model,
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.OBJECT_DELETED,
+    reason: str = "",
+    message: str = "",
+) -> None:
+    """Lock the row, write one audit row with its last state, delete it."""
+    locked = lock(obj)
+    record(
+        event,
+        locked,
+        acting_user=acting_user,
+        before=snapshot(locked),
+        reason=reason,
+        message=message or "删除",
+    )
+    locked.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Each app's writers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Writer:
+    """An app's own actions for one model, with the generic signatures (``event=None``: the app's event).
+
+    ``create(obj, *, acting_user, reason, event, message, m2m, validated)``,
+    ``update(obj, changes, *, acting_user, reason, event, message, m2m, before, validated)``,
+    ``delete(obj, *, acting_user, reason, event, message)``. A missing one falls back to the generic
+    action with the caller's event.
+    """
+
+    create: Callable[..., Any] | None = None
+    update: Callable[..., Any] | None = None
+    delete: Callable[..., Any] | None = None
+
+
+_NO_WRITER = Writer()
+
+
+def writer_for(model: type[models.Model]) -> Writer:
+    """The writers ``model``'s app declares in ``<app>/actions.py`` (``WRITERS``), or none."""
+    config = model._meta.app_config
+    if config is None:
+        return _NO_WRITER
+    try:
+        module = importlib.import_module(f"{config.name}.actions")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{config.name}.actions":
+            raise
+        return _NO_WRITER
+    writers: Mapping[type[models.Model], Writer] = getattr(module, "WRITERS", {})
+    return writers.get(model, _NO_WRITER)
+
+
+def _with_event(event: AuditEvent | int | None) -> dict[str, Any]:
+    return {} if event is None else {"event": event}
+
+
+def create_object(
+    obj: M,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: AuditEvent | int | None = None,
+    fallback_event: AuditEvent | int = AuditEvent.OBJECT_CREATED,
+    message: str = "",
+    m2m: Mapping[str, Any] | None = None,
+    validated: bool = False,
+) -> M:
+    """Create ``obj`` through its app's writer, or :func:`do_create` (audited as ``event or fallback_event``)."""
+    writer = writer_for(type(obj))
+    options: dict[str, Any] = {"message": message, "m2m": m2m, "validated": validated}
+    if writer.create is not None:
+        result: M = writer.create(
+            obj, acting_user=acting_user, reason=reason, **_with_event(event), **options
+        )
+        return result
+    return do_create(obj, acting_user=acting_user, reason=reason, event=event or fallback_event, **options)
+
+
+def update_object(
+    obj: M,
+    changes: Mapping[str, Any] | None = None,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: AuditEvent | int | None = None,
+    fallback_event: AuditEvent | int = AuditEvent.OBJECT_UPDATED,
+    message: str = "",
+    m2m: Mapping[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    validated: bool = False,
+) -> M:
+    """Update ``obj`` through its app's writer, or :func:`do_update`."""
+    writer = writer_for(type(obj))
+    options: dict[str, Any] = {"message": message, "m2m": m2m, "before": before, "validated": validated}
+    if writer.update is not None:
+        result: M = writer.update(
+            obj, changes, acting_user=acting_user, reason=reason, **_with_event(event), **options
+        )
+        return result
+    return do_update(
+        obj, changes, acting_user=acting_user, reason=reason, event=event or fallback_event, **options
+    )
+
+
+def delete_object(
+    obj: models.Model,
+    *,
+    acting_user: Any,
+    reason: str = "",
+    event: AuditEvent | int | None = None,
+    fallback_event: AuditEvent | int = AuditEvent.OBJECT_DELETED,
+    message: str = "",
+) -> None:
+    """Delete ``obj`` through its app's writer, or :func:`do_delete`."""
+    writer = writer_for(type(obj))
+    if writer.delete is not None:
+        writer.delete(obj, acting_user=acting_user, reason=reason, message=message, **_with_event(event))
+        return
+    do_delete(obj, acting_user=acting_user, reason=reason, event=event or fallback_event, message=message)

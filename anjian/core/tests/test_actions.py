@@ -1,0 +1,144 @@
+"""Core's generic audited writes (``core.actions``) and the dispatch to an app's own writers."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from anjian.core import actions
+from anjian.core.choices import AuditEvent
+from anjian.core.models import AuditEntry
+from anjian.orgs.models import OrgUnit
+from anjian.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(obj):
+    return list(AuditEntry.objects.filter(object_id=str(obj.pk)).order_by("id"))
+
+
+def test_create_validates_saves_and_audits_once_with_the_reason(committee_user):
+    unit = actions.do_create(
+        OrgUnit(code="T1", name="测试单位", kind="department"),
+        acting_user=committee_user,
+        reason="新设机构",
+        m2m={"members": []},
+    )
+    [row] = _rows(unit)
+    assert row.event_type == AuditEvent.OBJECT_CREATED and row.reason == "新设机构"
+    assert row.user == committee_user and row.after["name"] == "测试单位" and row.before is None
+
+
+def test_create_refuses_an_invalid_row_and_writes_nothing(committee_user):
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError):
+        actions.do_create(OrgUnit(code="", name="", kind="nonsense"), acting_user=committee_user)
+    assert AuditEntry.objects.count() == before and not OrgUnit.objects.filter(name="").exists()
+
+
+def test_update_applies_changes_to_the_locked_row_and_audits_before_and_after(committee_user):
+    unit = actions.do_create(OrgUnit(code="T2", name="旧名", kind="department"), acting_user=None)
+    stale = OrgUnit.objects.get(pk=unit.pk)
+    OrgUnit.objects.filter(pk=unit.pk).update(contact="张三 123")  # a concurrent edit of another field
+    saved = actions.do_update(stale, {"name": "新名"}, acting_user=committee_user, reason="更名")
+    stored = OrgUnit.objects.get(pk=unit.pk)
+    assert (stored.name, stored.contact) == ("新名", "张三 123")
+    assert stale.name == saved.name == "新名"
+    row = _rows(unit)[-1]
+    assert row.event_type == AuditEvent.OBJECT_UPDATED and row.reason == "更名"
+    assert (row.before["name"], row.after["name"]) == ("旧名", "新名")
+
+
+def test_update_that_changes_nothing_is_neither_saved_nor_audited(committee_user):
+    unit = actions.do_create(OrgUnit(code="T3", name="不变", kind="department"), acting_user=None)
+    stamp = OrgUnit.objects.get(pk=unit.pk).updated_at
+    count = AuditEntry.objects.count()
+    actions.do_update(unit, {"name": "不变"}, acting_user=committee_user)
+    actions.do_update(unit, {"members": []}, acting_user=committee_user)
+    assert AuditEntry.objects.count() == count
+    assert OrgUnit.objects.get(pk=unit.pk).updated_at == stamp
+
+
+def test_update_of_many_to_many_is_audited(committee_user):
+    unit = actions.do_create(OrgUnit(code="T4", name="组", kind="group"), acting_user=None)
+    member = OrgUnit.objects.exclude(pk=unit.pk).order_by("pk").first()
+    actions.do_update(unit, {"members": [member]}, acting_user=committee_user)
+    row = _rows(unit)[-1]
+    assert row.before["members"] == [] and row.after["members"] == [member.pk]
+    assert list(unit.members.all()) == [member]
+
+
+def test_update_with_values_already_on_the_object(committee_user):
+    unit = actions.do_create(OrgUnit(code="T5", name="甲", kind="department"), acting_user=None)
+    unit.name = "乙"
+    actions.do_update(unit, None, acting_user=committee_user, message="表单")
+    row = _rows(unit)[-1]
+    assert (row.before["name"], row.after["name"], row.message) == ("甲", "乙", "表单")
+
+
+def test_delete_audits_the_last_state(committee_user):
+    unit = actions.do_create(OrgUnit(code="T6", name="撤销", kind="department"), acting_user=None)
+    pk = unit.pk
+    actions.do_delete(unit, acting_user=committee_user, reason="机构撤并")
+    assert not OrgUnit.objects.filter(pk=pk).exists()
+    row = AuditEntry.objects.filter(object_id=str(pk)).order_by("-id").first()
+    assert row.event_type == AuditEvent.OBJECT_DELETED and row.before["name"] == "撤销"
+    assert row.reason == "机构撤并" and row.after is None
+
+
+def test_dispatch_uses_the_app_writer_and_falls_back_to_the_generic_one(committee_user, enterprise_factory):
+    # people declares writers: its own events
+    assert actions.writer_for(Person).create is not None
+    person = actions.create_object(
+        Person(name="王五", id_number="152921198506010014", employer_enterprise=enterprise_factory()),
+        acting_user=committee_user,
+    )
+    assert _rows(person)[-1].event_type == AuditEvent.PERSON_CREATED
+    # a caller may override the event (the Excel import audits as IMPORTED)
+    actions.update_object(person, {"job": "操作工"}, acting_user=committee_user, event=AuditEvent.IMPORTED)
+    assert _rows(person)[-1].event_type == AuditEvent.IMPORTED
+    # orgs declares none: the generic action with the caller's fallback event
+    assert actions.writer_for(OrgUnit).create is None
+    unit = actions.create_object(
+        OrgUnit(code="T7", name="回退", kind="department"),
+        acting_user=committee_user,
+        fallback_event=AuditEvent.ORG_CREATED,
+    )
+    assert _rows(unit)[-1].event_type == AuditEvent.ORG_CREATED
+
+
+def test_admin_edits_and_inline_rows_go_through_the_actions(user_factory, client):
+    from anjian.orgs.models import OrgAlias
+
+    admin = user_factory(role="admin", org=None)
+    client.force_login(admin)
+    unit = actions.do_create(OrgUnit(code="T8", name="后台单位", kind="department"), acting_user=None)
+    form = {
+        "code": "T8",
+        "name": "后台单位",
+        "full_name": "后台单位全称",
+        "kind": "department",
+        "contact": "",
+        "is_active": "on",
+        "aliases-TOTAL_FORMS": "1",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "aliases-0-name": "后台别名",
+        "aliases-0-unit": str(unit.pk),
+    }
+    response = client.post(f"/admin/orgs/orgunit/{unit.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    # the unit's change and the new alias: one audit row each, by the admin, from the admin
+    row = _rows(unit)[-1]
+    assert row.event_type == AuditEvent.OBJECT_UPDATED and row.user == admin
+    assert row.after["full_name"] == "后台单位全称" and row.message.startswith("管理后台")
+    alias = OrgAlias.objects.get(name="后台别名")
+    [alias_row] = AuditEntry.objects.filter(object_id=str(alias.pk), object_type__model="orgalias")
+    assert alias_row.event_type == AuditEvent.OBJECT_CREATED and alias_row.user == admin
+    # saving again unchanged writes nothing
+    count = AuditEntry.objects.count()
+    form.update({"aliases-TOTAL_FORMS": "1", "aliases-INITIAL_FORMS": "1", "aliases-0-id": str(alias.pk)})
+    assert client.post(f"/admin/orgs/orgunit/{unit.pk}/change/", form).status_code == 302
+    assert AuditEntry.objects.count() == count
