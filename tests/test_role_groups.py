@@ -19,7 +19,7 @@ ROLES = set(Role.values)
 ALLOWED = ("orgs/choices.py",)
 ALLOWED_PARTS = ("/migrations/", "/tests/", "/demo/")
 #: Modules owned by another piece of work this round, to move onto the groups next (may only shrink).
-NOT_YET_MOVED = {"cockpit/overview.py"}
+NOT_YET_MOVED: set[str] = set()
 
 
 def _strings(node: ast.AST) -> list[str]:
