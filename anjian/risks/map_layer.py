@@ -1,0 +1,141 @@
+"""四色风险分布图 as layers of the park map (一图一牌三清单's 图), generated from the register.
+
+* ``risks.plots`` — each enterprise's plot coloured by the highest level of its risk register (重大 red,
+  较大 orange, 一般 yellow, 低 blue; 安委办 2016 双重预防 意见's four colours), with the count per level;
+* ``risks.objects`` — the risk analysis objects that have a position, coloured by their own level (the
+  highest of their units).
+
+Both are scoped like the register (``restrict``): an enterprise sees its own, a department what it
+supervises, the committee office the whole zone. Two queries per layer whatever the number of enterprises.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+
+from anjian.core.access import restrict
+from anjian.risks.choices import LEVEL_HEX, LEVEL_RANK, RiskLevel
+from anjian.risks.models import RiskObject
+
+__all__ = ["LEGEND", "OBJECTS_KEY", "PLOTS_KEY", "object_features", "plot_features", "register"]
+
+PLOTS_KEY = "risks.plots"
+OBJECTS_KEY = "risks.objects"
+LEGEND = tuple((LEVEL_HEX[value], str(label)) for value, label in RiskLevel.choices)
+_LABELS = dict(RiskLevel.choices)
+
+
+def _levels_by_enterprise(scope: Any) -> dict[int, dict[str, int]]:
+    """``{enterprise_id: {level: number of objects}}`` of the assessed objects ``scope`` sees."""
+    rows = (
+        restrict(RiskObject.objects.exclude(level=""), scope)
+        .order_by()  # restrict() adds DISTINCT: without this the default ordering joins the grouping
+        .values("enterprise_id", "level")
+        .annotate(n=Count("id"))
+    )
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        out[row["enterprise_id"]][row["level"]] = row["n"]
+    return out
+
+
+def _highest(levels: dict[str, int]) -> str:
+    return max(levels, key=lambda level: LEVEL_RANK.get(level, 0))
+
+
+def plot_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
+    """Enterprise plots coloured by the highest level of their register (assessed enterprises only)."""
+    from anjian.enterprises.models import Enterprise
+    from anjian.geo.layers import feature
+
+    levels = _levels_by_enterprise(scope)
+    if not levels:
+        return []
+    qs = Enterprise.objects.filter(pk__in=list(levels), plot_geojson__isnull=False).only(
+        "id", "name", "short_name", "plot_geojson"
+    )
+    register = reverse("risks:register")
+    out = []
+    for e in qs:
+        if not e.plot_geojson:
+            continue
+        counts = levels[e.pk]
+        top = _highest(counts)
+        popup = [["最高风险等级", str(_LABELS[top])]] + [
+            [f"{label}对象", counts.get(value, 0)] for value, label in RiskLevel.choices
+        ]
+        out.append(
+            feature(
+                e.plot_geojson,
+                id=e.pk,
+                name=f"{e.display_name}（{_LABELS[top]}）",
+                colour=LEVEL_HEX[top],
+                url=f"{register}?enterprise={e.pk}",
+                popup=popup,
+                level=top,
+            )
+        )
+    return out
+
+
+def object_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
+    """Risk analysis objects with a position, coloured by their level."""
+    from anjian.geo.layers import point_feature, point_in_bbox_q
+
+    qs = restrict(
+        RiskObject.objects.exclude(level="").filter(lon__isnull=False, lat__isnull=False), scope
+    ).select_related("enterprise")
+    if bbox is not None:
+        qs = qs.filter(point_in_bbox_q(bbox))
+    out = []
+    for o in qs.annotate(n_units=Count("units")).order_by("pk"):
+        popup = [
+            ["企业", o.enterprise.display_name],
+            ["风险等级", o.get_level_display()],
+            ["对象类型", o.get_kind_display()],
+            ["风险分析单元", o.n_units],
+        ]
+        if o.is_major_hazard:
+            popup.append(["重大危险源", "是"])
+        out.append(
+            point_feature(
+                o.lon,
+                o.lat,
+                id=o.pk,
+                name=f"{o.name}（{o.get_level_display()}）",
+                colour=LEVEL_HEX[o.level],
+                url=o.get_absolute_url(),
+                popup=popup,
+                level=o.level,
+            )
+        )
+    return out
+
+
+def register() -> bool:
+    """Register both layers with the park map when the geo module is installed."""
+    try:
+        from anjian.geo.layers import MapLayer, register_layer
+    except ImportError:  # pragma: no cover - the geo module ships with the project
+        return False
+    register_layer(
+        MapLayer(
+            PLOTS_KEY,
+            "四色风险分布（企业）",
+            "风险",
+            plot_features,
+            legend=LEGEND,
+            geometry="polygon",
+            order=42,
+        )
+    )
+    register_layer(
+        MapLayer(
+            OBJECTS_KEY, "风险分析对象", "风险", object_features, legend=LEGEND, geometry="point", order=62
+        )
+    )
+    return True
