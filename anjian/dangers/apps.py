@@ -17,6 +17,9 @@ class DangersConfig(AppConfig):
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
 
         register_audit_events("dangers", DangerEvents)
+        from anjian.dangers.jobs import register as register_jobs
+
+        register_jobs()
         register(dangers_todos)
         register_tab(EnterpriseTab("dangers", "隐患", "dangers/_enterprise_tab.html", dangers_tab_context))
         gov = frozenset({"admin", "committee", "dept", "commander"})
