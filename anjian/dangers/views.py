@@ -32,7 +32,9 @@ from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask
 
 class DangerListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        qs = restrict(HiddenDanger.objects.all(), request.user).select_related("enterprise")
+        from anjian.dangers.metrics import visible
+
+        qs = visible(HiddenDanger.objects.all(), request.user).select_related("enterprise")
         f = {k: request.GET.get(k, "") for k in ("q", "status", "grade", "source", "overdue", "enterprise")}
         if f["q"]:
             qs = qs.filter(
@@ -52,7 +54,7 @@ class DangerListView(LoginRequiredMixin, View):
         overdue_q = Q(status__in=["rectifying", "awaiting_acceptance"], deadline__lt=today)
         if f["overdue"] == "1":
             qs = qs.filter(overdue_q)
-        base = restrict(HiddenDanger.objects.all(), request.user)
+        base = visible(HiddenDanger.objects.all(), request.user)
         counts = base.aggregate(
             open=Count(
                 "id", filter=Q(status__in=["reported", "verified", "rectifying", "awaiting_acceptance"])

@@ -131,11 +131,19 @@ def register() -> bool:
             legend=LEGEND,
             geometry="polygon",
             order=42,
+            default_visible=True,
         )
     )
     register_layer(
         MapLayer(
-            OBJECTS_KEY, "风险分析对象", "风险", object_features, legend=LEGEND, geometry="point", order=62
+            OBJECTS_KEY,
+            "风险分析对象",
+            "风险",
+            object_features,
+            legend=LEGEND,
+            geometry="point",
+            order=62,
+            default_visible=True,
         )
     )
     return True

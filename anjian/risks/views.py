@@ -484,7 +484,7 @@ class RiskMapView(LoginRequiredMixin, View):
             "risks/map.html",
             {
                 "page_title": "四色风险分布图",
-                "layers": f"{PLOTS_KEY},{OBJECTS_KEY}",
+                "layers": f"geo.base,geo.roads,{PLOTS_KEY},{OBJECTS_KEY}",
                 "legend": LEGEND,
                 "objects": rows,
             },
