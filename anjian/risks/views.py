@@ -320,6 +320,17 @@ CHAIN: dict[str, tuple[Any, Any, Any, str, str]] = {
 }
 
 
+def _back_label(obj: Any) -> str:
+    """What the form's back link leads to, in words."""
+    if isinstance(obj, RiskObject):
+        return obj.name if obj.pk else ""
+    if isinstance(obj, RiskUnit):
+        return obj.name if obj.pk else obj.risk_object.name
+    if isinstance(obj, RiskEvent):
+        return obj.unit.name
+    return obj.event.unit.name
+
+
 def _back_url(obj: Any) -> str:
     if isinstance(obj, RiskObject):
         return obj.get_absolute_url() if obj.pk else reverse("risks:register")
@@ -370,7 +381,13 @@ class ChainEditView(LoginRequiredMixin, View):
         return render(
             request,
             "risks/form.html",
-            {"form": form, "page_title": title, "back": _back_url(obj), "object": obj},
+            {
+                "form": form,
+                "page_title": title,
+                "back": _back_url(obj),
+                "back_label": _back_label(obj),
+                "object": obj,
+            },
             status=status,
         )
 
