@@ -9,5 +9,4 @@ from anjian.emergency.models import WeatherStation
 @admin.register(WeatherStation)
 class WeatherStationAdmin(AuditedModelAdmin[WeatherStation]):
     list_display = ["name", "wind_speed_point", "wind_direction_point", "max_age_minutes", "is_active"]
-    autocomplete_fields: list[str] = []
     raw_id_fields = ["wind_speed_point", "wind_direction_point"]

@@ -591,6 +591,26 @@ class FootprintDetailView(ScopedObjectMixin, View):
                 "properties": {"name": "泄漏点", "colour": "#000", "radius": 8},
             }
         )
+        exposure = people_in_footprint(request.user, fp.result or {})
+        drawn: set[int] = set()
+        for level in exposure:
+            for z in level.zones:
+                if z.zone.pk in drawn:
+                    continue
+                drawn.add(z.zone.pk)
+                features.insert(
+                    0,
+                    {
+                        "type": "Feature",
+                        "geometry": z.zone.outline_geojson,
+                        "properties": {
+                            "name": f"{z.zone.enterprise.display_name} {z.zone.name}：在场 {z.headcount} 人",
+                            "colour": "#2c3e50",
+                            "weight": 2,
+                            "url": z.zone.get_absolute_url(),
+                        },
+                    },
+                )
         return render(
             request,
             "emergency/footprint_detail.html",
@@ -600,7 +620,7 @@ class FootprintDetailView(ScopedObjectMixin, View):
                 "result": fp.result,
                 "limits": LIMITS,
                 "nearby": nearby,
-                "exposure": people_in_footprint(request.user, fp.result or {}),
+                "exposure": exposure,
                 "map_data": _fc(features),
             },
         )
