@@ -273,14 +273,10 @@ def monthly_trend(user: Any, months: int = 12, as_of: dt.date | None = None) -> 
     due: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)
     stats = visible(TaskCompletionStat.objects.all(), user).filter(day__gte=first)
-    for row in (
-        stats.annotate(month=TruncMonth("day"))
-        .order_by()
-        .values("month")
-        .annotate(d=Sum("due"), ok=Sum("on_time"))
-    ):
-        due[f"{row['month']:%Y-%m}"] += row["d"] or 0
-        done[f"{row['month']:%Y-%m}"] += row["ok"] or 0
+    # grouped by day in SQL (no function per row: an index-only scan), into months here (≤ 366 rows)
+    for row in stats.order_by().values("day").annotate(d=Sum("due"), ok=Sum("on_time")):
+        due[f"{row['day']:%Y-%m}"] += row["d"] or 0
+        done[f"{row['day']:%Y-%m}"] += row["ok"] or 0
     out = []
     cursor = first
     while cursor <= as_of:

@@ -328,7 +328,7 @@ def _back_label(obj: Any) -> str:
         return obj.name if obj.pk else obj.risk_object.name
     if isinstance(obj, RiskEvent):
         return obj.unit.name
-    return obj.event.unit.name
+    return str(obj.event.unit.name)
 
 
 def _back_url(obj: Any) -> str:
