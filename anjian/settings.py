@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "DangerSourceEnum": "anjian.dangers.choices.DangerSource",
         "FireFacilityStatusEnum": "anjian.fire.choices.FacilityStatus",
         "RiskLevelEnum": "anjian.risks.choices.RiskLevel",
+        "DangerStatusEnum": "anjian.dangers.choices.DangerStatus",
         "RiskMeasureKindEnum": "anjian.risks.choices.MeasureKind",
     },
     # Swagger UI is served from the installed sidecar package, never from a CDN.
