@@ -56,6 +56,7 @@ __all__ = [
     "do_dismiss_danger",
     "do_open_listing",
     "do_reject_danger",
+    "do_report_danger",
     "do_submit_for_acceptance",
     "do_verify_danger",
     "lock_danger",
@@ -246,6 +247,29 @@ def report_danger(
     if danger.is_major:
         _notify_major(danger)
     return danger
+
+
+#: The source a danger takes from the app of its source object, when the caller names none.
+SOURCE_BY_APP = {
+    "monitoring": DangerSource.ALARM,
+    "emergency": DangerSource.INCIDENT,
+    "enforcement": DangerSource.ENFORCEMENT,
+    "credit": DangerSource.COMPLAINT,
+}
+
+
+def do_report_danger(
+    *, source: str | None = None, source_object: models.Model | None = None, **kwargs: Any
+) -> HiddenDanger:
+    """:func:`report_danger` under the name other modules look for (monitoring's 转为隐患 calls it).
+
+    Without ``source``, the source follows the source object's app (an alarm → 监测报警, an incident →
+    事故事件, …; otherwise 其他).
+    """
+    if source is None:
+        app = source_object._meta.app_label if source_object is not None else ""
+        source = SOURCE_BY_APP.get(app, DangerSource.OTHER)
+    return report_danger(source=source, source_object=source_object, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
