@@ -21,9 +21,11 @@ COMPLETION_AT = dt.time(2, 30)
 def completion(now: dt.datetime) -> str:
     """任务完成率 for yesterday (local) as of ``now``; a one-line summary for the job log."""
     from anjian.dangers.inspections import compute_completion
+    from anjian.dangers.metrics import invalidate_stats
 
     day = timezone.localdate(now) - dt.timedelta(days=1)
     t = compute_completion(day)
+    invalidate_stats()
     return (
         f"{day:%Y-%m-%d} 排查任务 {t['due']} 个周期：按期 {t['on_time']}，逾期 {t['late']}，"
         f"未完成 {t['missed']}（{t['enterprises']} 家企业）"

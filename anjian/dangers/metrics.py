@@ -30,7 +30,16 @@ from anjian.core.metrics import MetricValue, metric, rate
 from anjian.dangers.models import HiddenDanger, InspectionTask, TaskCompletionStat
 from anjian.enterprises.choices import ACTIVE_STATES
 
-__all__ = ["GROUPS", "breakdown", "monthly_trend", "setup_complete_q", "totals", "visible"]
+__all__ = [
+    "GROUPS",
+    "breakdown",
+    "invalidate_stats",
+    "monthly_trend",
+    "setup_complete_q",
+    "stats_page",
+    "totals",
+    "visible",
+]
 
 HAZCHEM_INDUSTRIES = ("hazchem_production", "hazchem_trade", "hazchem_use")
 GROUPS = {"enterprise": "企业", "industry": "行业", "town": "镇", "department": "监管部门"}
@@ -293,3 +302,64 @@ def monthly_trend(user: Any, months: int = 12, as_of: dt.date | None = None) -> 
         )
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics page, cached per scope
+# ---------------------------------------------------------------------------------------------
+
+#: The statistics page is recomputed at most this often per scope (it aggregates a year of dangers and of
+#: completion stats: at 200,000 dangers that is seconds of database work, not something to do per view).
+STATS_CACHE_SECONDS = 300
+
+
+def _scope_key(user: Any) -> str:
+    import hashlib
+
+    scope = scope_of(user)
+    raw = f"{scope.role}|{scope.org_id}|{sorted(scope.unit_ids)}|{sorted(scope.enterprise_ids)}|{scope.is_superuser}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+_GEN_KEY = "anjian:dangers:stats:generation"
+
+
+def _generation() -> int:
+    from django.core.cache import cache
+
+    value = cache.get(_GEN_KEY)
+    if value is None:
+        cache.add(_GEN_KEY, 1, timeout=None)
+        value = cache.get(_GEN_KEY, 1)
+    return int(value)
+
+
+def invalidate_stats(*_args: Any, **_kwargs: Any) -> None:
+    """Drop every cached statistics page (a danger changed, or the completion job ran)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_GEN_KEY)
+    except ValueError:
+        cache.set(_GEN_KEY, 2, timeout=None)
+
+
+def stats_page(user: Any, group: str) -> dict[str, Any]:
+    """Totals, the breakdown by ``group`` and the 12-month trend for ``user``'s scope, with when they were
+    computed; cached per scope and group for :data:`STATS_CACHE_SECONDS` (users of one unit share it) and
+    dropped whenever a danger is saved or the completion job runs."""
+    from django.core.cache import cache
+
+    day = timezone.localdate().isoformat()
+    key = f"anjian:dangers:stats:{_generation()}:{day}:{group}:{_scope_key(user)}"
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    result = {
+        "totals": totals(user),
+        "table": breakdown(user, group),
+        "trend": monthly_trend(user, months=12),
+        "computed_at": timezone.now(),
+    }
+    cache.set(key, result, STATS_CACHE_SECONDS)
+    return result

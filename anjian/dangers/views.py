@@ -486,8 +486,8 @@ class StatsView(LoginRequiredMixin, View):
         group = request.GET.get("by", "enterprise")
         if group not in metrics.GROUPS:
             group = "enterprise"
-        table = metrics.breakdown(request.user, group)
-        trend = metrics.monthly_trend(request.user, months=12)
+        page = metrics.stats_page(request.user, group)
+        trend = page["trend"]
         return render(
             request,
             "dangers/stats.html",
@@ -496,10 +496,12 @@ class StatsView(LoginRequiredMixin, View):
                 "by": group,
                 "group_label": metrics.GROUPS[group],
                 "groups": metrics.GROUPS,
-                "table": table,
+                "table": page["table"],
                 "trend_json": json.dumps(trend, ensure_ascii=False),
                 "trend": trend,
-                "totals": metrics.totals(request.user),
+                "totals": page["totals"],
+                "computed_at": page["computed_at"],
+                "cache_minutes": metrics.STATS_CACHE_SECONDS // 60,
             },
         )
 

@@ -122,3 +122,27 @@ def test_trend_counts_months_in_local_time(danger_factory, danger_world):
     HiddenDanger.objects.filter(pk=d.pk).update(reported_at=first)
     trend = metrics.monthly_trend(danger_world.manager, months=2)
     assert [row["found"] for row in trend] == [0, 1]
+
+
+def test_statistics_page_is_cached_per_scope_and_dropped_when_a_danger_changes(
+    danger_factory, danger_world, client_for, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(danger_world.dept_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        danger_factory(state="closed")
+    first = client.get("/dangers/stats/")
+    assert first.context["totals"]["隐患整改率"].denominator == 1
+    # the second view reads the cache: far fewer queries, same figures
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/dangers/stats/")
+    assert second.context["totals"]["隐患整改率"].denominator == 1
+    with CaptureQueriesContext(connection) as cold:
+        metrics.stats_page(danger_world.committee, "enterprise")
+    assert len(again.captured_queries) < len(cold.captured_queries)
+    # a new danger (saved by an action, after commit) drops the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        danger_factory(state="reported")
+    assert client.get("/dangers/stats/").context["totals"]["隐患整改率"].denominator == 2

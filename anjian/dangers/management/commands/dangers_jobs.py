@@ -42,6 +42,9 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("--day 应写作 2026-05-01") from exc
             out["completion"] = {"day": day.isoformat(), **compute_completion(day)}
+            from anjian.dangers.metrics import invalidate_stats
+
+            invalidate_stats()
         if opts["escalate"]:
             try:
                 now = dt.datetime.fromisoformat(opts["now"]) if opts["now"] else timezone.now()
