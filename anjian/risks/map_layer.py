@@ -26,7 +26,6 @@ __all__ = ["LEGEND", "OBJECTS_KEY", "PLOTS_KEY", "object_features", "plot_featur
 PLOTS_KEY = "risks.plots"
 OBJECTS_KEY = "risks.objects"
 LEGEND = tuple((LEVEL_HEX[value], str(label)) for value, label in RiskLevel.choices)
-_LABELS = dict(RiskLevel.choices)
 
 
 def _levels_by_enterprise(scope: Any) -> dict[int, dict[str, int]]:
@@ -59,20 +58,22 @@ def plot_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
         "id", "name", "short_name", "plot_geojson"
     )
     register = reverse("risks:register")
+    # labels evaluated once (a lazy translation costs a gettext per use: thousands per request otherwise)
+    labels = {value: str(label) for value, label in RiskLevel.choices}
     out = []
     for e in qs:
         if not e.plot_geojson:
             continue
         counts = levels[e.pk]
         top = _highest(counts)
-        popup = [["最高风险等级", str(_LABELS[top])]] + [
-            [f"{label}对象", counts.get(value, 0)] for value, label in RiskLevel.choices
+        popup = [["最高风险等级", labels[top]]] + [
+            [f"{label}对象", counts.get(value, 0)] for value, label in labels.items()
         ]
         out.append(
             feature(
                 e.plot_geojson,
                 id=e.pk,
-                name=f"{e.display_name}（{_LABELS[top]}）",
+                name=f"{e.display_name}（{labels[top]}）",
                 colour=LEVEL_HEX[top],
                 url=f"{register}?enterprise={e.pk}",
                 popup=popup,
@@ -115,15 +116,17 @@ def object_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .values_list("risk_object_id", "n")
     )
-    kinds = dict(ObjectKind.choices)
+    # labels evaluated once (a lazy translation costs a gettext per use: 20,000 per request otherwise)
+    kinds = {value: str(label) for value, label in ObjectKind.choices}
+    levels = {value: str(label) for value, label in RiskLevel.choices}
     url = reverse("risks:object_detail", args=[0])[: -len("0/")]
     out = []
     for r in rows:
-        label = str(_LABELS[r["level"]])
+        label = levels[r["level"]]
         popup = [
             ["企业", names.get(r["enterprise_id"], "")],
             ["风险等级", label],
-            ["对象类型", str(kinds.get(r["kind"], r["kind"]))],
+            ["对象类型", kinds.get(r["kind"], r["kind"])],
             ["风险分析单元", units.get(r["pk"], 0)],
         ]
         if r["is_major_hazard"]:
