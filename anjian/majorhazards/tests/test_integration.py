@@ -126,7 +126,7 @@ def test_map_popup_shows_the_live_sensor_state(two_enterprises, django_assert_ma
     # then
     popup = feats[inst.name]["properties"]["popup"]
     assert ["实时监测", "3 个测点：报警 1，离线 1，故障 0"] in popup
-    assert ["GT-0", "氯气探测器0：HH报警 7.5mg/m³"] == popup[-2] and popup[-1] == [
+    assert popup[-2] == ["GT-0", "氯气探测器0：HH报警 7.5mg/m³"] and popup[-1] == [
         "GT-1",
         "氯气探测器1：离线",
     ]
