@@ -206,7 +206,7 @@ def build(ctx: DemoContext) -> None:
             overdue_by = {(2, 1): 5, (4, 0): 2, (5, 2): 9}.get((i, j))
             if overdue_by is not None:  # deadline 7 days after the report, passed 2 / 5 / 9 days ago
                 state, age = "overdue", 7 + overdue_by
-            if state in {"reported", "verified", "awaiting_acceptance"}:
+            if state in {"reported", "verified", "rectifying", "awaiting_acceptance"}:
                 age = min(age, 6)
             start = now - dt.timedelta(days=age, hours=rng.randrange(1, 8))
             with _Clock(start) as clock:
@@ -226,7 +226,8 @@ def build(ctx: DemoContext) -> None:
                 if state == "verified":
                     continue
                 clock.advance(hours=rng.uniform(1, 6))
-                days = 7 if state == "overdue" else rng.randrange(3, 20)
+                # still in time unless meant to be overdue (the deadline lies beyond today)
+                days = 7 if state == "overdue" else rng.randrange(age + 3, age + 20)
                 deadline = timezone.localdate() + dt.timedelta(days=days)
                 d = actions.do_assign_rectification(
                     d,
