@@ -227,7 +227,9 @@ def build(ctx: DemoContext) -> None:
                     continue
                 clock.advance(hours=rng.uniform(1, 6))
                 # still in time unless meant to be overdue (the deadline lies beyond today)
-                days = 7 if state == "overdue" else rng.randrange(age + 3, age + 20)
+                days = {"overdue": 7, "rectifying": rng.randrange(age + 3, age + 20)}.get(
+                    state
+                ) or rng.randrange(3, 20)
                 deadline = timezone.localdate() + dt.timedelta(days=days)
                 d = actions.do_assign_rectification(
                     d,
