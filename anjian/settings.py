@@ -202,6 +202,9 @@ SPECTACULAR_SETTINGS = {
         "DangerGradeEnum": "anjian.dangers.choices.DangerGrade",
         "DangerSourceEnum": "anjian.dangers.choices.DangerSource",
         "FireFacilityStatusEnum": "anjian.fire.choices.FacilityStatus",
+        "RiskLevelEnum": "anjian.risks.choices.RiskLevel",
+        "DangerStatusEnum": "anjian.dangers.choices.DangerStatus",
+        "RiskMeasureKindEnum": "anjian.risks.choices.MeasureKind",
     },
     # Swagger UI is served from the installed sidecar package, never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -276,6 +276,63 @@ def _summary(
     return out
 
 
+def _in_process(traffic: Traffic, n: int = 2000) -> dict[str, Any]:
+    """Load-independent evidence: ``n`` decisions through the full Django stack in this process (URL routing,
+    middleware, DRF, the action under its zone lock), measuring each request's CPU time of this thread
+    (``time.thread_time``: waiting for the database or for a CPU another engineer holds is not counted) and
+    its queries; then the plan of each distinct decision query on PostgreSQL."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    cpu: list[float] = []
+    wall: list[float] = []
+    queries: list[int] = []
+    sample: list[dict[str, Any]] = []
+    for i in range(n):
+        gate, token, body = traffic.next()
+        connection.queries_log.clear()  # the log keeps 9,000 entries: a full one breaks the count
+        with CaptureQueriesContext(connection) as ctx:
+            c0, w0 = time.thread_time(), time.perf_counter()
+            r = client.post(
+                f"/api/v1/gates/{gate}/events",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Gate {token}",
+            )
+            cpu.append(time.thread_time() - c0)
+            wall.append(time.perf_counter() - w0)
+        assert r.status_code == 200, r.content
+        queries.append(len(ctx.captured_queries))
+        if not sample and body["direction"] == "in" and i > n // 2:
+            sample = list(ctx.captured_queries)  # an entry decided once the zones have people inside
+    plans: list[dict[str, Any]] = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for q in sample:
+                sql = q["sql"]
+                if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql.upper():
+                    plans.append({"sql": sql[:300], "plan": None})
+                    continue
+                cursor.execute("EXPLAIN ANALYZE " + sql)
+                plans.append({"sql": sql[:300], "plan": [row[0] for row in cursor.fetchall()]})
+    q = statistics.quantiles(sorted(cpu), n=100)
+    qw = statistics.quantiles(sorted(wall), n=100)
+    mean_cpu = statistics.fmean(cpu)
+    return {
+        "requests": n,
+        "cpu_ms_p50": round(q[49] * 1000, 2),
+        "cpu_ms_p99": round(q[98] * 1000, 2),
+        "cpu_ms_mean": round(mean_cpu * 1000, 2),
+        "wall_ms_p50": round(qw[49] * 1000, 2),
+        "wall_ms_p99": round(qw[98] * 1000, 2),
+        "queries_per_decision": {str(k): queries.count(k) for k in sorted(set(queries))},
+        "decisions_per_s_per_core_python": round(1 / mean_cpu, 0),
+        "entry_queries": plans,
+    }
+
+
 def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_workers: int = 8) -> dict[str, Any]:
     """Build 5,000 people and 50 gates in a fresh database, start two web processes and measure."""
     from django.db import connection
@@ -296,6 +353,14 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
     t0 = time.perf_counter()
     data = _populate()
     build_s = time.perf_counter() - t0
+    in_process = _in_process(Traffic(data, seed=7))
+    if os.environ.get("BENCH_IN_PROCESS_ONLY") == "1":
+        return {
+            "summary": {"database": vendor, "load_average": [round(x, 1) for x in os.getloadavg()], **{
+                k: v for k, v in in_process.items() if k != "entry_queries"
+            }},
+            "in_process": in_process,
+        }  # fmt: skip
     connection.close()
     ports = [8791, 8792]
     procs = _servers(db_url, ports)
@@ -324,7 +389,11 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
             "max_decisions_per_s": closed["decisions_per_s"],
             "closed_loop_p99_ms": closed["p99_ms"],
             "headcount_equals_presence": counted == present,
+            "load_average": [round(x, 1) for x in os.getloadavg()],
+            "in_process_cpu_ms_p99": in_process["cpu_ms_p99"],
+            "in_process_queries_per_decision": in_process["queries_per_decision"],
         },
+        "in_process": in_process,
         "build_s": round(build_s, 1),
         "open_loop": open_loop,
         "closed_loop": closed,

@@ -18,6 +18,10 @@ class DangersConfig(AppConfig):
         from anjian.orgs.choices import GOVERNMENT_ROLES
 
         register_audit_events("dangers", DangerEvents)
+        from anjian.dangers.jobs import register as register_jobs
+
+        register_jobs()
+        self._connect_stats_invalidation()
         register(dangers_todos)
         register_tab(EnterpriseTab("dangers", "隐患", "dangers/_enterprise_tab.html", dangers_tab_context))
         register_section(
@@ -36,3 +40,18 @@ class DangersConfig(AppConfig):
             ),
             order=55,
         )
+
+    @staticmethod
+    def _connect_stats_invalidation() -> None:
+        """A saved or deleted danger (every loop action saves one) drops the cached statistics pages."""
+        from django.db import transaction
+        from django.db.models.signals import post_delete, post_save
+
+        from anjian.dangers.metrics import invalidate_stats
+        from anjian.dangers.models import HiddenDanger
+
+        def changed(**_kwargs: object) -> None:
+            transaction.on_commit(invalidate_stats)
+
+        post_save.connect(changed, sender=HiddenDanger, dispatch_uid="dangers-stats-save", weak=False)
+        post_delete.connect(changed, sender=HiddenDanger, dispatch_uid="dangers-stats-delete", weak=False)

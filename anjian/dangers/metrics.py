@@ -22,14 +22,24 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from anjian.core.access import restrict
+from anjian.core.access import restrict, scope_of
 from anjian.core.metrics import MetricValue, metric, rate
 from anjian.dangers.models import HiddenDanger, InspectionTask, TaskCompletionStat
 from anjian.enterprises.choices import ACTIVE_STATES
 
-__all__ = ["GROUPS", "breakdown", "monthly_trend", "setup_complete_q", "totals"]
+__all__ = [
+    "GROUPS",
+    "breakdown",
+    "invalidate_stats",
+    "monthly_trend",
+    "setup_complete_q",
+    "stats_page",
+    "totals",
+    "visible",
+]
 
 HAZCHEM_INDUSTRIES = ("hazchem_production", "hazchem_trade", "hazchem_use")
 GROUPS = {"enterprise": "企业", "industry": "行业", "town": "镇", "department": "监管部门"}
@@ -75,13 +85,11 @@ def major_rectification_rate(as_of: dt.date) -> MetricValue:
 def _on_time(qs: QuerySet[HiddenDanger], as_of: dt.date) -> MetricValue:
     start, end = _period(as_of)
     closed = qs.filter(status="closed", closed_at__gte=start, closed_at__lt=end, deadline__isnull=False)
-    total = closed.count()
-    # closed_at is a time, deadline a day: on time when closed before the day after the deadline (local)
-    on_time = sum(
-        1
-        for closed_at, deadline in closed.values_list("closed_at", "deadline")
-        if deadline is not None and timezone.localtime(closed_at).date() <= deadline
-    )
+    # closed_at is a time, deadline a day: on time when closed on or before the deadline's day (local time)
+    agg = closed.annotate(
+        closed_day=TruncDate("closed_at", tzinfo=timezone.get_current_timezone())
+    ).aggregate(total=Count("id"), on_time=Count("id", filter=Q(closed_day__lte=F("deadline"))))
+    total, on_time = agg["total"], agg["on_time"]
     return MetricValue(
         value=rate(on_time, total),
         numerator=on_time,
@@ -143,9 +151,7 @@ def hazchem_major_hazard_enterprises() -> Any:
     )
 
 
-@metric("dangers.dual_prevention_setup_rate", "涉及重大危险源的危化企业双重预防机制建设完成率", unit="%")
-def dual_prevention_setup_rate(as_of: dt.date) -> MetricValue:
-    base = hazchem_major_hazard_enterprises()
+def _setup_rate(base: QuerySet[Any], as_of: dt.date) -> MetricValue:
     total = base.count()
     done = base.filter(setup_complete_q(as_of)).count()
     return MetricValue(
@@ -154,6 +160,11 @@ def dual_prevention_setup_rate(as_of: dt.date) -> MetricValue:
         denominator=total,
         detail=f"涉及重大危险源的危化企业 {total} 家，双重预防机制建设完成 {done} 家",
     )
+
+
+@metric("dangers.dual_prevention_setup_rate", "涉及重大危险源的危化企业双重预防机制建设完成率", unit="%")
+def dual_prevention_setup_rate(as_of: dt.date) -> MetricValue:
+    return _setup_rate(hazchem_major_hazard_enterprises(), as_of)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,16 +179,31 @@ _GROUP_FIELDS = {
 }
 
 
+def visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """``restrict(qs, user)`` without its DISTINCT, for aggregates over many rows.
+
+    The dangers' and the completion stats' scope follows one foreign key (``enterprise``) and its forward
+    joins (``enterprise_scope_q``), so no row can repeat; DISTINCT over 200,000 dangers would cost a sort
+    and hide the indexes from the planner.
+    """
+    scope = scope_of(user)
+    if scope.user_id is None:
+        return qs.none()
+    q = qs.model.scope_q(scope, "view")
+    return qs.none() if q is None else qs.filter(q)
+
+
 def totals(user: Any, as_of: dt.date | None = None) -> dict[str, MetricValue]:
-    """The metrics over the dangers ``user`` may see."""
+    """The metrics over the dangers (and enterprises) ``user`` may see."""
     as_of = as_of or timezone.localdate()
-    qs = restrict(HiddenDanger.objects.all(), user)
-    stats = restrict(TaskCompletionStat.objects.all(), user)
+    qs = visible(HiddenDanger.objects.all(), user)
+    stats = visible(TaskCompletionStat.objects.all(), user)
     return {
         "隐患整改率": _rectification(qs, as_of, "排查隐患"),
         "重大隐患整改率": _rectification(qs.filter(grade="major"), as_of, "重大隐患"),
         "按期整改率": _on_time(qs, as_of),
         "任务完成率": _completion(stats, as_of),
+        "双重预防建设完成率": _setup_rate(restrict(hazchem_major_hazard_enterprises(), user), as_of),
     }
 
 
@@ -187,9 +213,10 @@ def breakdown(user: Any, group: str, as_of: dt.date | None = None) -> list[dict[
 
     as_of = as_of or timezone.localdate()
     key, label = _GROUP_FIELDS[group]
-    qs = _found(restrict(HiddenDanger.objects.all(), user), as_of)
+    qs = _found(visible(HiddenDanger.objects.all(), user), as_of)
     rows = (
-        qs.values(key, label)
+        qs.order_by()
+        .values(key, label)
         .annotate(
             n=Count("id"),
             closed=Count("id", filter=_closed_q(as_of)),
@@ -229,27 +256,36 @@ def monthly_trend(user: Any, months: int = 12, as_of: dt.date | None = None) -> 
         first = (first - dt.timedelta(days=1)).replace(day=1)
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(first, dt.time(), tzinfo=tz)
-    qs = restrict(HiddenDanger.objects.all(), user)
+    qs = visible(HiddenDanger.objects.all(), user)
     found: dict[str, int] = defaultdict(int)
     major: dict[str, int] = defaultdict(int)
     closed: dict[str, int] = defaultdict(int)
-    for reported_at, grade, status in qs.filter(reported_at__gte=start).values_list(
-        "reported_at", "grade", "status"
+    for row in (
+        qs.filter(reported_at__gte=start)
+        .exclude(status="dismissed")
+        .annotate(month=TruncMonth("reported_at", tzinfo=tz))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"), n_major=Count("id", filter=Q(grade="major")))
     ):
-        if status == "dismissed":
-            continue
-        m = f"{timezone.localtime(reported_at):%Y-%m}"
-        found[m] += 1
-        if grade == "major":
-            major[m] += 1
-    for closed_at in qs.filter(status="closed", closed_at__gte=start).values_list("closed_at", flat=True):
-        closed[f"{timezone.localtime(closed_at):%Y-%m}"] += 1
+        m = f"{row['month']:%Y-%m}"
+        found[m] += row["n"]
+        major[m] += row["n_major"]
+    for row in (
+        qs.filter(status="closed", closed_at__gte=start)
+        .annotate(month=TruncMonth("closed_at", tzinfo=tz))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("id"))
+    ):
+        closed[f"{row['month']:%Y-%m}"] += row["n"]
     due: dict[str, int] = defaultdict(int)
     done: dict[str, int] = defaultdict(int)
-    stats = restrict(TaskCompletionStat.objects.all(), user).filter(day__gte=first)
-    for day, d, ok in stats.values_list("day", "due", "on_time"):
-        due[f"{day:%Y-%m}"] += d
-        done[f"{day:%Y-%m}"] += ok
+    stats = visible(TaskCompletionStat.objects.all(), user).filter(day__gte=first)
+    # grouped by day in SQL (no function per row: an index-only scan), into months here (≤ 366 rows)
+    for row in stats.order_by().values("day").annotate(d=Sum("due"), ok=Sum("on_time")):
+        due[f"{row['day']:%Y-%m}"] += row["d"] or 0
+        done[f"{row['day']:%Y-%m}"] += row["ok"] or 0
     out = []
     cursor = first
     while cursor <= as_of:
@@ -268,4 +304,62 @@ def monthly_trend(user: Any, months: int = 12, as_of: dt.date | None = None) -> 
     return out
 
 
-_ = F
+# ---------------------------------------------------------------------------------------------
+# The statistics page, cached per scope
+# ---------------------------------------------------------------------------------------------
+
+#: The statistics page is recomputed at most this often per scope (it aggregates a year of dangers and of
+#: completion stats: at 200,000 dangers that is seconds of database work, not something to do per view).
+STATS_CACHE_SECONDS = 300
+
+
+def _scope_key(user: Any) -> str:
+    import hashlib
+
+    scope = scope_of(user)
+    raw = f"{scope.role}|{scope.org_id}|{sorted(scope.unit_ids)}|{sorted(scope.enterprise_ids)}|{scope.is_superuser}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+_GEN_KEY = "anjian:dangers:stats:generation"
+
+
+def _generation() -> int:
+    from django.core.cache import cache
+
+    value = cache.get(_GEN_KEY)
+    if value is None:
+        cache.add(_GEN_KEY, 1, timeout=None)
+        value = cache.get(_GEN_KEY, 1)
+    return int(value)
+
+
+def invalidate_stats(*_args: Any, **_kwargs: Any) -> None:
+    """Drop every cached statistics page (a danger changed, or the completion job ran)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_GEN_KEY)
+    except ValueError:
+        cache.set(_GEN_KEY, 2, timeout=None)
+
+
+def stats_page(user: Any, group: str) -> dict[str, Any]:
+    """Totals, the breakdown by ``group`` and the 12-month trend for ``user``'s scope, with when they were
+    computed; cached per scope and group for :data:`STATS_CACHE_SECONDS` (users of one unit share it) and
+    dropped whenever a danger is saved or the completion job runs."""
+    from django.core.cache import cache
+
+    day = timezone.localdate().isoformat()
+    key = f"anjian:dangers:stats:{_generation()}:{day}:{group}:{_scope_key(user)}"
+    cached = cache.get(key)
+    if isinstance(cached, dict):
+        return cached
+    result = {
+        "totals": totals(user),
+        "table": breakdown(user, group),
+        "trend": monthly_trend(user, months=12),
+        "computed_at": timezone.now(),
+    }
+    cache.set(key, result, STATS_CACHE_SECONDS)
+    return result

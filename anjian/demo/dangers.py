@@ -34,15 +34,49 @@ DANGERS = [
 ]
 
 
-def _jpeg() -> bytes:
-    """A small after-rectification photo (a green square), as a phone would upload."""
+def _jpeg(when: dt.datetime | None = None, lon: Any = None, lat: Any = None) -> bytes:
+    """A small after-rectification photo (a green square) with the phone's EXIF capture time and position."""
     import io
 
     from PIL import Image
 
+    exif = Image.Exif()
+    if when is not None:
+        exif.get_ifd(0x8769)[36867] = timezone.localtime(when).strftime("%Y:%m:%d %H:%M:%S")
+    if lon is not None and lat is not None:
+
+        def dms(value: float) -> tuple[float, float, float]:
+            d = int(value)
+            m = int((value - d) * 60)
+            return (float(d), float(m), round(((value - d) * 60 - m) * 60, 2))
+
+        gps = exif.get_ifd(0x8825)
+        gps[1], gps[2], gps[3], gps[4] = "N", dms(float(lat)), "E", dms(float(lon))
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (60, 160, 80)).save(out, "JPEG")
+    Image.new("RGB", (64, 48), (60, 160, 80)).save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+class _Clock:
+    """Run actions as if at ``when`` (``django.utils.timezone.now`` patched): their audit rows, stamps and
+    notifications then carry the day the demo says the step happened, so a danger's history reads true."""
+
+    def __init__(self, when: dt.datetime) -> None:
+        from unittest import mock
+
+        self.when = when
+        self._patch = mock.patch("django.utils.timezone.now", side_effect=lambda: self.when)
+
+    def __enter__(self) -> _Clock:
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._patch.stop()
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.when += dt.timedelta(**delta)
+        return self.when
 
 
 def _user(enterprise: Any, username: str, name: str, *, login: bool = False) -> Any:
@@ -61,11 +95,8 @@ def _user(enterprise: Any, username: str, name: str, *, login: bool = False) -> 
 def build(ctx: DemoContext) -> None:
     from anjian.dangers import actions
     from anjian.dangers.models import (
-        HiddenDanger,
         InspectionRecord,
         InspectionTask,
-        ListingMessage,
-        SupervisedListing,
     )
     from anjian.demo.users import DEMO_PASSWORD
     from anjian.domain import danger_rules
@@ -156,11 +187,10 @@ def build(ctx: DemoContext) -> None:
         if t.pk in last:
             InspectionTask.objects.filter(pk=t.pk).update(last_checked_at=last[t.pk])
 
-    # Dangers: a year of them, through the loop's actions, then dated back.
-    def back(d: Any, days_ago: int, **extra: Any) -> None:
-        when = timezone.now() - dt.timedelta(days=days_ago, hours=rng.randrange(0, 8))
-        HiddenDanger.objects.filter(pk=d.pk).update(found_at=when, reported_at=when, **extra)
+    # Dangers: a year of them, each step through the loop's actions on the day it happened.
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
+    now = timezone.now()
     for i, e in enumerate(enterprises):
         units = {u.name: u for u in RiskUnit.objects.filter(enterprise=e)}
         manager, inspector = managers[e.pk], inspectors[e.pk]
@@ -168,60 +198,72 @@ def build(ctx: DemoContext) -> None:
         for j, (title, source, desc, unit_key) in enumerate(DANGERS[: 6 + (i % 5)]):
             unit = next((u for n, u in units.items() if unit_key in n), None)
             age = rng.randrange(5, 360)
-            d = actions.report_danger(
-                enterprise=e,
-                title=title,
-                description=desc,
-                source=source,
-                acting_user=inspector if source != "enforcement" else supervisor,
-                risk_unit=unit,
-                location=unit.name if unit else "",
-            )
             state = (
                 "closed"
                 if age > 40
                 else rng.choice(["reported", "verified", "rectifying", "awaiting_acceptance", "closed"])
             )
-            if (i, j) in {(2, 1), (4, 0), (5, 2)}:
-                state = "overdue"
-            if state == "reported":
-                back(d, min(age, 6))
-                continue
-            d = actions.do_verify_danger(d, acting_user=manager, grade="general", reason="现场核实属实")
-            if state == "verified":
-                back(d, min(age, 8))
-                continue
-            d = actions.do_assign_rectification(
-                d,
-                acting_user=manager,
-                measures=f"立即整改：{title.replace('未', '')}，完善巡检记录",
-                rectifier=inspector,
-                funds=rng.choice(["0", "500", "2000", "8000"]),
-                deadline=today + dt.timedelta(days=rng.randrange(3, 20)),
-            )
-            if state in {"rectifying", "overdue"}:
-                if state == "overdue":
-                    back(d, 30, deadline=today - dt.timedelta(days=rng.choice([2, 5, 9])))
-                else:
-                    back(d, min(age, 12))
-                continue
-            from django.core.files.uploadedfile import SimpleUploadedFile
+            overdue_by = {(2, 1): 5, (4, 0): 2, (5, 2): 9}.get((i, j))
+            if overdue_by is not None:  # deadline 7 days after the report, passed 2 / 5 / 9 days ago
+                state, age = "overdue", 7 + overdue_by
+            if state in {"reported", "verified", "rectifying", "awaiting_acceptance"}:
+                age = min(age, 6)
+            start = now - dt.timedelta(days=age, hours=rng.randrange(1, 8))
+            with _Clock(start) as clock:
+                d = actions.report_danger(
+                    enterprise=e,
+                    title=title,
+                    description=desc,
+                    source=source,
+                    acting_user=inspector if source != "enforcement" else supervisor,
+                    risk_unit=unit,
+                    location=unit.name if unit else "",
+                )
+                if state == "reported":
+                    continue
+                clock.advance(hours=rng.uniform(2, 20))
+                d = actions.do_verify_danger(d, acting_user=manager, grade="general", reason="现场核实属实")
+                if state == "verified":
+                    continue
+                clock.advance(hours=rng.uniform(1, 6))
+                # still in time unless meant to be overdue (the deadline lies beyond today)
+                days = {"overdue": 7, "rectifying": rng.randrange(age + 3, age + 20)}.get(
+                    state
+                ) or rng.randrange(3, 20)
+                deadline = timezone.localdate() + dt.timedelta(days=days)
+                d = actions.do_assign_rectification(
+                    d,
+                    acting_user=manager,
+                    measures=f"立即整改：{title.replace('未', '')}，完善巡检记录",
+                    rectifier=inspector,
+                    funds=rng.choice(["0", "500", "2000", "8000"]),
+                    deadline=deadline,
+                )
+                if state in {"rectifying", "overdue"}:
+                    continue
+                # done on time three times out of four, otherwise a few days late (but never in the future)
+                late = rng.random() < 0.25
+                finish = dt.datetime.combine(deadline, dt.time(10), tzinfo=tz) + dt.timedelta(
+                    days=rng.randrange(1, 6) if late else -rng.randrange(0, max(1, days - 1))
+                )
+                clock.when = max(clock.when + dt.timedelta(hours=4), min(finish, now - dt.timedelta(hours=3)))
+                actions.add_danger_photo(
+                    d,
+                    SimpleUploadedFile("after.jpg", _jpeg(clock.when, e.lon, e.lat)),
+                    acting_user=inspector,
+                    stage="after",
+                )
+                d = actions.do_submit_for_acceptance(
+                    d, acting_user=inspector, statement="已按整改措施完成整改，附整改后照片。"
+                )
+                if state == "awaiting_acceptance":
+                    continue
+                clock.when = min(
+                    clock.when + dt.timedelta(hours=rng.uniform(2, 30)), now - dt.timedelta(hours=1)
+                )
+                d = actions.do_accept_danger(d, acting_user=manager, opinion="现场复核整改到位，同意销号。")
 
-            actions.add_danger_photo(
-                d, SimpleUploadedFile("after.jpg", _jpeg()), acting_user=inspector, stage="after"
-            )
-            d = actions.do_submit_for_acceptance(
-                d, acting_user=inspector, statement="已按整改措施完成整改，附整改后照片。"
-            )
-            if state == "awaiting_acceptance":
-                back(d, min(age, 5))
-                continue
-            d = actions.do_accept_danger(d, acting_user=manager, opinion="现场复核整改到位，同意销号。")
-            closed = timezone.now() - dt.timedelta(days=max(age - rng.randrange(2, 25), 1))
-            deadline = (closed + dt.timedelta(days=rng.choice([-3, 1, 4, 7]))).date()
-            back(d, age, closed_at=closed, accepted_at=closed, deadline=deadline)
-
-    # Two 重大 under 挂牌督办 (安监总管三〔2017〕121号 items 5 and 15).
+    # Two 重大 under 挂牌督办 (安监总管三〔2017〕121号 items 5 and 15), found by the department 20 days ago.
     for e, item, title, desc in (
         (
             enterprises[0],
@@ -237,45 +279,46 @@ def build(ctx: DemoContext) -> None:
         ),
     ):
         supervisor = dept.get(e.supervising_unit_id) or committee
-        d = actions.report_danger(
-            enterprise=e,
-            title=title,
-            description=desc,
-            source="enforcement",
-            major_item=item,
-            acting_user=supervisor,
-        )
-        d = actions.do_verify_danger(
-            d,
-            acting_user=managers[e.pk],
-            grade="major",
-            major_item=item,
-            reason="经核实，符合重大隐患判定标准",
-        )
-        d = actions.do_assign_rectification(
-            d,
-            acting_user=managers[e.pk],
-            measures="增设气动紧急切断阀并接入 SIS；整改期间专人监护、降低储存量。",
-            rectifier=inspectors[e.pk],
-            funds="380000",
-            deadline=today + dt.timedelta(days=45),
-            contingency_plan="整改期间执行专项应急预案，罐区液位控制在 60% 以下，每班巡检。",
-        )
-        listing = actions.do_open_listing(
-            d, acting_user=supervisor, requirements="限期完成整改，每半月报告一次进展。"
-        )
-        actions.do_add_listing_message(
-            listing, acting_user=supervisor, body="请于本月底前报送整改方案和资金落实情况。"
-        )
-        actions.do_add_listing_message(
-            listing,
-            acting_user=managers[e.pk],
-            body="整改方案已编制，紧急切断阀已订货，预计 30 日内安装调试。",
-        )
-        back(d, 20)
-        SupervisedListing.objects.filter(pk=listing.pk).update(
-            listed_at=timezone.now() - dt.timedelta(days=18)
-        )
-        ListingMessage.objects.filter(listing=listing).update(sent_at=timezone.now() - dt.timedelta(days=10))
+        with _Clock(now - dt.timedelta(days=20, hours=3)) as clock:
+            d = actions.report_danger(
+                enterprise=e,
+                title=title,
+                description=desc,
+                source="enforcement",
+                major_item=item,
+                acting_user=supervisor,
+            )
+            clock.advance(hours=5)
+            d = actions.do_verify_danger(
+                d,
+                acting_user=managers[e.pk],
+                grade="major",
+                major_item=item,
+                reason="经核实，符合重大隐患判定标准",
+            )
+            clock.advance(hours=20)
+            d = actions.do_assign_rectification(
+                d,
+                acting_user=managers[e.pk],
+                measures="增设气动紧急切断阀并接入 SIS；整改期间专人监护、降低储存量。",
+                rectifier=inspectors[e.pk],
+                funds="380000",
+                deadline=timezone.localdate() + dt.timedelta(days=45),
+                contingency_plan="整改期间执行专项应急预案，罐区液位控制在 60% 以下，每班巡检。",
+            )
+            clock.advance(days=1)
+            listing = actions.do_open_listing(
+                d, acting_user=supervisor, requirements="限期完成整改，每半月报告一次进展。"
+            )
+            clock.advance(days=7)
+            actions.do_add_listing_message(
+                listing, acting_user=supervisor, body="请于本月底前报送整改方案和资金落实情况。"
+            )
+            clock.advance(days=2, hours=3)
+            actions.do_add_listing_message(
+                listing,
+                acting_user=managers[e.pk],
+                body="整改方案已编制，紧急切断阀已订货，预计 30 日内安装调试。",
+            )
 
     actions.run_escalation()

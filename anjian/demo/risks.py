@@ -3,6 +3,7 @@ measures, assessed by LEC or LS, with responsible people from each enterprise's 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from anjian.demo.context import DemoContext
@@ -196,6 +197,7 @@ TEMPLATE: list[
 def build(ctx: DemoContext) -> None:
     """Registers for the park's 危化 enterprises (production and storage), assessed, with notice-card data."""
     from anjian.enterprises.models import Enterprise
+    from anjian.majorhazards.models import HazardInstallation
     from anjian.people.models import Person
     from anjian.risks import actions
     from anjian.risks.models import ControlMeasure, RiskEvent, RiskObject, RiskUnit
@@ -214,17 +216,32 @@ def build(ctx: DemoContext) -> None:
             return rng.choice(people) if people else None
 
         units: list[Any] = []
-        for obj_name, kind, major, dept, unit_specs in TEMPLATE:
+        installations = {
+            kind: HazardInstallation.objects.filter(enterprise=e, unit_kind=kind)
+            .order_by("-is_major", "grade")
+            .first()
+            for kind in ("storage", "production")
+        }
+        spots = _spots(e, len(TEMPLATE))
+        for n, (obj_name, kind, major, dept, unit_specs) in enumerate(TEMPLATE):
             if e.industry == "hazchem_trade" and kind == "process":
                 continue
+            installation = {
+                "installation": installations["storage"],
+                "process": installations["production"],
+            }.get(kind)
+            lon, lat = spots[n] if spots else (None, None)
             obj = RiskObject.objects.create(
                 enterprise=e,
                 code=f"{e.uscc[-6:]}-{len(units) + 1:02d}",
                 name=obj_name,
                 kind=kind,
-                is_major_hazard=major and e.major_hazard,
+                is_major_hazard=(major and e.major_hazard) or bool(installation and installation.is_major),
+                installation=installation,
                 department=dept,
                 liable_person=pick(),
+                lon=lon,
+                lat=lat,
             )
             for unit_name, post, hazards, events in unit_specs:
                 unit = RiskUnit.objects.create(
@@ -272,3 +289,23 @@ def build(ctx: DemoContext) -> None:
                         )
         units_by_enterprise[e.pk] = units
     ctx.refs["risk_units"] = units_by_enterprise
+
+
+def _spots(enterprise: Any, n: int) -> list[tuple[Decimal, Decimal]]:
+    """``n`` positions spread inside the enterprise's plot (its bounding box, inset), for the risk map."""
+    plot = enterprise.plot_geojson or {}
+    ring = (plot.get("coordinates") or [[]])[0] if plot.get("type") == "Polygon" else []
+    if len(ring) < 3:
+        return []
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    w, e, s, north = min(xs), max(xs), min(ys), max(ys)
+    spots = []
+    for i in range(n):
+        fx, fy = (0.3 + 0.4 * (i % 2)), (0.3 + 0.4 * (i // 2 % 2))
+        spots.append(
+            (
+                Decimal(str(round(w + (e - w) * fx, 6))),
+                Decimal(str(round(s + (north - s) * fy, 6))),
+            )
+        )
+    return spots

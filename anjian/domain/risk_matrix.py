@@ -210,14 +210,19 @@ def assess_lec(
     return RiskResult("lec", score, level, lec_danger_label(score, bands))
 
 
-def assess_ls(likelihood: int | str, severity: int | str, bands: Bands = DEFAULT_BANDS) -> RiskResult:
+def assess_ls(
+    likelihood: Decimal | int | str, severity: Decimal | int | str, bands: Bands = DEFAULT_BANDS
+) -> RiskResult:
     """R = L × S on the 5 × 5 matrix (standards.md §3.2); bounds are inclusive."""
     values: list[int] = []
     for value, name in ((likelihood, "L（可能性）"), (severity, "S（严重程度）")):
         try:
-            number = int(str(value))
-        except ValueError as exc:
+            exact = Decimal(str(value))
+        except ArithmeticError as exc:
             raise RiskScaleError(f"{name} 须为 1～5 的整数，收到：{value}") from exc
+        if not exact.is_finite() or exact != exact.to_integral_value():
+            raise RiskScaleError(f"{name} 须为 1～5 的整数，收到：{value}")
+        number = int(exact)
         if number < 1 or number > 5:
             raise RiskScaleError(f"{name} 须为 1～5 的整数，收到：{value}")
         values.append(number)

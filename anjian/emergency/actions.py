@@ -478,42 +478,34 @@ def do_add_timeline(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _dangers_report_action() -> Any:
-    """The dangers app's report action (``anjian.dangers.actions.report_danger``), when it is installed."""
-    import importlib
-
-    try:
-        module = importlib.import_module("anjian.dangers.actions")
-    except ImportError:
-        return None
-    return getattr(module, "report_danger", None)
-
-
 @transaction.atomic
 def do_report_danger(incident: Incident, *, description: str, acting_user: Any) -> TimelineEntry:
     """A hidden danger found in the incident investigation goes into the dual-prevention loop.
 
-    For an incident at an enterprise, ``anjian.dangers.actions.report_danger`` reports it (source 事故事件, the
-    incident kept as the source object); an incident outside any enterprise keeps the finding on its timeline
-    (kind ``danger``) only, so that nothing is lost.
+    It is reported through ``anjian.dangers.actions.report_danger`` (source 事故调查, the incident kept as its
+    source object) for the incident's enterprise, and the timeline names the new danger. An incident outside
+    any enterprise has no rectification loop to enter: the finding stays on the timeline.
     """
+    from anjian.dangers.actions import report_danger
+    from anjian.dangers.choices import DangerSource
+
     description = (description or "").strip()
     if not description:
         raise ValidationFailed(_("请描述发现的隐患"), field="description")
-    report = _dangers_report_action()
     text = f"调查发现隐患：{description}"
-    if report is not None and incident.enterprise_id:
-        danger = report(
+    if incident.enterprise_id:
+        danger = report_danger(
             enterprise=incident.enterprise,
-            title=f"事故调查发现隐患：{description[:80]}",
-            description=description,
-            source="incident",
+            title=f"事故调查发现：{description}"[:200],
+            description=f"{incident}：{description}",
+            source=DangerSource.INCIDENT,
             source_object=incident,
             acting_user=acting_user,
+            location=(incident.place or "")[:200],
         )
-        text += f"（已转入隐患排查治理，编号{getattr(danger, 'code', '') or getattr(danger, 'pk', '')}）"
+        text += f"（已转入隐患排查治理，编号 {danger.code}）"
     else:
-        text += "（待转入隐患排查治理）"
+        text += "（事故不在企业内，未转入企业隐患排查治理）"
     entry = _timeline(incident, TimelineKind.DANGER, text, acting_user=acting_user)
     record(
         EmergencyEvent.INCIDENT_DANGER_FOUND,

@@ -573,3 +573,44 @@ class Footprint(OwnedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("emergency:footprint_detail", args=[self.pk])
+
+
+class WeatherStation(BaseModel):
+    """A weather station that reports over the monitoring ingest: its wind-speed and wind-direction points.
+
+    The footprint form takes the wind from the newest readings of the zone's station (``selectors.
+    station_wind``) when they are recent; otherwise the weather is entered by hand. Zone-wide: every signed-in
+    user reads it (the wind is no secret), the committee office sets it up.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    wind_speed_point = models.ForeignKey(
+        "monitoring.MonitoringPoint",
+        verbose_name=_("风速测点（米/秒）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    wind_direction_point = models.ForeignKey(
+        "monitoring.MonitoringPoint",
+        verbose_name=_("风向测点（度，来向）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    max_age_minutes = models.PositiveSmallIntegerField(
+        _("数据有效期（分钟）"), default=30, help_text=_("超过此时间没有新读数时不再采用")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("气象站")
+        verbose_name_plural = _("气象站")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Any, action: str = "view") -> models.Q | None:
+        if scope.sees_all:
+            return models.Q()
+        return models.Q() if action == "view" and scope.user_id else None

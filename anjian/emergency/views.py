@@ -25,7 +25,7 @@ from anjian.emergency.choices import (
 )
 from anjian.emergency.models import Drill, EmergencyPlan, Footprint, Improvement, Incident, Resource
 from anjian.emergency.permissions import may_register
-from anjian.emergency.selectors import nearest_resources
+from anjian.emergency.selectors import nearest_resources, people_in_footprint, station_wind
 from anjian.emergency.workflows import IMPROVEMENT_FLOW, INCIDENT_FLOW
 
 _may_write = may_register
@@ -528,13 +528,14 @@ class FootprintCreateView(LoginRequiredMixin, View):
         pk = self.request.GET.get("incident") or self.request.POST.get("incident")
         return object_for_change(Incident, self.request.user, pk) if pk else None
 
-    def _render(self, form: Any, incident: Incident | None) -> HttpResponse:
+    def _render(self, form: Any, incident: Incident | None, wind: Any = None) -> HttpResponse:
         return render(
             self.request,
             "emergency/footprint_form.html",
             {
                 "form": form,
                 "incident": incident,
+                "wind": wind,
                 "limits": LIMITS,
                 "page_title": "泄漏影响范围估算",
                 "back": reverse("emergency:incident_list"),
@@ -548,7 +549,10 @@ class FootprintCreateView(LoginRequiredMixin, View):
         initial: dict[str, Any] = {"level1_label": "IDLH", "level2_label": "防护行动浓度", "daytime": True}
         if incident is not None:
             initial.update(name=f"{incident.title} 影响范围", lon=incident.lon, lat=incident.lat)
-        return self._render(forms.FootprintForm(initial=initial), incident)
+        wind = station_wind()
+        if wind is not None and wind.usable:
+            initial.update(wind_speed=wind.speed_ms, wind_from_deg=wind.from_deg)
+        return self._render(forms.FootprintForm(initial=initial), incident, wind)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if not _may_write(request.user):
@@ -586,6 +590,26 @@ class FootprintDetailView(ScopedObjectMixin, View):
                 "properties": {"name": "泄漏点", "colour": "#000", "radius": 8},
             }
         )
+        exposure = people_in_footprint(request.user, fp.result or {})
+        drawn: set[int] = set()
+        for level in exposure:
+            for z in level.zones:
+                if z.zone.pk in drawn:
+                    continue
+                drawn.add(z.zone.pk)
+                features.insert(
+                    0,
+                    {
+                        "type": "Feature",
+                        "geometry": z.zone.outline_geojson,
+                        "properties": {
+                            "name": f"{z.zone.enterprise.display_name} {z.zone.name}：在场 {z.headcount} 人",
+                            "colour": "#2c3e50",
+                            "weight": 2,
+                            "url": z.zone.get_absolute_url(),
+                        },
+                    },
+                )
         return render(
             request,
             "emergency/footprint_detail.html",
@@ -595,7 +619,7 @@ class FootprintDetailView(ScopedObjectMixin, View):
                 "result": fp.result,
                 "limits": LIMITS,
                 "nearby": nearby,
-                "people_inside": None,  # from the gates module's presence, once it exists
+                "exposure": exposure,
                 "map_data": _fc(features),
             },
         )

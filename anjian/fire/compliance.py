@@ -1,7 +1,8 @@
 """The plan's fire rules (``anjian.domain.fire_rules``) run on the park's stored layers.
 
-Roads come from the geo module's ``Road`` (when it is installed and has rows with a width) and otherwise
-from :class:`~anjian.fire.models.FireRoad`; plots are the park enterprises' ``plot_geojson`` (the rule is the park's, 园区); hydrants out of
+Roads are the fire module's register of fire-water roads (:class:`~anjian.fire.models.FireRoad`: the roads,
+or stretches of the park map's roads, along which the fire main runs) and, when that register is empty, every
+road of the park map (``geo.Road`` with a width); plots are the park enterprises' ``plot_geojson`` (the rule is the park's, 园区); hydrants out of
 service do not count. The same :func:`~anjian.domain.fire_rules.check_layout` serves ``anjian fire check``.
 """
 
@@ -43,14 +44,13 @@ def _geo_roads() -> list[rules.Road]:
 
 
 def stored_roads() -> list[rules.Road]:
-    roads = _geo_roads()
-    if roads:
-        return roads
-    return [
+    """The registered fire-water roads; without any, every road of the park map."""
+    registered = [
         rules.Road(r.code, _coords(r.geometry["coordinates"]), float(r.width_m), r.name)
         for r in FireRoad.objects.all()
         if isinstance(r.geometry, dict) and r.geometry.get("type") == "LineString"
     ]
+    return registered or _geo_roads()
 
 
 def stored_plots() -> list[rules.Plot]:

@@ -181,7 +181,8 @@ class FireStation(FacilityModel):
 
 
 class FireRoad(BaseModel):
-    """A park road centreline with its width (the fire check's roads until the geo module's ``Road`` lands)."""
+    """A fire-water road (消防给水道路): a park road, or a stretch of one, along which the fire main runs and
+    hydrants are checked (plan 八.六); the check uses these, or every park-map road when none is registered."""
 
     code = models.CharField(_("编号"), max_length=32, unique=True)
     name = models.CharField(_("道路名称"), max_length=100)

@@ -34,6 +34,9 @@ class GatesConfig(AppConfig):
         )
         register_tab(EnterpriseTab("gates", "二道门", "gates/_enterprise_tab.html", enterprise_tab_context))
         register(gate_todos)
+        from anjian.gates.jobs import register as register_jobs
+
+        register_jobs()
 
         from anjian.gates.layers import register_layers
 

@@ -113,6 +113,8 @@ class Alarm:
     detail: str
     zone_id: int | None = None
     enterprise_id: int | None = None
+    #: Stable identity of the condition (for notifying once): kind, zone or presence, and the day.
+    key: str = ""
 
 
 def alarms(user: Any) -> list[Alarm]:
@@ -130,6 +132,7 @@ def alarms(user: Any) -> list[Alarm]:
                     f"{z.enterprise.display_name} {z.name}：在场 {z.headcount} 人，定员 {z.quota} 人",
                     z.pk,
                     z.enterprise_id,
+                    f"over_quota:{z.pk}:{local_day(now)}",
                 )
             )
         elif z.level == "full":
@@ -169,9 +172,10 @@ def alarms(user: Any) -> list[Alarm]:
                     "overstay",
                     "danger",
                     "超时滞留",
-                    f"{p.person.name}（{p.get_category_display()}）仍在 {p.zone.name}，允许时间至 {timezone.localtime(p.access_pass.valid_until):%m-%d %H:%M}",
+                    f"{p.zone.enterprise.display_name} {p.person.name}（{p.get_category_display()}）仍在 {p.zone.name}，允许时间至 {timezone.localtime(p.access_pass.valid_until):%m-%d %H:%M}",
                     p.zone_id,
                     p.enterprise_id,
+                    f"overstay:{p.pk}",
                 )
             )
         if p.zone_id in needs_certs:
@@ -182,9 +186,10 @@ def alarms(user: Any) -> list[Alarm]:
                         "certificate_lapsed",
                         "danger",
                         "在场人员证书失效",
-                        f"{p.person.name} 在 {p.zone.name}，所需证书已失效或缺失",
+                        f"{p.zone.enterprise.display_name} {p.person.name} 在 {p.zone.name}，所需证书已失效或缺失",
                         p.zone_id,
                         p.enterprise_id,
+                        f"certificate_lapsed:{p.pk}:{today}",
                     )
                 )
     for rc in restrict(RollCall.objects.filter(status=RollCallStatus.OPEN), user).select_related(

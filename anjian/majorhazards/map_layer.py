@@ -2,9 +2,9 @@
 
 一级 red, 二级 orange, 三级 yellow, 四级 blue (the four-colour convention the plan uses for risk); a unit
 below the critical quantities is grey. Each installation is its registered outline (polygon) or, without
-one, its point; the popup lists grade, R/S, the inventory and the 包保 people. Registered with
-``anjian.geo.layers`` when the geo module is installed (``register()`` is a no-op otherwise), so the
-register works before and after the park map lands.
+one, its point; the popup lists grade, R/S, the inventory, the 包保 people and the live sensor state of the
+installation's monitoring points (how many report, how many are in alarm, offline or faulty, and the worst
+ones with their value), read from the state the ingest worker keeps (one query for the whole layer).
 """
 
 from __future__ import annotations
@@ -37,6 +37,55 @@ def _geo() -> Any | None:
         return None
 
 
+def _sensor_states(installation_ids: list[int]) -> dict[int, list[Any]]:
+    """Per installation, ``(point, state)`` of its enabled monitoring points (worst first)."""
+    try:
+        from anjian.monitoring.models import MonitoringPoint
+    except ImportError:  # pragma: no cover - the monitoring module ships with the project
+        return {}
+    out: dict[int, list[Any]] = {}
+    points = (
+        MonitoringPoint.objects.filter(installation_id__in=installation_ids, enabled=True)
+        .select_related("alarm_state")
+        .order_by("installation_id", "tag")
+    )
+    for p in points:
+        out.setdefault(p.installation_id or 0, []).append(p)
+    return out
+
+
+_LEVEL_RANK = {"HH": 4, "LL": 4, "H": 3, "L": 3}
+
+
+def _sensor_rows(points: list[Any]) -> list[list[str]]:
+    """Popup rows: a summary line, then up to three points in alarm / offline / faulty with their value."""
+    if not points:
+        return [["实时监测", "未接入监测点"]]
+    bad = []
+    offline = alarm = fault = 0
+    for p in points:
+        st = getattr(p, "alarm_state", None)
+        if st is None or st.last_ms is None:
+            offline += 1
+            bad.append((1, p, "无数据"))
+            continue
+        if st.offline:
+            offline += 1
+            bad.append((1, p, "离线"))
+        elif st.fault:
+            fault += 1
+            bad.append((2, p, "故障"))
+        elif st.level:
+            alarm += 1
+            value = f"{st.last_v:g}{p.unit}" if st.last_v is not None else ""
+            bad.append((_LEVEL_RANK.get(st.level, 3), p, f"{st.level}报警 {value}".strip()))
+    summary = f"{len(points)} 个测点：报警 {alarm}，离线 {offline}，故障 {fault}"
+    rows = [["实时监测", summary if (alarm or offline or fault) else f"{len(points)} 个测点全部正常"]]
+    for _rank, p, text in sorted(bad, key=lambda b: -b[0])[:3]:
+        rows.append([p.tag, f"{p.name}：{text}"])
+    return rows
+
+
 def _popup(inst: HazardInstallation) -> list[list[str]]:
     inventory = "；".join(
         f"{line.substance} {line.max_quantity_t.normalize():f} t" for line in inst.inventory.all()
@@ -54,6 +103,7 @@ def _popup(inst: HazardInstallation) -> list[list[str]]:
         ["单元", inst.get_unit_kind_display()],
         ["危险化学品", inventory or "—"],
         ["包保责任人", people or "未指定"],
+        *_sensor_rows(getattr(inst, "sensor_points", [])),
     ]
 
 
@@ -81,8 +131,11 @@ def features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
     qs = _queryset(scope).filter(lon__isnull=False, lat__isnull=False)
     if bbox is not None:
         qs = qs.filter(geo.point_in_bbox_q(bbox))
+    installations = list(qs)
+    sensors = _sensor_states([i.pk for i in installations])
     out = []
-    for inst in qs:
+    for inst in installations:
+        inst.sensor_points = sensors.get(inst.pk, [])
         colour = GRADE_HEX.get(inst.grade or 0, NOT_MAJOR_HEX) if inst.is_major else NOT_MAJOR_HEX
         props = {
             "id": inst.pk,

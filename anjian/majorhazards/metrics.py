@@ -30,7 +30,7 @@ _BAOBAO_GAPS = (GapKind.MISSING_PERSON, GapKind.LAPSED_CERTIFICATE, GapKind.MISS
 def major_hazard_count(as_of: dt.date) -> MetricValue:
     """重大危险源 in use, by grade."""
     qs = HazardInstallation.objects.filter(is_major=True, status=InstallationStatus.IN_USE)
-    by_grade = {row["grade"]: row["n"] for row in qs.values("grade").annotate(n=Count("id"))}
+    by_grade = {row["grade"]: row["n"] for row in qs.order_by().values("grade").annotate(n=Count("id"))}
     breakdown: dict[str, object] = {str(Grade(g).label): by_grade.get(g, 0) for g in (1, 2, 3, 4)}
     total = sum(by_grade.values())
     parts = "，".join(f"{k}{v}处" for k, v in breakdown.items())

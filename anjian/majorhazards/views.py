@@ -110,7 +110,7 @@ class InstallationListView(LoginRequiredMixin, View):
         base = _installations(request.user).filter(status=InstallationStatus.IN_USE)
         counts = {
             row["grade"]: row["n"]
-            for row in base.filter(is_major=True).values("grade").annotate(n=Count("id"))
+            for row in base.filter(is_major=True).order_by().values("grade").annotate(n=Count("id"))
         }
         ctx = {
             "page_title": "重大危险源",

@@ -10,12 +10,13 @@ class RisksConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.risks import calculators
+        from anjian.risks import calculators, map_layer
         from anjian.risks.choices import RiskEvents
         from anjian.risks.tabs import risks_tab_context
 
         register_audit_events("risks", RiskEvents)
         calculators.register()
+        map_layer.register()
         register_tab(EnterpriseTab("risks", "风险", "risks/_enterprise_tab.html", risks_tab_context))
         register_section(
             "risks",
@@ -24,6 +25,7 @@ class RisksConfig(AppConfig):
                 "🟧",
                 (
                     MenuItem("安全风险清单", "risks:register"),
+                    MenuItem("四色风险分布图", "risks:map"),
                     MenuItem("导入风险清单", "risks:import"),
                     MenuItem("风险分级设置", "risks:bands"),
                 ),

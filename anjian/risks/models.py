@@ -50,6 +50,15 @@ class RiskObject(EnterpriseOwned):
     name = models.CharField(_("对象名称"), max_length=200)
     kind = models.CharField(_("对象类型"), max_length=16, choices=ObjectKind.choices, default=ObjectKind.AREA)
     is_major_hazard = models.BooleanField(_("构成重大危险源"), default=False)
+    installation = models.ForeignKey(
+        "majorhazards.HazardInstallation",
+        verbose_name=_("对应重大危险源/装置"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_objects",
+        help_text=_("该对象对应的重大危险源登记（同一企业）"),
+    )
     department = models.CharField(_("责任部门"), max_length=100, blank=True)
     liable_person = models.ForeignKey(
         "people.Person",
@@ -73,6 +82,24 @@ class RiskObject(EnterpriseOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("risks:object_detail", args=[self.pk])
+
+    def get_level_colour(self) -> str:
+        return RiskLevel.colour_of(self.level)
+
+    def clean(self) -> None:
+        """The installation is one of the same enterprise; a major one makes the object a 重大危险源."""
+        from django.core.exceptions import ValidationError
+
+        inst = self.installation
+        if inst is not None:
+            if self.enterprise_id is not None and inst.enterprise_id != self.enterprise_id:
+                raise ValidationError({"installation": _("重大危险源须属于同一企业")})
+            if inst.is_major:
+                self.is_major_hazard = True
+        for name, low, high in (("lon", -180, 180), ("lat", -90, 90)):
+            value = getattr(self, name)
+            if value is not None and not low <= value <= high:
+                raise ValidationError({name: _("坐标超出范围")})
 
 
 class RiskUnit(EnterpriseOwned):
@@ -132,6 +159,9 @@ class RiskEvent(EnterpriseOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:unit_detail", args=[self.unit_id])
 
     def get_level_colour(self) -> str:
         return RiskLevel.colour_of(self.level)
@@ -200,6 +230,9 @@ class ControlMeasure(EnterpriseOwned):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:unit_detail", args=[self.event.unit_id])
 
 
 class RiskBandSettings(BaseModel):

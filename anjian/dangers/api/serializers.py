@@ -22,6 +22,7 @@ from anjian.dangers.models import (
 __all__ = [
     "AcceptInputSerializer",
     "AssignInputSerializer",
+    "DangerListSerializer",
     "DangerSerializer",
     "InspectionTaskSerializer",
     "ListingSerializer",
@@ -46,6 +47,8 @@ class PhotoSerializer(BriefModelSerializer[DangerPhoto]):
 
 
 class DangerSerializer(BriefModelSerializer[HiddenDanger]):
+    """A hidden danger with the loop verbs the requesting user may try now (``allowed_verbs``)."""
+
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     grade_label = serializers.CharField(source="get_grade_display", read_only=True)
@@ -108,6 +111,15 @@ class DangerSerializer(BriefModelSerializer[HiddenDanger]):
 
         request = self.context.get("request")
         return allowed_verbs(obj, getattr(request, "user", None)) if request is not None else []
+
+
+class DangerListSerializer(DangerSerializer):
+    """A row of the danger list: the danger without ``allowed_verbs`` (that costs a permission query per row;
+    ``GET /api/v1/dangers/{id}/`` has it)."""
+
+    class Meta(DangerSerializer.Meta):
+        fields = [f for f in DangerSerializer.Meta.fields if f != "allowed_verbs"]
+        read_only_fields = fields
 
 
 class ReportInputSerializer(serializers.Serializer[Any]):

@@ -54,6 +54,15 @@ class DangerViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet[HiddenDanger]
     filterset_class = DangerFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    def get_serializer_class(self) -> Any:
+        return s.DangerListSerializer if self.action == "list" else s.DangerSerializer
+
+    def get_queryset(self) -> Any:
+        # the dangers' scope follows one foreign key: no DISTINCT needed (see ``metrics.visible``)
+        from anjian.dangers.metrics import visible
+
+        return visible(self.queryset.all(), self.request.user)
+
     def _for_change(self, pk: Any) -> HiddenDanger:
         danger: HiddenDanger = access_by_id(HiddenDanger, self.request.user, pk)
         return danger

@@ -259,3 +259,28 @@ def test_non_image_upload_is_refused(danger_factory, danger_world):
             acting_user=danger_world.reporter,
         )
     assert exc.value.message == "文件不是有效的照片"
+
+
+def test_a_monitoring_alarm_turned_into_a_danger_enters_the_loop(
+    enterprise_factory, enterprise_user_factory, point_factory
+):
+    import time
+
+    from anjian.monitoring import actions as monitoring_actions
+    from anjian.monitoring.models import Alarm
+    from anjian.monitoring.tests.test_actions import feed
+
+    # given an alarm of a combustible gas detector (monitoring's 转为隐患 reports it through ``report_danger``)
+    ent = enterprise_factory()
+    point_factory(ent, tag="GT-1")
+    feed(ent, [{"tag": "GT-1", "v": 30, "ts": int(time.time() * 1000) - 5000}])
+    alarm = Alarm.objects.get()
+    # when
+    monitoring_actions.do_turn_alarm_into_danger(
+        alarm, acting_user=enterprise_user_factory(ent), reason="探头附近有泄漏"
+    )
+    # then: a danger of the enterprise, source 监测报警, pointing back at the alarm, which links to it
+    danger = HiddenDanger.objects.get()
+    assert (danger.enterprise, danger.source, danger.status) == (ent, "alarm", "reported")
+    assert danger.source_type.model == "alarm" and danger.source_id == str(alarm.pk)
+    assert Alarm.objects.get().danger_id == danger.pk

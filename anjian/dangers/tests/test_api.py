@@ -110,3 +110,28 @@ def test_task_records_by_api_idempotent(danger_world, api_client_for):
     first = api.post(f"/api/v1/dangers/tasks/{task.pk}/records/", body, format="json")
     second = api.post(f"/api/v1/dangers/tasks/{task.pk}/records/", body, format="json")
     assert (first.status_code, second.status_code) == (201, 200) and first.json()["id"] == second.json()["id"]
+
+
+def test_lists_cost_the_same_queries_for_3_or_12_dangers(
+    danger_factory, danger_world, api_client_for, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(get):
+        with CaptureQueriesContext(connection) as ctx:
+            assert get().status_code == 200
+        return len(ctx.captured_queries)
+
+    api, page = api_client_for(danger_world.dept_user), client_for(danger_world.dept_user)
+    for _ in range(3):
+        danger_factory(state="rectifying")
+    api.get("/api/v1/dangers/"), page.get("/dangers/")  # warm: session, content types
+    few = (count(lambda: api.get("/api/v1/dangers/")), count(lambda: page.get("/dangers/")))
+    for _ in range(9):
+        danger_factory(state="rectifying")
+    many = (count(lambda: api.get("/api/v1/dangers/")), count(lambda: page.get("/dangers/")))
+    assert many == few
+    assert "allowed_verbs" not in api.get("/api/v1/dangers/").json()["results"][0]
+    pk = HiddenDanger.objects.first().pk
+    assert "allowed_verbs" in api.get(f"/api/v1/dangers/{pk}/").json()

@@ -86,3 +86,63 @@ def test_monthly_trend_counts_per_month(danger_factory, danger_world):
     danger_factory(state="closed")
     trend = metrics.monthly_trend(danger_world.dept_user, months=3)
     assert len(trend) == 3 and trend[-1]["found"] == 1 and trend[-1]["closed"] == 1
+
+
+def test_on_time_is_decided_on_the_local_day_of_closing(danger_factory, danger_world):
+    # given two dangers closed around local midnight after their deadline day
+    tz = timezone.get_current_timezone()
+    deadline = timezone.localdate() - dt.timedelta(days=3)
+    late_evening = dt.datetime.combine(deadline, dt.time(23, 30), tzinfo=tz)  # 15:30 UTC the same day
+    just_after = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(0, 30), tzinfo=tz)
+    for closed_at in (late_evening, just_after):
+        d = danger_factory(state="closed")
+        HiddenDanger.objects.filter(pk=d.pk).update(deadline=deadline, closed_at=closed_at)
+    if deadline.year != timezone.localdate().year:
+        pytest.skip("the period is the calendar year")
+    # then: only the first counts as on time, for the metric and for the page's totals
+    v = core_metrics.compute("dangers.on_time_rate", timezone.localdate())
+    assert (v.numerator, v.denominator) == (1, 2)
+    t = metrics.totals(danger_world.dept_user)["按期整改率"]
+    assert (t.numerator, t.denominator) == (1, 2)
+
+
+def test_page_totals_include_the_setup_rate_of_the_users_enterprises(danger_world):
+    t = metrics.totals(danger_world.dept_user)["双重预防建设完成率"]
+    # the supervised enterprise has a 重大危险源 but no register yet
+    assert (t.numerator, t.denominator) == (0, 1)
+    assert metrics.totals(danger_world.other_user)["双重预防建设完成率"].denominator == 0
+
+
+def test_trend_counts_months_in_local_time(danger_factory, danger_world):
+    # a danger reported at 00:30 local on the 1st belongs to that month (16:30 UTC the day before)
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    first = dt.datetime.combine(today.replace(day=1), dt.time(0, 30), tzinfo=tz)
+    d = danger_factory(state="reported")
+    HiddenDanger.objects.filter(pk=d.pk).update(reported_at=first)
+    trend = metrics.monthly_trend(danger_world.manager, months=2)
+    assert [row["found"] for row in trend] == [0, 1]
+
+
+def test_statistics_page_is_cached_per_scope_and_dropped_when_a_danger_changes(
+    danger_factory, danger_world, client_for, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(danger_world.dept_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        danger_factory(state="closed")
+    first = client.get("/dangers/stats/")
+    assert first.context["totals"]["隐患整改率"].denominator == 1
+    # the second view reads the cache: far fewer queries, same figures
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/dangers/stats/")
+    assert second.context["totals"]["隐患整改率"].denominator == 1
+    with CaptureQueriesContext(connection) as cold:
+        metrics.stats_page(danger_world.committee, "enterprise")
+    assert len(again.captured_queries) < len(cold.captured_queries)
+    # a new danger (saved by an action, after commit) drops the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        danger_factory(state="reported")
+    assert client.get("/dangers/stats/").context["totals"]["隐患整改率"].denominator == 2

@@ -94,7 +94,11 @@ def test_lec_off_scale_is_refused_in_chinese(lk, e, c):
     assert "不在标准分值中" in str(exc.value) or "不是数字" in str(exc.value)
 
 
-@pytest.mark.parametrize(("lk", "s"), [(0, 3), (6, 1), ("a", 2)])
+def test_ls_accepts_integral_decimals_as_sent_by_forms_and_the_api():
+    assert rm.assess_ls(Decimal("4.00"), "5.0").as_json() == {"score": 20, "level": "重大", "colour": "红"}
+
+
+@pytest.mark.parametrize(("lk", "s"), [(0, 3), (6, 1), ("a", 2), ("2.5", 2), ("NaN", 2), ("inf", 1)])
 def test_ls_off_scale_is_refused(lk, s):
     with pytest.raises(rm.RiskScaleError):
         rm.assess_ls(lk, s)

@@ -177,11 +177,29 @@ def test_dispatch_names_the_resource_and_checks_the_quantity(incident_factory, r
         actions.do_add_timeline(incident, kind=TimelineKind.STATUS, text="x", acting_user=None)
 
 
-def test_danger_found_in_investigation_is_kept_for_the_dangers_loop(incident_factory):
-    incident = incident_factory()
+def test_danger_found_in_investigation_enters_the_dangers_loop(incident_factory, enterprise_factory):
+    from anjian.dangers.models import HiddenDanger
+
+    incident = incident_factory(enterprise=enterprise_factory())
     entry = actions.do_report_danger(incident, description="储罐区可燃气体报警器失效", acting_user=None)
-    assert entry.kind == TimelineKind.DANGER
-    assert "储罐区可燃气体报警器失效" in entry.text
+    # then: a hidden danger of the incident's enterprise, source 事故事件, pointing back at the incident
+    danger = HiddenDanger.objects.get()
+    assert (danger.enterprise_id, danger.source, danger.status) == (
+        incident.enterprise_id,
+        "incident",
+        "reported",
+    )
+    assert danger.source_id == str(incident.pk) and danger.source_type.model == "incident"
+    assert "储罐区可燃气体报警器失效" in danger.title
+    assert entry.kind == TimelineKind.DANGER and danger.code in entry.text
+
+
+def test_danger_found_outside_an_enterprise_stays_on_the_timeline(incident_factory):
+    from anjian.dangers.models import HiddenDanger
+
+    incident = incident_factory()
+    entry = actions.do_report_danger(incident, description="路口缺少警示标志", acting_user=None)
+    assert HiddenDanger.objects.count() == 0 and "未转入" in entry.text
 
 
 def test_improvement_workflow(db):
@@ -259,3 +277,87 @@ def test_danger_found_at_an_enterprise_goes_into_the_dangers_loop(incident_facto
     assert danger.source == "incident" and danger.source_id == str(incident.pk)
     assert danger.enterprise_id == incident.enterprise_id and "可燃气体报警器失效" in danger.title
     assert danger.code in entry.text
+
+
+def _square(lon: float, lat: float, d: float = 0.0004) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [lon - d, lat - d],
+                [lon + d, lat - d],
+                [lon + d, lat + d],
+                [lon - d, lat + d],
+                [lon - d, lat - d],
+            ]
+        ],
+    }
+
+
+def test_people_inside_the_footprint_come_from_the_gates_presence(gate_site_factory, user_factory):
+    from anjian.emergency.selectors import people_in_footprint
+    from anjian.gates.actions import do_decide_event
+    from anjian.gates.models import Zone
+
+    # given a zone 300 m south of a release (wind from the north) with two people inside, and one far away
+    site = gate_site_factory(quota=None)
+    Zone.objects.filter(pk=site.zone.pk).update(outline_geojson=_square(105.02, 37.8773))
+    far = Zone.objects.create(
+        enterprise=site.enterprise, code="FAR", name="远处仓库", outline_geojson=_square(105.06, 37.92)
+    )
+    for _ in range(2):
+        _person, card = site.enrol()
+        assert do_decide_event(
+            site.gate, credential=card, direction="in", ts=int(timezone.now().timestamp() * 1000)
+        ).event.allow
+    fp = actions.do_compute_footprint(
+        Footprint(
+            name="液氨储罐泄漏",
+            substance="氨",
+            lon=Decimal("105.02"),
+            lat=Decimal("37.88"),
+            release_gs=1000,
+            wind_speed=3,
+            wind_from_deg=0,
+            daytime=False,
+            cloud_oktas=2,
+            level1_mg_m3=210,
+            level2_mg_m3=17,
+        ),
+        acting_user=None,
+    )
+    # when
+    exposure = people_in_footprint(user_factory(role="committee", org="安委办"), fp.result)
+    # then both levels reach the zone (300 m downwind) with its two people; the far zone is not reached
+    assert [(e.total, [z.zone.pk for z in e.zones]) for e in exposure] == [(2, [site.zone.pk])] * 2
+    assert far.pk not in {z.zone.pk for e in exposure for z in e.zones}
+    # another enterprise's user sees no zone of this plant
+    other = gate_site_factory()
+    assert all(e.zones == [] for e in people_in_footprint(other.owner, fp.result))
+
+
+def test_wind_is_taken_from_the_weather_station_when_recent(enterprise_factory, client_for, user_factory):
+    from anjian.emergency.models import WeatherStation
+    from anjian.emergency.selectors import station_wind
+    from anjian.monitoring.ingest import write_readings
+    from anjian.monitoring.models import MonitoringPoint
+
+    assert station_wind() is None  # no station: the weather is entered by hand
+    e = enterprise_factory()
+    speed = MonitoringPoint.objects.create(enterprise=e, tag="WS-01", name="风速", kind="other", unit="m/s")
+    direction = MonitoringPoint.objects.create(enterprise=e, tag="WD-01", name="风向", kind="other", unit="°")
+    WeatherStation.objects.create(name="园区气象站", wind_speed_point=speed, wind_direction_point=direction)
+    assert not station_wind().usable  # set up, nothing reported yet
+    now = timezone.now()
+    ms = int(now.timestamp() * 1000)
+    write_readings([(speed.pk, ms - 60_000, 3.4, 0), (direction.pk, ms - 60_000, 405.0, 0)])
+    wind = station_wind(now)
+    assert (wind.usable, wind.speed_ms, wind.from_deg) == (True, 3.4, 45)
+    # the form is filled from it
+    page = client_for(user_factory(role="committee", org="安委办")).get("/emergency/footprints/new/")
+    assert page.context["form"].initial["wind_speed"] == 3.4 and "园区气象站" in page.content.decode()
+    # 40 minutes later without a new reading it is no longer used
+    assert not station_wind(now + dt.timedelta(minutes=40)).usable
+    # an implausible speed is not used
+    write_readings([(speed.pk, ms, 82.0, 0), (direction.pk, ms, 10.0, 0)])
+    assert "不合理" in station_wind(now).note

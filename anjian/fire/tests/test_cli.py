@@ -63,7 +63,34 @@ def test_check_prints_one_violation_per_rule(tmp_path):
         ("hydrant_coverage", "P1"),
         ("pool_capacity", "W1"),
     }
-    assert all(v["detail"] for v in body["violations"])
+    # exactly the shape: one key, each violation exactly rule / feature / detail
+    assert set(body) == {"violations"}
+    assert all(set(v) == {"rule", "feature", "detail"} and v["detail"] for v in body["violations"])
+    # --explain adds what was measured, the limit and what to fix
+    explained = _run(path, "--explain")["violations"]
+    spacing = next(v for v in explained if v["rule"] == "hydrant_spacing")
+    assert spacing["measured"] == 240.5 and spacing["limit"] == 120 and spacing["fix"]
+
+
+def test_a_feature_that_cannot_be_read_is_an_error_naming_it(tmp_path):
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            _feature(
+                "R1", "road", {"type": "LineString", "coordinates": [_ll(0, 0), _ll(100, 0)]}, width_m=20
+            ),
+            _feature("H9", "hydrant", {"type": "LineString", "coordinates": [_ll(0, 0), _ll(1, 0)]}),
+            _feature("W2", "fire_pool", {"type": "Point", "coordinates": _ll(0, 0)}),
+        ],
+    }
+    path = tmp_path / "layout.geojson"
+    path.write_text(json.dumps(fc), encoding="utf-8")
+    out = StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("fire", "check", str(path), "--json", stdout=out)
+    assert exc.value.code == 2
+    error = json.loads(out.getvalue())["error"]
+    assert "H9" in error and "W2" in error
 
 
 def test_unreadable_file_is_refused_with_a_chinese_message(tmp_path):

@@ -92,3 +92,54 @@ def test_a_change_of_grade_reaches_exactly_the_supervising_departments_inbox(
     assert got.count() == 1 and "一级" in got.get().body
     assert not Notification.objects.filter(recipient=other).exists()
     assert not Notification.objects.filter(recipient=two_enterprises["a"]["user"]).exists()
+
+
+def test_map_popup_shows_the_live_sensor_state(two_enterprises, django_assert_max_num_queries):
+    from anjian.monitoring.models import MonitoringPoint, PointAlarmState
+
+    a = two_enterprises["a"]
+    inst = _installation(a["enterprise"], "A1", "氯", "150", population=120)
+    quiet = _installation(a["enterprise"], "A2", "氨", "20")
+    bare = _installation(a["enterprise"], "A3", "甲醇", "600")
+    e = a["enterprise"]
+    points = [
+        MonitoringPoint.objects.create(
+            enterprise=e,
+            installation=inst,
+            tag=f"GT-{n}",
+            name=f"氯气探测器{n}",
+            kind="toxic_gas",
+            unit="mg/m³",
+        )
+        for n in range(3)
+    ]
+    calm = MonitoringPoint.objects.create(
+        enterprise=e, installation=quiet, tag="LI-1", name="液位", kind="level", unit="%"
+    )
+    PointAlarmState.objects.create(point=points[0], last_ms=1, last_v=7.5, level="HH")
+    PointAlarmState.objects.create(point=points[1], last_ms=1, last_v=0.2, offline=True)
+    PointAlarmState.objects.create(point=points[2], last_ms=1, last_v=0.1)
+    PointAlarmState.objects.create(point=calm, last_ms=1, last_v=55)
+    # when (a bounded number of queries, whatever the number of installations)
+    with django_assert_max_num_queries(8):
+        feats = {f["properties"]["name"].split("（")[0]: f for f in features(scope_of(a["user"]), None)}
+    # then
+    popup = feats[inst.name]["properties"]["popup"]
+    assert ["实时监测", "3 个测点：报警 1，离线 1，故障 0"] in popup
+    assert popup[-2] == ["GT-0", "氯气探测器0：HH报警 7.5mg/m³"] and popup[-1] == [
+        "GT-1",
+        "氯气探测器1：离线",
+    ]
+    assert ["实时监测", "1 个测点全部正常"] in feats[quiet.name]["properties"]["popup"]
+    assert ["实时监测", "未接入监测点"] in feats[bare.name]["properties"]["popup"]
+
+
+def test_grade_counts_on_the_register_page_equal_the_rows(two_enterprises, client_for):
+    # given two 四级 installations and one 一级, seen by the enterprise (restrict() adds DISTINCT)
+    a = two_enterprises["a"]
+    _installation(a["enterprise"], "A1", "氯", "150", population=120)
+    _installation(a["enterprise"], "A4", "甲醇", "600", population=10)
+    _installation(a["enterprise"], "A5", "甲醇", "700", population=10)
+    response = client_for(a["user"]).get("/majorhazards/")
+    counts = {g: n for g, _label, _colour, n in response.context["grade_counts"]}
+    assert counts == {1: 1, 2: 0, 3: 0, 4: 2}

@@ -249,3 +249,24 @@ def test_pages(register, danger_world, client_for, committee_user):
     assert "R = 9" in bands and "一般" in bands
     assert client.get("/risks/import/?template=1").status_code == 200
     assert client_for(danger_world.other_user).get(f"/risks/units/{unit.pk}/").status_code == 404
+
+
+def test_level_counts_on_the_register_and_the_tab_equal_the_rows(register, danger_world, client_for):
+    # given two units: one 较大 (assessed), one unassessed, seen by an enterprise user (restrict → DISTINCT)
+    unit, leak, _static = register
+    actions.do_assess_event(leak, acting_user=None, method="lec", likelihood=6, exposure=6, consequence=7)
+    other = RiskUnit.objects.create(
+        enterprise=unit.enterprise, risk_object=unit.risk_object, name="装车栈台", level="larger"
+    )
+    RiskUnit.objects.create(
+        enterprise=unit.enterprise, risk_object=unit.risk_object, name="卸车栈台", level="general"
+    )
+    # when
+    response = client_for(danger_world.manager).get("/risks/")
+    # then: each level's count is the number of units at that level (not one per row)
+    counts = {value: n for value, _label, n in response.context["counts"]}
+    assert counts == {"major": 0, "larger": 2, "general": 1, "low": 0}
+    from anjian.risks.tabs import risks_tab_context
+
+    tab = risks_tab_context(other.enterprise, danger_world.manager)
+    assert {value: n for value, _label, n in tab["risk_counts"]} == counts

@@ -1,4 +1,4 @@
-"""``anjian dangers_jobs``: the jobs of 隐患排查治理 until ``core.jobs`` runs them on a schedule.
+"""``anjian dangers_jobs``: run the jobs of 隐患排查治理 by hand (``anjian worker`` runs them on their schedule).
 
 * ``--completion [--day YYYY-MM-DD]``: 任务完成率 for the periods that ended on the day (default: yesterday);
 * ``--escalate [--now ISO]``: one rung of the overdue ladder where due (default: now).
@@ -41,6 +41,9 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("--day 应写作 2026-05-01") from exc
             out["completion"] = {"day": day.isoformat(), **compute_completion(day)}
+            from anjian.dangers.metrics import invalidate_stats
+
+            invalidate_stats()
         if opts["escalate"]:
             try:
                 now = dt.datetime.fromisoformat(opts["now"]) if opts["now"] else timezone.now()
