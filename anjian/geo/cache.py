@@ -21,23 +21,27 @@ from django.db import transaction
 
 __all__ = ["bump", "bump_now_and_on_commit", "generation", "memoised", "scope_key"]
 
-_KEY = "anjian:geo:generation"
 T = TypeVar("T")
 
 
-def generation() -> str:
-    """The current generation: a random token, replaced whenever :func:`bump` is called (a token, not a
-    counter, so that a cleared cache never brings back an old generation's entries)."""
-    value = django_cache.get(_KEY)
+def _key(kind: str) -> str:
+    return f"anjian:{kind}:generation"
+
+
+def generation(kind: str = "geo") -> str:
+    """The current generation of ``kind`` (``geo``: the geography and the registry; modules with their own
+    layers keep their own kind, e.g. ``risks``): a random token, replaced whenever :func:`bump` is called (a
+    token, not a counter, so that a cleared cache never brings back an old generation's entries)."""
+    value = django_cache.get(_key(kind))
     if value is None:
-        django_cache.add(_KEY, secrets.token_hex(6), timeout=None)
-        value = django_cache.get(_KEY) or "0"
+        django_cache.add(_key(kind), secrets.token_hex(6), timeout=None)
+        value = django_cache.get(_key(kind)) or "0"
     return str(value)
 
 
-def bump() -> None:
-    """Invalidate every cache keyed on the generation."""
-    django_cache.set(_KEY, secrets.token_hex(6), timeout=None)
+def bump(kind: str = "geo") -> None:
+    """Invalidate every cache keyed on the generation of ``kind``."""
+    django_cache.set(_key(kind), secrets.token_hex(6), timeout=None)
 
 
 _MEMO: OrderedDict[str, tuple[float, Any]] = OrderedDict()
@@ -65,11 +69,11 @@ def memoised(key: str, build: Callable[[], T], seconds: float) -> T:
     return value
 
 
-def bump_now_and_on_commit() -> None:
+def bump_now_and_on_commit(kind: str = "geo") -> None:
     """Bump now (this transaction's own reads see the change) and again on commit (a reader that cached the
     old rows in between, under the new generation, is dropped too)."""
-    bump()
-    transaction.on_commit(bump)
+    bump(kind)
+    transaction.on_commit(lambda: bump(kind))
 
 
 def scope_key(scope: Any) -> str:

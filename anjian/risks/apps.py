@@ -10,13 +10,14 @@ class RisksConfig(AppConfig):
         from anjian.core.choices import register_audit_events
         from anjian.core.navigation import MenuItem, MenuSection, register_section
         from anjian.enterprises.tabs import EnterpriseTab, register_tab
-        from anjian.risks import calculators, map_layer
+        from anjian.risks import calculators, map_layer, signals
         from anjian.risks.choices import RiskEvents
         from anjian.risks.tabs import risks_tab_context
 
         register_audit_events("risks", RiskEvents)
         calculators.register()
         map_layer.register()
+        signals.connect()
         register_tab(EnterpriseTab("risks", "风险", "risks/_enterprise_tab.html", risks_tab_context))
         register_section(
             "risks",

@@ -6,12 +6,14 @@
   highest of their units).
 
 Both are scoped like the register (``restrict``): an enterprise sees its own, a department what it
-supervises, the committee office the whole zone. Two queries per layer whatever the number of enterprises.
+supervises, the committee office the whole zone. Two queries per layer whatever the number of enterprises, and
+none while the register and the registry are unchanged (rows kept per scope, :mod:`anjian.risks.signals`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count
@@ -21,7 +23,16 @@ from anjian.core.access import restrict
 from anjian.risks.choices import LEVEL_HEX, LEVEL_RANK, RiskLevel
 from anjian.risks.models import RiskObject, RiskUnit
 
-__all__ = ["LEGEND", "OBJECTS_KEY", "PLOTS_KEY", "object_features", "plot_features", "register"]
+__all__ = [
+    "CACHE_SECONDS",
+    "LEGEND",
+    "OBJECTS_KEY",
+    "PLOTS_KEY",
+    "object_features",
+    "object_popup",
+    "plot_features",
+    "register",
+]
 
 PLOTS_KEY = "risks.plots"
 OBJECTS_KEY = "risks.objects"
@@ -46,8 +57,25 @@ def _highest(levels: dict[str, int]) -> str:
     return max(levels, key=lambda level: LEVEL_RANK.get(level, 0))
 
 
+#: How long a scope's rows stay cached at most (a change to the register or the registry drops them at once).
+CACHE_SECONDS = 120
+
+
+def _cached(kind: str, scope: Any, build: Callable[[], list[Any]]) -> list[Any]:
+    """``build()`` kept per scope and per generation of the register (``risks``, bumped by
+    :mod:`anjian.risks.signals`) and of the registry (``geo``: plots and names)."""
+    from anjian.geo.cache import generation, memoised, scope_key
+
+    key = f"risks-{kind}:{generation('risks')}:{generation()}:{scope_key(scope)}"
+    return memoised(key, build, CACHE_SECONDS)
+
+
 def plot_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
     """Enterprise plots coloured by the highest level of their register (assessed enterprises only)."""
+    return _cached("plots", scope, lambda: _build_plot_features(scope))
+
+
+def _build_plot_features(scope: Any) -> list[dict[str, Any]]:
     from anjian.enterprises.models import Enterprise
     from anjian.geo.layers import feature
 
@@ -83,67 +111,81 @@ def plot_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
     return out
 
 
+# (id, name, level, lon, lat)
+ObjectRow = tuple[int, str, str, float, float]
+
+
+def _object_rows(scope: Any) -> list[ObjectRow]:
+    def build() -> list[ObjectRow]:
+        qs = restrict(
+            RiskObject.objects.exclude(level="").filter(lon__isnull=False, lat__isnull=False), scope
+        )
+        return [
+            (pk, name, level, round(float(lon or 0), 6), round(float(lat or 0), 6))
+            for pk, name, level, lon, lat in qs.order_by("pk").values_list(
+                "pk", "name", "level", "lon", "lat"
+            )
+        ]
+
+    return _cached("objects", scope, build)
+
+
 def object_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
     """Risk analysis objects with a position, coloured by their level.
 
-    Built from ``values()`` rows with the labels and the URL prefix computed once: the zone has ~10,000
-    objects (2,000 enterprises × 5), all in view at the park's zoom, so per-feature model work would dominate.
+    The zone has ~10,000 objects (2,000 enterprises × 5), all in view at the park's zoom: the features are
+    built from cached rows (per scope and generation), cut to ``bbox`` in Python, and carry only what drawing
+    needs; the popup loads on click (:func:`object_popup`).
     """
-    from anjian.enterprises.models import Enterprise
-    from anjian.geo.layers import point_feature, point_in_bbox_q
-    from anjian.risks.choices import ObjectKind
-
-    qs = restrict(RiskObject.objects.exclude(level="").filter(lon__isnull=False, lat__isnull=False), scope)
+    rows = _object_rows(scope)
     if bbox is not None:
-        qs = qs.filter(point_in_bbox_q(bbox))
-    rows = list(
-        qs.order_by("pk").values(
-            "pk", "name", "level", "kind", "is_major_hazard", "lon", "lat", "enterprise_id"
-        )
-    )
+        w, s, e, n = bbox.west, bbox.south, bbox.east, bbox.north
+        rows = [r for r in rows if w <= r[3] <= e and s <= r[4] <= n]
     if not rows:
         return []
-    names = {
-        pk: short or name
-        for pk, short, name in Enterprise.objects.filter(
-            pk__in={r["enterprise_id"] for r in rows}
-        ).values_list("pk", "short_name", "name")
-    }
-    units = dict(
-        RiskUnit.objects.filter(risk_object_id__in=[r["pk"] for r in rows])
-        .order_by()
-        .values("risk_object_id")
-        .annotate(n=Count("id"))
-        .values_list("risk_object_id", "n")
-    )
-    # labels evaluated once (a lazy translation costs a gettext per use: 20,000 per request otherwise)
-    kinds = {value: str(label) for value, label in ObjectKind.choices}
     levels = {value: str(label) for value, label in RiskLevel.choices}
     url = reverse("risks:object_detail", args=[0])[: -len("0/")]
-    out = []
-    for r in rows:
-        label = levels[r["level"]]
-        popup = [
-            ["企业", names.get(r["enterprise_id"], "")],
-            ["风险等级", label],
-            ["对象类型", kinds.get(r["kind"], r["kind"])],
-            ["风险分析单元", units.get(r["pk"], 0)],
-        ]
-        if r["is_major_hazard"]:
-            popup.append(["重大危险源", "是"])
-        out.append(
-            point_feature(
-                r["lon"],
-                r["lat"],
-                id=r["pk"],
-                name=f"{r['name']}（{label}）",
-                colour=LEVEL_HEX[r["level"]],
-                url=f"{url}{r['pk']}/",
-                popup=popup,
-                level=r["level"],
-            )
-        )
-    return out
+    return [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "name": f"{name}（{levels[level]}）",
+                "colour": LEVEL_HEX[level],
+                "url": f"{url}{pk}/",
+                "popup": [],
+                "level": level,
+            },
+        }
+        for pk, name, level, lon, lat in rows
+    ]
+
+
+def object_popup(scope: Any, feature_id: str) -> dict[str, Any] | None:
+    """The popup of one risk analysis object ``scope`` may see (enterprise, level, kind, units)."""
+    obj = (
+        restrict(RiskObject.objects.exclude(level=""), scope)
+        .select_related("enterprise")
+        .filter(pk=int(feature_id))
+        .first()
+    )
+    if obj is None:
+        return None
+    rows: list[list[Any]] = [
+        ["企业", obj.enterprise.display_name],
+        ["风险等级", obj.get_level_display()],
+        ["对象类型", obj.get_kind_display()],
+        ["风险分析单元", RiskUnit.objects.filter(risk_object=obj).count()],
+    ]
+    if obj.is_major_hazard:
+        rows.append(["重大危险源", "是"])
+    return {
+        "id": obj.pk,
+        "name": f"{obj.name}（{obj.get_level_display()}）",
+        "url": reverse("risks:object_detail", args=[obj.pk]),
+        "popup": [[label, str(value)] for label, value in rows],
+    }
 
 
 def register() -> bool:
@@ -174,6 +216,8 @@ def register() -> bool:
             geometry="point",
             order=62,
             default_visible=True,
+            popup=object_popup,
+            clips_bbox=True,
         )
     )
     return True

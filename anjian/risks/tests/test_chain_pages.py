@@ -153,3 +153,44 @@ def test_map_page_and_layer_endpoint(danger_world, client_for):
     body = client.get("/api/v1/geo/layers/risks.plots/").json()
     assert [f["properties"]["level"] for f in body["features"]] == ["major"]
     assert client_for(w.other_user).get("/api/v1/geo/layers/risks.plots/").json()["features"] == []
+
+
+def test_risk_layers_are_cached_until_the_register_changes(danger_world, django_assert_num_queries):
+    """Layer rows are kept per scope: a second read costs no query; an assessment (which saves the object's
+    level), a move or a deletion shows on the next read."""
+    from anjian.core.access import scope_of
+
+    w = danger_world
+    scope = scope_of(w.manager)
+    tank = _assessed(w.enterprise, "罐区", [(1, 2)], lon=Decimal("105.405"))  # 低
+    assert [f["properties"]["level"] for f in map_layer.object_features(scope, None)] == ["low"]
+    with django_assert_num_queries(0):
+        again = map_layer.object_features(scope, None)
+    assert [f["id"] for f in again] == [tank.pk]
+    # re-assessed to 重大: the object's level is saved, the cache dropped
+    event = RiskEvent.objects.get(unit__risk_object=tank)
+    actions.do_assess_event(event, acting_user=None, method="ls", likelihood=5, consequence=5)
+    assert [f["properties"]["level"] for f in map_layer.object_features(scope, None)] == ["major"]
+    # moved out of the box the map asks for, then deleted
+    tank.refresh_from_db()
+    tank.lon = Decimal("105.500")
+    actions.do_save(tank, acting_user=w.manager)
+    from anjian.domain.geodesy import BBox
+
+    near = BBox.parse("105.40,39.20,105.41,39.21")
+    assert map_layer.object_features(scope, near) == []
+    assert len(map_layer.object_features(scope, None)) == 1
+    RiskObject.objects.filter(pk=tank.pk).delete()
+    assert map_layer.object_features(scope, None) == []
+
+
+def test_risk_object_popup_loads_on_click_and_is_scoped(danger_world, client_for):
+    w = danger_world
+    tank = _assessed(w.enterprise, "罐区", [(4, 3)], lon=Decimal("105.405"))  # 较大
+    body = client_for(w.manager).get("/api/v1/geo/layers/risks.objects/").json()
+    assert body["features"][0]["properties"]["popup"] == []  # drawn without, loaded on click
+    url = f"/api/v1/geo/layers/risks.objects/features/{tank.pk}/"
+    popup = client_for(w.manager).get(url).json()
+    assert popup["name"] == "罐区（较大风险）"
+    assert ["风险分析单元", "1"] in popup["popup"] and ["企业", w.enterprise.display_name] in popup["popup"]
+    assert client_for(w.other_user).get(url).status_code == 404
