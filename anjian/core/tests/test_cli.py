@@ -25,3 +25,23 @@ def test_a_configured_key_is_kept():
     env = {"ANJIAN_SECRET_KEY": "configured"}
     prepare_environment(["migrate"], env)
     assert env["ANJIAN_SECRET_KEY"] == "configured"
+
+
+def test_demo_server_log_hides_answered_simulator_posts_only():
+    """The demo's terminal keeps its logins in view: the simulators' answered posts are not logged, refused
+    ones and every other request are."""
+    import logging
+
+    from anjian.core.management.commands.demo import QuietSimulators
+
+    def record(line: str, status: int) -> logging.LogRecord:
+        r = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s 58', (line, status), None)
+        r.status_code = status
+        return r
+
+    quiet = QuietSimulators()
+    assert not quiet.filter(record("POST /api/v1/telemetry/91152921MAGGQ5NB2F HTTP/1.1", 200))
+    assert not quiet.filter(record("POST /api/v1/gates/P1Z1G1/events HTTP/1.1", 200))
+    assert quiet.filter(record("POST /api/v1/telemetry/91152921MAGGQ5NB2F HTTP/1.1", 403))
+    assert quiet.filter(record("GET /dangers/ HTTP/1.1", 200))
+    assert quiet.filter(record("POST /api/v1/dangers/ HTTP/1.1", 201))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from typing import Any
 
@@ -89,12 +91,27 @@ class Command(BaseCommand):
         # A user opening another enterprise sees the product's Chinese 404, not Django's English debug page that
         # lists every URL pattern: the demo serves with DEBUG off (static files come from WhiteNoise).
         settings.DEBUG = bool(opts["debug_pages"])
+        if side:
+            # the simulators post several times a second: their answered requests would push the logins above
+            # out of the terminal; refused ones (4xx/5xx) still show
+            logging.getLogger("django.server").addFilter(QuietSimulators())
+            self.stdout.write("（模拟器的正常上报请求不在下方日志中显示。）")
         try:
             call_command("runserver", opts["addr"], use_reloader=False, insecure_serving=True)
         finally:
             stop.set()
             for proc in side:
                 proc.terminate()
+
+
+class QuietSimulators(logging.Filter):
+    """Drop the development server's log lines of answered telemetry and gate-controller posts."""
+
+    PATHS = re.compile(r'"POST /api/v1/(telemetry/[^ /]+|gates/[^ /]+/events)/? HTTP')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", 500)
+        return not (isinstance(status, int) and status < 400 and self.PATHS.search(record.getMessage()))
 
 
 #: Side processes the demo starts beside the web server: (module that must exist, arguments of ``anjian``).
