@@ -5,6 +5,8 @@
   var source = document.getElementById("cockpit-data");
   if (!root || !source || !window.echarts) return;
   var dark = root.dataset.theme === "dark";
+  // The home page's cards have a fixed height (like the wall screen): long bar lists show their first rows.
+  var compact = dark || !!root.closest(".home-overview");
   var renderer = root.dataset.renderer || "canvas";
   var palette = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#e53935", "#00897b", "#3949ab", "#f4511e", "#6d4c41", "#c0ca33", "#546e7a", "#d81b60"];
   var charts = {};
@@ -37,8 +39,9 @@
       return base;
     }
     var horizontal = c.kind === "hbar";
-    // The wall screen has a fixed height per chart: show the first rows (the list has them all).
-    var limit = dark && horizontal ? 10 : 0;
+    // The wall screen and the home page have a fixed height per chart: show the first rows (sorted worst
+    // first by the server; the list behind the card has them all).
+    var limit = compact && horizontal ? (dark ? 10 : 8) : 0;
     if (limit && c.categories.length > limit) {
       c = Object.assign({}, c, {
         categories: c.categories.slice(0, limit),
@@ -69,7 +72,7 @@
       if (!el) return;
       var chart = charts[c.key];
       // A horizontal bar chart grows with its rows (units, industries) so that every name stays readable.
-      if (c.kind === "hbar" && !dark && !chart) {
+      if (c.kind === "hbar" && !compact && !chart) {
         el.style.height = Math.max(200, 70 + c.categories.length * (renderer === "svg" ? 17 : 22)) + "px";
       }
       if (!chart) {
