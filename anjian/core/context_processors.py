@@ -25,6 +25,7 @@ class NavSection(TypedDict):
     label: str
     icon: str
     links: list[NavLink]
+    open: bool
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 continue
             links.append({"label": item.label, "url": url, "active": False})
         if links:
-            sections.append({"label": section.label, "icon": section.icon, "links": links})
+            sections.append({"label": section.label, "icon": section.icon, "links": links, "open": False})
     # Only the link with the longest URL that the current path starts with is active (/enterprises/licences/
     # marks "许可证", not also "企业名录" at /enterprises/).
     matches = [
@@ -56,4 +57,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if matches:
         max(matches, key=lambda link: len(link["url"]))["active"] = True
+    # A department sees about seventy pages: the sidebar shows its sections folded, the work bench and the
+    # section of the current page open (plain <details>, no script). A short sidebar stays unfolded.
+    folded = sum(len(s["links"]) for s in sections) > FOLD_ABOVE
+    for i, s in enumerate(sections):
+        s["open"] = not folded or i == 0 or any(link["active"] for link in s["links"])
     return {"nav": sections, "scope": scope}
+
+
+#: More links than this and the sidebar folds its sections.
+FOLD_ABOVE = 24

@@ -76,6 +76,25 @@ def test_sidebar_marks_only_the_most_specific_link(rf, committee_user):
 
 
 @pytest.mark.django_db
+def test_long_sidebar_folds_all_but_the_work_bench_and_the_current_section(rf, client, committee_user):
+    from anjian.core.context_processors import FOLD_ABOVE, navigation
+
+    request = rf.get("/enterprises/licences/")
+    request.user = committee_user
+    nav = navigation(request)["nav"]
+    assert sum(len(s["links"]) for s in nav) > FOLD_ABOVE  # the committee office sees every module
+    assert [s["label"] for s in nav if s["open"]] == ["工作台", "企业档案"]
+    # the page folds with plain <details>: every link is still in the page, the current one marked
+    client.force_login(committee_user)
+    html = client.get("/enterprises/licences/").content.decode()
+    assert html.count('<details class="nav-section" open>') == 2
+    assert 'aria-current="page">许可证</a>' in html
+    assert sum(len(s["links"]) for s in nav) == html.count(
+        "<a href=", html.index('aria-label="模块"'), html.index("</nav>")
+    )
+
+
+@pytest.mark.django_db
 def test_api_schema_and_docs_need_login(client):
     assert client.get("/api/v1/schema/").status_code in {401, 403}
     assert client.get("/api/v1/docs/").status_code in {401, 403}
