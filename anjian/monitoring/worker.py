@@ -327,16 +327,28 @@ class Worker:
         return registry
 
     def _drain(self) -> list[tuple[int, mqtt.MQTTMessage]]:
+        """The next batch: what is waiting (up to ``max_batch_messages``), else what arrives within ``max_wait_s``
+        of the first message."""
         try:
             first = self.inbox.get(timeout=0.2)
         except queue.Empty:
             return []
         messages = [first]
+        limit = self.max_batch_messages
+        get, get_nowait = self.inbox.get, self.inbox.get_nowait
         deadline = time.monotonic() + self.max_wait_s
-        get = self.inbox.get
-        while len(messages) < self.max_batch_messages:
+        while len(messages) < limit:
             try:
-                messages.append(get(timeout=max(0.0, deadline - time.monotonic())))
+                # What is already queued costs no timed wait.
+                messages.append(get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                messages.append(get(timeout=left))
             except queue.Empty:
                 break
         return messages
