@@ -270,7 +270,9 @@ def _setup_points(env: dict[str, str], enterprises: int, points: int, first: int
 class _WorkerProcess:
     """``anjian ingest`` in its own process on the scratch database, with ``/progress`` on a free port."""
 
-    def __init__(self, env: dict[str, str], host: str, port: int, prefix: str, client_id: str) -> None:
+    def __init__(
+        self, env: dict[str, str], host: str, port: int, prefix: str, client_id: str, partition: str = ""
+    ) -> None:
         from anjian.monitoring.scratch import anjian_command
 
         self.log = Path(f"/tmp/anjian-bench-{client_id}.log")
@@ -288,6 +290,7 @@ class _WorkerProcess:
                 "--no-maintenance",
                 "--metrics-port",
                 str(self.port),
+                *(["--partition", partition] if partition else []),
             ],
             env=env,
             stdout=self.log.open("w"),
@@ -309,7 +312,9 @@ class _WorkerProcess:
             self.proc.wait()
 
 
-def run_ingest_bench(*, seconds: float, points: int, rss_points: int = 0, log: Any = print) -> dict[str, Any]:
+def run_ingest_bench(
+    *, seconds: float, points: int, rss_points: int = 0, workers: int = 1, log: Any = print
+) -> dict[str, Any]:
     """Run the whole measurement; return the issue's JSON fields (plus details)."""
     from anjian.monitoring.scratch import scratch_database
     from anjian.monitoring.worker import parse_mqtt_url
@@ -322,6 +327,7 @@ def run_ingest_bench(*, seconds: float, points: int, rss_points: int = 0, log: A
         "points": points,
         "seconds": seconds,
         "readings_per_message": READINGS_PER_MESSAGE,
+        "workers": workers,
         "loadavg": {"start": _loadavg()},
     }
     with scratch_database("anjian_bench") as url:
@@ -347,24 +353,41 @@ def run_ingest_bench(*, seconds: float, points: int, rss_points: int = 0, log: A
         result["loadavg"]["bare_copy"] = _loadavg()
 
         prefix = f"bench-{run}/anjian/v1/telemetry"
-        worker = _WorkerProcess(env, host, port, prefix, f"bench-worker-{run}")
+        # One worker, or N partitioned ones (each its own session, owning the enterprises whose CRC-32 mod N is K).
+        procs: list[_WorkerProcess] = []
         try:
+            for k in range(workers):
+                procs.append(
+                    _WorkerProcess(
+                        env,
+                        host,
+                        port,
+                        prefix,
+                        f"bench-worker-{run}-{k}",
+                        f"{k}/{workers}" if workers > 1 else "",
+                    )
+                )
             # End to end, as fast as the publisher can go.
             log("end to end …")
             messages = _Messages(codes, values)
             pub = _Publisher(host, port, f"bench-pub-{run}")
-            progress = _WorkerProgress(worker.port)
-            cpu0 = _cpu_s(worker.proc.pid)
+            progresses = [_WorkerProgress(w.port) for w in procs]
+
+            def progress() -> int:
+                return min(p() for p in progresses)
+
+            cpu0 = sum(_cpu_s(w.proc.pid) for w in procs)
             sent, elapsed = pub.publish_for(prefix, messages, seconds, progress)
-            cpu = _cpu_s(worker.proc.pid) - cpu0
+            cpu = sum(_cpu_s(w.proc.pid) for w in procs) - cpu0
             result["loadavg"]["end_to_end"] = _loadavg()
             stored = _count(url)
             result["published_readings"] = sent * READINGS_PER_MESSAGE
             result["stored_readings"] = stored
             result["readings_per_s"] = round(stored / elapsed) if elapsed > 0 else 0
+            result["elapsed_s"] = round(elapsed, 2)
             result["worker_cpu_s"] = round(cpu, 2)
             result["worker_cpu_us_per_reading"] = round(cpu / stored * 1e6, 2) if stored else None
-            result["worker_rss_mb"] = _rss_mb(worker.proc.pid)
+            result["worker_rss_mb"] = round(sum(_rss_mb(w.proc.pid) for w in procs), 1)
 
             # Alarm latency at half that load: every 10th message carries one gas reading far above its H
             # threshold (on-delay 0), a different point each time, so each makes one new alarm.
@@ -373,14 +396,16 @@ def run_ingest_bench(*, seconds: float, points: int, rss_points: int = 0, log: A
             latencies = _alarm_latency(
                 url, pub, prefix, codes, values, rate, min(seconds, 20.0), progress, committed=sent
             )
-            progress.stop()
+            for p in progresses:
+                p.stop()
             result["loadavg"]["alarm_latency"] = _loadavg()
             result["alarms_measured"] = len(latencies)
             result["alarm_p99_ms"] = round(_p99(latencies)) if latencies else None
             result["alarm_p50_ms"] = round(statistics.median(latencies)) if latencies else None
             pub.close()
         finally:
-            worker.stop()
+            for w in procs:
+                w.stop()
         if rss_points > points:
             log(f"worker memory with {rss_points} points …")
             result["rss_points"] = rss_points
@@ -442,7 +467,7 @@ def _alarm_latency(
     values: dict[str, float],
     rate: float,
     seconds: float,
-    progress: _WorkerProgress,
+    progress: Any,
     *,
     committed: int,
 ) -> list[float]:

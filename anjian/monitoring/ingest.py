@@ -19,7 +19,7 @@ import math
 import struct
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,10 @@ def now_ms() -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+#: An offline timeout longer than any clock (about 146 million years in ms).
+_NEVER_MS = 1 << 62
+
+
 @dataclass(slots=True)
 class Runtime:
     """One point as the ingest path sees it: ids, rules and the live rule state."""
@@ -92,14 +96,14 @@ class Runtime:
     #: has a rate-of-change limit, which every reading must be checked against.
     quiet_lo: float = math.inf
     quiet_hi: float = -math.inf
-    #: Offline timeout in ms (a gap longer than this is an offline episode, not a quiet reading); None: never.
-    offline_ms: int | None = None
+    #: Offline timeout in ms (a longer gap is an offline episode, not a quiet reading); no timeout: "never".
+    offline_ms: int = _NEVER_MS
 
     def __post_init__(self) -> None:
         r = self.rules
         if r.roc_per_s is None:
             self.quiet_lo, self.quiet_hi = r._quiet_lo, r._quiet_hi
-        self.offline_ms = r._offline_ms
+        self.offline_ms = _NEVER_MS if r._offline_ms is None else r._offline_ms
 
 
 @dataclass
@@ -108,19 +112,28 @@ class Registry:
 
     by_code: dict[str, dict[str, Runtime]] = field(default_factory=dict)
     by_id: dict[int, Runtime] = field(default_factory=dict)
+    #: Which enterprise codes this registry holds (a partitioned worker's share); None: all.
+    owns: Callable[[str | None], bool] | None = None
 
     @classmethod
     def load(
-        cls, enterprise_ids: Iterable[int] | None = None, *, lock: bool = False, with_state: bool = True
+        cls,
+        enterprise_ids: Iterable[int] | None = None,
+        *,
+        lock: bool = False,
+        with_state: bool = True,
+        owns: Callable[[str | None], bool] | None = None,
     ) -> Registry:
         """Load points, their persisted state and their last stored reading (the resume point after a crash)."""
         from anjian.monitoring.models import MonitoringPoint
 
-        reg = cls()
+        reg = cls(owns=owns)
         points = MonitoringPoint.objects.filter(enabled=True).select_related("enterprise")
         if enterprise_ids is not None:
             points = points.filter(enterprise_id__in=list(enterprise_ids))
         for p in points:
+            if owns is not None and not owns(p.enterprise.uscc):
+                continue
             rt = Runtime(p.pk, p.enterprise_id, p.tag, p.rules(), PointState())
             reg.by_code.setdefault(p.enterprise.uscc, {})[p.tag] = rt
             reg.by_id[p.pk] = rt
@@ -149,7 +162,7 @@ class Registry:
 
     def refresh(self) -> None:
         """Pick up added, changed or disabled points, keeping the live state of the others."""
-        fresh = Registry.load(None, with_state=False)
+        fresh = Registry.load(None, with_state=False, owns=self.owns)
         new_ids = []
         for point_id, rt in fresh.by_id.items():
             old = self.by_id.get(point_id)
@@ -313,11 +326,13 @@ def decode_into(
     now = now_ms() if now is None else now
     newest = now + MAX_FUTURE_MS
     oldest = now - retention_days() * DAY_MS
-    rows = batch.rows
+    add_row = batch.rows.append
     dirty = batch.dirty
     events = batch.events
     out: list[AlarmEvent] = []
     accepted = 0
+    isfinite = math.isfinite
+    # The loop below runs once per reading: plain type() checks and locals (no helper calls) on purpose.
     for r in doc["readings"]:
         if type(r) is not dict:
             rejects.add(RejectReason.BAD_SHAPE, f"{code}: a reading must be an object")
@@ -327,10 +342,15 @@ def decode_into(
         ts: Any = r.get("ts", msg_ts)
         q: Any = r.get("q", 0)
         tv = type(v)
-        if type(tag) is not str or (tv is not float and tv is not int) or not _is_int(ts) or not _is_int(q):
+        if (
+            type(tag) is not str
+            or (tv is not float and tv is not int)
+            or type(ts) is not int
+            or type(q) is not int
+        ):
             rejects.add(RejectReason.BAD_SHAPE, f"{code}: reading {str(r)[:120]}")
             continue
-        if tv is float and not math.isfinite(v):
+        if tv is float and not isfinite(v):
             rejects.add(RejectReason.NOT_FINITE, f"{code}/{tag}: {v}")
             continue
         if ts > newest:
@@ -343,8 +363,8 @@ def decode_into(
         if rt is None:
             rejects.add(RejectReason.UNKNOWN_TAG, f"{code}/{tag[:40]}")
             continue
-        fv = float(v)
-        rows.append((rt.point_id, ts, fv, q))
+        fv = v if tv is float else float(v)
+        add_row((rt.point_id, ts, fv, q))
         accepted += 1
         st = rt.state
         last = st.last_ms
@@ -360,7 +380,7 @@ def decode_into(
             and not st.fault
             and not st.offline
             and not st.enter_ms
-            and (rt.offline_ms is None or ts <= last + rt.offline_ms)
+            and ts <= last + rt.offline_ms
         ):
             st.last_ms = ts
             st.last_v = fv

@@ -14,6 +14,7 @@ import queue
 import signal
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,7 +29,7 @@ from paho.mqtt.properties import Properties
 from anjian.monitoring.ingest import Batch, Registry, Rejects, decode_into, now_ms, write_batch
 from anjian.monitoring.maintenance import tick
 
-__all__ = ["Pending", "Worker", "WorkerStats", "parse_mqtt_url"]
+__all__ = ["Pending", "Worker", "WorkerStats", "owner", "parse_mqtt_url", "parse_partition"]
 
 log = logging.getLogger("anjian.monitoring.worker")
 
@@ -36,6 +37,27 @@ TOPIC = "anjian/v1/telemetry"
 #: MQTT 5 Session Expiry Interval 0xFFFFFFFF: the session (subscription and unacknowledged messages) outlives any
 #: disconnect, like MQTT 3.1.1's ``clean_session=False``.
 SESSION_NEVER_EXPIRES = 0xFFFFFFFF
+
+
+def owner(code: str | None, partition: tuple[int, int] | None) -> bool:
+    """Whether the worker of ``partition`` (K, N) owns enterprise ``code`` (no partition: it owns all)."""
+    if partition is None:
+        return True
+    k, n = partition
+    if code is None:
+        return k == 0
+    return zlib.crc32(code.encode()) % n == k
+
+
+def parse_partition(text: str) -> tuple[int, int] | None:
+    """``"K/N"`` → (K, N) with 0 ≤ K < N; ``""`` → None."""
+    if not text:
+        return None
+    k, _, n = text.partition("/")
+    part = (int(k), int(n))
+    if not 0 <= part[0] < part[1]:
+        raise ValueError(f"分区应为 K/N 且 0 ≤ K < N：{text}")
+    return part
 
 
 def parse_mqtt_url(url: str) -> dict[str, Any]:
@@ -61,6 +83,8 @@ class WorkerStats:
     batches: int = 0
     alarm_events: int = 0
     rejected: int = 0
+    #: Messages of enterprises another partition owns, acknowledged unread.
+    skipped: int = 0
     started: float = field(default_factory=time.time)
 
     def as_metrics(self) -> dict[str, float]:
@@ -71,6 +95,7 @@ class WorkerStats:
             "anjian_ingest_batches_total": self.batches,
             "anjian_ingest_alarm_events_total": self.alarm_events,
             "anjian_ingest_rejected_total": self.rejected,
+            "anjian_ingest_skipped_total": self.skipped,
             "anjian_ingest_uptime_seconds": round(time.time() - self.started, 1),
         }
 
@@ -105,6 +130,7 @@ class Worker:
         max_wait_s: float = 0.05,
         receive_maximum: int = 1000,
         pipeline: int = 2,
+        partition: tuple[int, int] | None = None,
         maintenance: bool = True,
     ) -> None:
         self.conn = parse_mqtt_url(url)
@@ -115,6 +141,7 @@ class Worker:
         self.max_wait_s = max_wait_s
         self.receive_maximum = max(1, min(65535, receive_maximum))
         self.maintenance = maintenance
+        self.partition = partition
         # (connection generation, message): a message is acknowledged only on the connection that delivered it.
         self.inbox: queue.SimpleQueue[tuple[int, mqtt.MQTTMessage]] = queue.SimpleQueue()
         self.outbox: queue.Queue[Pending | None] = queue.Queue(maxsize=max(1, pipeline))
@@ -151,7 +178,22 @@ class Worker:
         )
 
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        if self.partition is not None and not self.owns(self._topic_code(msg.topic)):
+            # Another partition's worker owns this enterprise and gets its own copy (its own session).
+            client.ack(msg.mid, msg.qos)
+            self.stats.skipped += 1
+            return
         self.inbox.put((self.generation, msg))
+
+    def owns(self, code: str | None) -> bool:
+        """Whether this worker evaluates enterprise ``code`` (``--partition K/N``: CRC-32 of the code mod N = K).
+
+        Every worker of a partitioned set subscribes to all telemetry with its own session; each evaluates
+        and stores only its enterprises and acknowledges the rest at once, so a point's state has one owner
+        on any broker (EMQX's ``hash_topic`` shared subscriptions do the same routing in the broker).
+        Messages with no enterprise in the topic are partition 0's, which counts them as rejects.
+        """
+        return owner(code, self.partition)
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
         self.connected.clear()
@@ -280,8 +322,8 @@ class Worker:
         if install_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stop())
-        registry = Registry.load()
-        log.info("loaded %d points", len(registry.by_id))
+        registry = Registry.load(owns=self.owns if self.partition else None)
+        log.info("loaded %d points (partition %s)", len(registry.by_id), self.partition or "all")
         registry_box = [registry]
         self.writer = threading.Thread(target=self._write_loop, args=(registry_box,), name="ingest-writer")
         self.writer.start()
@@ -321,7 +363,7 @@ class Worker:
         """After a failed batch: wait for the writer, reload the state (the in-memory one ran ahead), reconnect."""
         self.outbox.join()
         close_old_connections()
-        registry = Registry.load()
+        registry = Registry.load(owns=self.owns if self.partition else None)
         self._failed.clear()
         client.reconnect()
         return registry
@@ -362,8 +404,8 @@ def serve_metrics(worker: Worker, port: int) -> ThreadingHTTPServer:
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
             if path == "/progress":
-                # Cheap (no database): messages committed so far, for load generators.
-                body = str(worker.stats.messages).encode()
+                # Cheap (no database): messages committed (or skipped as another partition's), for load generators.
+                body = str(worker.stats.messages + worker.stats.skipped).encode()
             elif path == "/metrics":
                 close_old_connections()
                 body = prometheus_text(worker.stats.as_metrics()).encode()

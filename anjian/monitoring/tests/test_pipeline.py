@@ -27,7 +27,7 @@ from anjian.monitoring.ingest import (
     write_batch,
 )
 from anjian.monitoring.models import Alarm, AlarmLog, Reading
-from anjian.monitoring.worker import Pending, Worker
+from anjian.monitoring.worker import Pending, Worker, owner, parse_partition
 
 RULES = {
     "gas": PointRules(h=25, hh=50, deadband=2, off_delay_s=5, offline_after_s=60),
@@ -306,3 +306,34 @@ def test_apply_events_updates_the_stored_active_alarm(enterprise_factory, point_
     alarm = Alarm.objects.get(point=point)
     assert (alarm.active, alarm.level, alarm.peak_level, alarm.value) == (False, "HH", "HH", 60.0)
     assert AlarmLog.objects.filter(alarm=alarm).count() == 3
+
+
+def test_partitions_give_every_enterprise_exactly_one_owner() -> None:
+    # given
+    codes = [f"91152921{n:08d}X{n % 10}" for n in range(500)]
+    # when
+    owners = {code: [k for k in range(3) if owner(code, (k, 3))] for code in codes}
+    # then: one owner each, and the share is not lopsided
+    assert all(len(ks) == 1 for ks in owners.values())
+    sizes = [sum(1 for ks in owners.values() if ks == [k]) for k in range(3)]
+    assert min(sizes) > 100
+    assert owner("any", None) and owner(None, (0, 2)) and not owner(None, (1, 2))
+    assert parse_partition("1/4") == (1, 4) and parse_partition("") is None
+    with pytest.raises(ValueError):
+        parse_partition("4/4")
+
+
+def test_a_partitioned_worker_acknowledges_other_enterprises_unread() -> None:
+    # given: partition 0 of 2 and one message for an enterprise of each partition
+    worker = Worker("mqtt://127.0.0.1:1", partition=(0, 2))
+    mine = next(c for c in (f"E{n}" for n in range(100)) if owner(c, (0, 2)))
+    theirs = next(c for c in (f"E{n}" for n in range(100)) if not owner(c, (0, 2)))
+    acked: list[int] = []
+    client: Any = SimpleNamespace(ack=lambda mid, qos: acked.append(mid))
+    # when
+    worker._on_message(client, None, _msg(1, f"anjian/v1/telemetry/{theirs}"))
+    worker._on_message(client, None, _msg(2, f"anjian/v1/telemetry/{mine}"))
+    # then: the other partition's message is acknowledged at once; ours waits for its batch's commit
+    assert acked == [1]
+    assert [m.mid for _g, m in worker._drain()] == [2]
+    assert worker.stats.skipped == 1

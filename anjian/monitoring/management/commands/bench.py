@@ -24,6 +24,12 @@ class Command(BaseCommand):
             default=0,
             help="afterwards, add points up to this many and report a fresh worker's RSS with all of them",
         )
+        ing.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="N partitioned worker processes (anjian ingest --partition K/N)",
+        )
         ing.add_argument("--json", action="store_true", help="print only the JSON result")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -34,6 +40,7 @@ class Command(BaseCommand):
             seconds=opts["seconds"],
             points=opts["points"],
             rss_points=opts["rss_points"],
+            workers=opts["workers"],
             log=(lambda _m: None) if quiet else self.stderr.write,
         )
         keys = [

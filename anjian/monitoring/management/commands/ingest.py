@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from anjian.monitoring.worker import TOPIC, Worker, serve_metrics
+from anjian.monitoring.worker import TOPIC, Worker, parse_partition, serve_metrics
 
 
 class Command(BaseCommand):
@@ -30,6 +30,11 @@ class Command(BaseCommand):
             type=int,
             default=1000,
             help="MQTT 5 Receive Maximum: unacknowledged messages the broker may send (bounds a transaction)",
+        )
+        parser.add_argument(
+            "--partition",
+            default="",
+            help="K/N: evaluate only the enterprises whose CRC-32 mod N is K (N workers, each its own client id)",
         )
         parser.add_argument(
             "--max-wait-ms", type=int, default=50, help="close a batch this long after its first message"
@@ -54,6 +59,7 @@ class Command(BaseCommand):
             max_batch_messages=opts["batch"],
             receive_maximum=opts["inflight"],
             max_wait_s=opts["max_wait_ms"] / 1000,
+            partition=parse_partition(opts["partition"]),
             maintenance=not opts["no_maintenance"],
         )
         if opts["metrics_port"]:
