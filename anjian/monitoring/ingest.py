@@ -57,7 +57,9 @@ log = logging.getLogger("anjian.monitoring.ingest")
 MAX_PAYLOAD_BYTES = 256 * 1024
 #: Readings stamped further ahead of the receiving clock than this are refused (gateway clock wrong).
 MAX_FUTURE_MS = 5 * 60 * 1000
-#: A point whose state only moved in time (last value) is written at most this often.
+#: A point whose state only moved in time (last value) is written at most this often — each point at its own
+#: interval between this and twice this (``Runtime.save_every_ms``), so that points seen together (all of them
+#: after a start) do not all come due in the same batch again and again.
 SEEN_SAVE_MS = 5_000
 #: Retention of raw readings (GB/T 50493 / 40号令 practice: at least 30 days online; configurable).
 DEFAULT_RETENTION_DAYS = 30
@@ -98,8 +100,11 @@ class Runtime:
     quiet_hi: float = -math.inf
     #: Offline timeout in ms (a longer gap is an offline episode, not a quiet reading); no timeout: "never".
     offline_ms: int = _NEVER_MS
+    #: This point's interval for writing a state that only moved in time: SEEN_SAVE_MS plus a spread by id.
+    save_every_ms: int = SEEN_SAVE_MS
 
     def __post_init__(self) -> None:
+        self.save_every_ms = SEEN_SAVE_MS + (self.point_id * 2_654_435_761) % SEEN_SAVE_MS
         r = self.rules
         if r.roc_per_s is None:
             self.quiet_lo, self.quiet_hi = r._quiet_lo, r._quiet_hi
@@ -384,11 +389,11 @@ def decode_into(
         ):
             st.last_ms = ts
             st.last_v = fv
-            if ts - rt.saved_ms >= SEEN_SAVE_MS:
+            if ts - rt.saved_ms >= rt.save_every_ms:
                 dirty[rt.point_id] = rt
             continue
         result = step(rt.rules, st, ts, fv, q, out)
-        if result != IGNORED and ts - rt.saved_ms >= SEEN_SAVE_MS:
+        if result != IGNORED and ts - rt.saved_ms >= rt.save_every_ms:
             # The latest value for pages; the alarm-relevant state is written whenever it changes (below).
             dirty[rt.point_id] = rt
         if result == CHANGED:
@@ -514,29 +519,24 @@ def write_states(dirty: Iterable[Runtime]) -> None:
 
 
 def write_state_rows(rows: list[tuple[Any, ...]]) -> None:
-    """Upsert point-state rows (``_state_row``): executemany for a few, COPY into a temp table + one upsert for many."""
+    """Upsert point-state rows (``_state_row``) in one statement (PostgreSQL: the columns as arrays, ``unnest``)."""
     if not rows:
         return
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and len(rows) > 50:
+        if connection.vendor == "postgresql":
+            # One round trip whatever the count: a round trip costs more than the rows under load.
+            cols = list(zip(*rows, strict=True))
             cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS monitoring_state_in (point_id bigint, last_ms bigint, "
-                "last_v double precision, level varchar(2), fault boolean, offline boolean, rate_high boolean, "
-                "timers jsonb) ON COMMIT DELETE ROWS"
+                f"INSERT INTO monitoring_pointalarmstate ({_STATE_COLUMNS}) "
+                "SELECT p, lm, lv, lvl, f, o, r, t::jsonb FROM unnest(%s::bigint[], %s::bigint[], "
+                "%s::double precision[], %s::varchar[], %s::boolean[], %s::boolean[], %s::boolean[], %s::text[]) "
+                f"AS s(p, lm, lv, lvl, f, o, r, t) {_STATE_UPSERT}",
+                [list(c) for c in cols],
             )
-            with cur.copy(f"COPY monitoring_state_in ({_STATE_COLUMNS}) FROM STDIN") as cp:
-                for row in rows:
-                    cp.write_row(row)
-            cur.execute(
-                f"INSERT INTO monitoring_pointalarmstate ({_STATE_COLUMNS}) SELECT {_STATE_COLUMNS} "
-                f"FROM monitoring_state_in {_STATE_UPSERT}"
-            )
-            cur.execute("TRUNCATE monitoring_state_in")
             return
-        cast = "::jsonb" if connection.vendor == "postgresql" else ""
         cur.executemany(
             f"INSERT INTO monitoring_pointalarmstate ({_STATE_COLUMNS}) "
-            f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s{cast}) {_STATE_UPSERT}",
+            f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s) {_STATE_UPSERT}",
             rows,
         )
 

@@ -9,6 +9,7 @@ Kill it at any moment: what was not acknowledged is redelivered, what was commit
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import signal
@@ -143,7 +144,9 @@ class Worker:
         self.maintenance = maintenance
         self.partition = partition
         # (connection generation, message): a message is acknowledged only on the connection that delivered it.
-        self.inbox: queue.SimpleQueue[tuple[int, mqtt.MQTTMessage]] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: SimpleQueue.get(timeout=…) was seen to block for good after a signal
+        # arrived during the wait (CPython 3.11), which kept SIGTERM from stopping the worker.
+        self.inbox: queue.Queue[tuple[int, mqtt.MQTTMessage]] = queue.Queue()
         self.outbox: queue.Queue[Pending | None] = queue.Queue(maxsize=max(1, pipeline))
         self.stats = WorkerStats()
         self.rejects = Rejects()
@@ -324,6 +327,7 @@ class Worker:
                 signal.signal(sig, lambda *_: self.stop())
         registry = Registry.load(owns=self.owns if self.partition else None)
         log.info("loaded %d points (partition %s)", len(registry.by_id), self.partition or "all")
+        _freeze_heap()
         registry_box = [registry]
         self.writer = threading.Thread(target=self._write_loop, args=(registry_box,), name="ingest-writer")
         self.writer.start()
@@ -351,6 +355,7 @@ class Worker:
                 if now - last_refresh > 30:
                     self.outbox.join()
                     registry.refresh()
+                    _freeze_heap()
                     last_refresh = time.monotonic()
         finally:
             self.outbox.put(None)
@@ -364,6 +369,7 @@ class Worker:
         self.outbox.join()
         close_old_connections()
         registry = Registry.load(owns=self.owns if self.partition else None)
+        _freeze_heap()
         self._failed.clear()
         client.reconnect()
         return registry
@@ -394,6 +400,14 @@ class Worker:
             except queue.Empty:
                 break
         return messages
+
+
+def _freeze_heap() -> None:
+    """Move what is alive now (Django, the points and their state: ~a million objects) out of the collector's
+    reach: a full collection would otherwise walk all of them, pausing the worker for up to a second under
+    load, every few thousand batches' worth of short-lived tuples."""
+    gc.collect()
+    gc.freeze()
 
 
 def serve_metrics(worker: Worker, port: int) -> ThreadingHTTPServer:

@@ -49,7 +49,7 @@ class Command(BaseCommand):
             handler = logging.StreamHandler()
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.DEBUG if os.environ.get("ANJIAN_INGEST_DEBUG") else logging.INFO)
         logger.propagate = False
         worker = Worker(
             opts["url"],
