@@ -179,7 +179,7 @@ class _WorkerProgress:
             try:
                 with urllib.request.urlopen(self.url, timeout=5) as r:
                     self.value = int(r.read().decode() or 0)
-            except (OSError, ValueError):
+            except Exception:
                 pass
             time.sleep(0.05)
 
