@@ -313,7 +313,7 @@ class _WorkerProcess:
 
 
 def run_ingest_bench(
-    *, seconds: float, points: int, rss_points: int = 0, workers: int = 1, log: Any = print
+    *, seconds: float, points: int, rss_points: int = 0, workers: int = 2, log: Any = print
 ) -> dict[str, Any]:
     """Run the whole measurement; return the issue's JSON fields (plus details)."""
     from anjian.monitoring.scratch import scratch_database

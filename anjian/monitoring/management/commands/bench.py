@@ -27,8 +27,8 @@ class Command(BaseCommand):
         ing.add_argument(
             "--workers",
             type=int,
-            default=1,
-            help="N partitioned worker processes (anjian ingest --partition K/N)",
+            default=2,
+            help="N partitioned worker processes (anjian ingest --partition K/N); 2 = one per core here",
         )
         ing.add_argument("--json", action="store_true", help="print only the JSON result")
 
