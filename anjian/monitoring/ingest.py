@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -272,6 +272,11 @@ class Batch:
     dirty: dict[int, Runtime] = field(default_factory=dict)
     events: list[tuple[int, AlarmEvent, float | None]] = field(default_factory=list)
     accepted: int = 0
+    #: Whether a reading may already be stored: the rules ignored one (not newer than its point's last reading —
+    #: a redelivery, a repeat, a late arrival). Every stored reading of a point is at or before its ``last_ms``
+    #: (loaded from the newest stored reading, advanced by every reading evaluated), so a batch without one
+    #: cannot hit the unique key and is copied without the savepoint and fallback.
+    maybe_stored: bool = False
     #: Set by :meth:`freeze`: the dirty states as rows and the reject counts, taken when the batch was evaluated.
     state_rows: list[tuple[Any, ...]] | None = None
     reject_counts: tuple[dict[str, int], dict[str, str]] = ({}, {})
@@ -393,7 +398,9 @@ def decode_into(
                 dirty[rt.point_id] = rt
             continue
         result = step(rt.rules, st, ts, fv, q, out)
-        if result != IGNORED and ts - rt.saved_ms >= rt.save_every_ms:
+        if result == IGNORED:
+            batch.maybe_stored = True
+        elif ts - rt.saved_ms >= rt.save_every_ms:
             # The latest value for pages; the alarm-relevant state is written whenever it changes (below).
             dirty[rt.point_id] = rt
         if result == CHANGED:
@@ -443,24 +450,18 @@ def copy_bytes(rows: list[tuple[int, int, float, int]]) -> bytes:
     return _COPY_HEADER + body + _COPY_TRAILER
 
 
-def _pg_integrity_error() -> type[Exception]:
-    import psycopg
-
-    return psycopg.errors.IntegrityError
-
-
-def _write_readings_pg(rows: list[tuple[int, int, float, int]]) -> int:
-    """Binary COPY; on a duplicate (redelivery), COPY into a temp table and insert the new rows only."""
+def _write_readings_pg(rows: list[tuple[int, int, float, int]], maybe_stored: bool) -> int:
+    """Binary COPY; when some rows may already be stored (a redelivery), COPY into a temp table and insert the new
+    rows only."""
     ensure_partitions({ts // DAY_MS for _, ts, _, _ in rows})
     data = copy_bytes(rows)
     with connection.cursor() as cur:
-        try:
-            with transaction.atomic(), cur.copy(_PG_COPY) as cp:
+        if not maybe_stored:
+            # No savepoint: should the rule above ever be wrong, the unique violation fails the batch, the worker
+            # reloads its state from the database and the broker redelivers — then the rows take the path below.
+            with cur.copy(_PG_COPY) as cp:
                 cp.write(data)
             return len(rows)
-        except (IntegrityError, _pg_integrity_error()):
-            # A redelivered message: its readings are already stored (COPY bypasses Django's error wrapper).
-            pass
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "
             "(point_id bigint, ts bigint, v double precision, q smallint) ON COMMIT DELETE ROWS"
@@ -486,12 +487,15 @@ def _write_readings_sqlite(rows: list[tuple[int, int, float, int]]) -> int:
         return int(raw.total_changes - before)
 
 
-def write_readings(rows: list[tuple[int, int, float, int]]) -> int:
-    """Store readings once each (unique per point and time); return how many were new."""
+def write_readings(rows: list[tuple[int, int, float, int]], *, maybe_stored: bool = True) -> int:
+    """Store readings once each (unique per point and time); return how many were new.
+
+    ``maybe_stored=False`` promises that none is stored yet (``Batch.maybe_stored``): one plain COPY.
+    """
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        return _write_readings_pg(rows)
+        return _write_readings_pg(rows, maybe_stored)
     return _write_readings_sqlite(rows)
 
 
@@ -644,7 +648,7 @@ def write_batch(batch: Batch, registry: Registry, rejects: Rejects) -> dict[str,
     """Write one batch in the caller's transaction: readings, changed states, alarms, reject counts."""
     if batch.state_rows is None:
         batch.freeze(rejects)
-    new = write_readings(batch.rows)
+    new = write_readings(batch.rows, maybe_stored=batch.maybe_stored)
     write_state_rows(batch.state_rows or [])
     alarm_ids = apply_events(batch.events, registry)
     flush_counts(*batch.reject_counts)

@@ -337,3 +337,38 @@ def test_a_partitioned_worker_acknowledges_other_enterprises_unread() -> None:
     assert acked == [1]
     assert [m.mid for _g, m in worker._drain()] == [2]
     assert worker.stats.skipped == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_repeating_stored_readings_takes_the_duplicate_safe_path(
+    enterprise_factory, point_factory
+) -> None:
+    # given: two readings stored
+    ent = enterprise_factory()
+    point_factory(ent, tag="GT-1")
+    t = int(time.time() * 1000) - 60_000
+    body = json.dumps(
+        {"readings": [{"tag": "GT-1", "v": 1.0, "ts": t}, {"tag": "GT-1", "v": 1.5, "ts": t + 1000}]}
+    )
+    first = Batch()
+    registry = Registry.load()
+    decode_into(first, ent.uscc, body.encode(), registry, Rejects())
+    with transaction.atomic():
+        write_batch(first, registry, Rejects())
+    # when: the same message again (a redelivery) and, after a restart, once more with one new reading
+    again = Batch()
+    decode_into(again, ent.uscc, body.encode(), registry, Rejects())
+    with transaction.atomic():
+        again_result = write_batch(again, registry, Rejects())
+    more = json.dumps(
+        {"readings": [{"tag": "GT-1", "v": 1.0, "ts": t}, {"tag": "GT-1", "v": 2.0, "ts": t + 2000}]}
+    )
+    restarted = Registry.load()
+    third = Batch()
+    decode_into(third, ent.uscc, more.encode(), restarted, Rejects())
+    with transaction.atomic():
+        third_result = write_batch(third, restarted, Rejects())
+    # then: only fresh batches promise that nothing is stored; every reading is stored once
+    assert (first.maybe_stored, again.maybe_stored, third.maybe_stored) == (False, True, True)
+    assert (again_result["new"], third_result["new"]) == (0, 1)
+    assert Reading.objects.count() == 3
