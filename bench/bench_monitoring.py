@@ -2,7 +2,8 @@
 
 The end-to-end part needs Mosquitto (``ANJIAN_MQTT_URL``) and a PostgreSQL server (``ANJIAN_BENCH_POSTGRES_URL``,
 default the local one); without them it reports why it was skipped. Sizes: ``ANJIAN_BENCH_INGEST_SECONDS``
-(default 20) and ``ANJIAN_BENCH_INGEST_POINTS`` (default 20,000).
+(default 20), ``ANJIAN_BENCH_INGEST_POINTS`` (default 20,000) and ``ANJIAN_BENCH_INGEST_WORKERS`` (default 2
+partitioned workers, one per core of this machine; 1 for a single worker).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def run() -> dict[str, object]:
     result = run_ingest_bench(
         seconds=float(os.environ.get("ANJIAN_BENCH_INGEST_SECONDS", 20)),
         points=int(os.environ.get("ANJIAN_BENCH_INGEST_POINTS", 20_000)),
+        workers=int(os.environ.get("ANJIAN_BENCH_INGEST_WORKERS", 2)),
         log=lambda _m: None,
     )
     summary["ingest"] = {
@@ -60,7 +62,11 @@ def run() -> dict[str, object]:
             "bare_copy_per_s",
             "ratio",
             "alarm_p99_ms",
+            "alarm_p50_ms",
             "worker_rss_mb",
+            "worker_cpu_us_per_reading",
+            "workers",
+            "loadavg",
         )
     }
     return {"summary": summary, "ingest": result}

@@ -38,22 +38,49 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-class _Messages:
-    """Gateway messages cycling over the enterprises, encoded lazily (only the timestamp changes)."""
+def quiet_values(url: str) -> dict[str, float]:
+    """Each point's normal operating value (its template's ``base``, inside the alarm band), by tag."""
+    import psycopg
 
-    def __init__(self, codes: dict[str, list[str]], start_ms: int) -> None:
+    from anjian.monitoring.plants import POINT_TEMPLATES
+
+    base = {t["kind"]: float(t["base"]) for t in POINT_TEMPLATES}
+    with psycopg.connect(url) as c:
+        return {
+            tag: base.get(kind, 0.0)
+            for tag, kind in c.execute("SELECT tag, kind FROM monitoring_monitoringpoint")
+        }
+
+
+class _Messages:
+    """Gateway messages cycling over the enterprises, encoded lazily (only the timestamp changes).
+
+    Values are each point's normal value (quiet plants: alarms are the exception, as the issue's national
+    figures cut them by 80 %); the alarm-latency phase sends the excursions.
+    """
+
+    def __init__(self, codes: dict[str, list[str]], values: dict[str, float] | None = None) -> None:
         self.items = []
+        values = values or {}
         for code, tags in sorted(codes.items()):
             readings = json.dumps(
-                [{"tag": t, "v": 1.0 + (k % 7) * 0.1} for k, t in enumerate(tags[:READINGS_PER_MESSAGE])]
+                [
+                    {"tag": t, "v": round(values.get(t, 1.0) * (1 + (k % 7) * 0.002), 4)}
+                    for k, t in enumerate(tags[:READINGS_PER_MESSAGE])
+                ]
             )
             self.items.append((code, readings.encode()))
-        self.start_ms = start_ms
+        self.cycle = -1
+        self.ts = 0
 
     def __getitem__(self, i: int) -> tuple[str, bytes]:
         code, readings = self.items[i % len(self.items)]
-        ts = self.start_ms + (i // len(self.items)) * 1000
-        return code, b'{"gateway": "bench", "ts": %d, "readings": %s}' % (ts, readings)
+        cycle = i // len(self.items)
+        if cycle != self.cycle:
+            # Each pass over the enterprises is stamped with the clock (strictly increasing per point), so the
+            # readings are as fresh as a gateway's and the alarm-latency phase continues without a gap.
+            self.cycle, self.ts = cycle, max(int(time.time() * 1000), self.ts + 1)
+        return code, b'{"gateway": "bench", "ts": %d, "readings": %s}' % (self.ts, readings)
 
 
 class _Publisher:
@@ -74,11 +101,12 @@ class _Publisher:
         seconds: float,
         progress: Any,
         *,
-        window: int = 600,
+        window: int = 1500,
     ) -> tuple[int, float]:
         """Publish for ``seconds``, never more than ``window`` messages ahead of what the consumer drained
-        (``progress()``, in messages) so the broker's per-client queue (Mosquitto: 1000) never drops any; then
-        wait until everything is drained. Return (messages, seconds from first publish to last drained)."""
+        (``progress()``, in messages) so the broker never drops any (the worker's Receive Maximum of 1,000 in
+        flight + at most 500 in Mosquitto's 1,000-message session queue); then wait until everything is drained.
+        Return (messages, seconds from first publish to last drained)."""
         sent = 0
         started = time.monotonic()
         while time.monotonic() - started < seconds:
@@ -99,9 +127,15 @@ class _Publisher:
         self.client.disconnect()
 
 
-def _bare_subscriber(host: str, port: int, prefix: str, codes: dict[str, list[str]], seconds: float) -> float:
+def _bare_subscriber(
+    host: str, port: int, prefix: str, codes: dict[str, list[str]], values: dict[str, float], seconds: float
+) -> float:
+    """A paho client that only drains: the worker's protocol and window (MQTT 5, Receive Maximum 1,000), QoS 1,
+    acknowledged on receipt."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
     count = [0]
     ready = threading.Event()
@@ -109,17 +143,19 @@ def _bare_subscriber(host: str, port: int, prefix: str, codes: dict[str, list[st
     def on_message(client: Any, userdata: Any, msg: Any) -> None:
         count[0] += 1
 
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-bare-{uuid.uuid4().hex[:6]}")
+    sub = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id=f"bench-bare-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
+    )
     sub.on_message = on_message
     sub.on_subscribe = lambda *a: ready.set()
-    sub.connect(host, port)
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    props.ReceiveMaximum = 1000
+    sub.connect(host, port, properties=props)
     sub.subscribe(f"{prefix}/+", qos=1)
     sub.loop_start()
     ready.wait(10)
     pub = _Publisher(host, port, f"bench-pub-bare-{uuid.uuid4().hex[:6]}")
-    _sent, elapsed = pub.publish_for(
-        prefix, _Messages(codes, int(time.time() * 1000)), seconds, lambda: count[0]
-    )
+    _sent, elapsed = pub.publish_for(prefix, _Messages(codes, values), seconds, lambda: count[0])
     pub.close()
     sub.loop_stop()
     sub.disconnect()
@@ -143,7 +179,7 @@ class _WorkerProgress:
             try:
                 with urllib.request.urlopen(self.url, timeout=5) as r:
                     self.value = int(r.read().decode() or 0)
-            except (OSError, ValueError):
+            except Exception:
                 pass
             time.sleep(0.05)
 
@@ -156,6 +192,8 @@ class _WorkerProgress:
 
 def _bare_copy(url: str, point_ids: list[int], rows_total: int) -> float:
     import psycopg
+
+    from anjian.monitoring.ingest import copy_bytes
 
     start = int(time.time() * 1000) - 3_600_000
     rows = [
@@ -173,13 +211,12 @@ def _bare_copy(url: str, point_ids: list[int], rows_total: int) -> float:
         conn.commit()
         t0 = time.perf_counter()
         with conn.cursor() as cur:
-            for i in range(0, len(rows), 20_000):
+            # The worker's own encoder (one struct.pack per row), 50,000 rows (its largest batch) per commit.
+            for i in range(0, len(rows), 50_000):
                 with cur.copy(
                     "COPY monitoring_reading (point_id, ts, v, q) FROM STDIN (FORMAT BINARY)"
                 ) as cp:
-                    cp.set_types(["int8", "int8", "float8", "int2"])
-                    for row in rows[i : i + 20_000]:
-                        cp.write_row(row)
+                    cp.write(copy_bytes(rows[i : i + 50_000]))
                 conn.commit()
         elapsed = time.perf_counter() - t0
         for d in (day, day + 1):
@@ -196,9 +233,90 @@ def _count(url: str) -> int:
         return int(row[0]) if row else 0
 
 
-def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[str, Any]:
+def _loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _setup_points(env: dict[str, str], enterprises: int, points: int, first: int = 0) -> dict[str, list[str]]:
+    from anjian.monitoring.scratch import anjian_command
+
+    out = subprocess.run(
+        [
+            *anjian_command(),
+            "monitoring",
+            "setup-points",
+            "--enterprises",
+            str(enterprises),
+            "--points",
+            str(points),
+            "--first",
+            str(first),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    codes: dict[str, list[str]] = json.loads(out)
+    return codes
+
+
+class _WorkerProcess:
+    """``anjian ingest`` in its own process on the scratch database, with ``/progress`` on a free port."""
+
+    def __init__(
+        self, env: dict[str, str], host: str, port: int, prefix: str, client_id: str, partition: str = ""
+    ) -> None:
+        from anjian.monitoring.scratch import anjian_command
+
+        self.log = Path(f"/tmp/anjian-bench-{client_id}.log")
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [
+                *anjian_command(),
+                "ingest",
+                "--url",
+                f"mqtt://{host}:{port}",
+                "--client-id",
+                client_id,
+                "--topic-prefix",
+                prefix,
+                "--no-maintenance",
+                "--metrics-port",
+                str(self.port),
+                *(["--partition", partition] if partition else []),
+            ],
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 300
+        while "subscribed" not in self.log.read_text():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("worker did not start: " + self.log.read_text()[-2000:])
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def run_ingest_bench(
+    *, seconds: float, points: int, rss_points: int = 0, workers: int = 2, log: Any = print
+) -> dict[str, Any]:
     """Run the whole measurement; return the issue's JSON fields (plus details)."""
-    from anjian.monitoring.scratch import anjian_command, scratch_database
+    from anjian.monitoring.scratch import scratch_database
     from anjian.monitoring.worker import parse_mqtt_url
 
     conn = parse_mqtt_url(os.environ.get("ANJIAN_MQTT_URL", "mqtt://127.0.0.1:1883"))
@@ -209,27 +327,15 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
         "points": points,
         "seconds": seconds,
         "readings_per_message": READINGS_PER_MESSAGE,
+        "workers": workers,
+        "loadavg": {"start": _loadavg()},
     }
     with scratch_database("anjian_bench") as url:
         env = {**os.environ, "ANJIAN_DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "anjian.settings"}
         env.pop("ANJIAN_TEST_DATABASE_URL", None)
         log(f"scratch database ready; creating {points} points on {enterprises} enterprises …")
-        out = subprocess.run(
-            [
-                *anjian_command(),
-                "monitoring",
-                "setup-points",
-                "--enterprises",
-                str(enterprises),
-                "--points",
-                str(points),
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        codes: dict[str, list[str]] = json.loads(out)
+        codes = _setup_points(env, enterprises, points)
+        values = quiet_values(url)
         import psycopg
 
         with psycopg.connect(url) as c:
@@ -239,69 +345,105 @@ def run_ingest_bench(*, seconds: float, points: int, log: Any = print) -> dict[s
 
         log("bare subscriber …")
         result["bare_subscriber_per_s"] = round(
-            _bare_subscriber(host, port, f"bench-{run}-bare/anjian/v1/telemetry", codes, seconds)
+            _bare_subscriber(host, port, f"bench-{run}-bare/anjian/v1/telemetry", codes, values, seconds)
         )
+        result["loadavg"]["bare_subscriber"] = _loadavg()
         log("bare COPY …")
         result["bare_copy_per_s"] = round(_bare_copy(url, point_ids, max(200_000, int(seconds * 50_000))))
+        result["loadavg"]["bare_copy"] = _loadavg()
 
         prefix = f"bench-{run}/anjian/v1/telemetry"
-        logfile = Path(f"/tmp/anjian-bench-worker-{run}.log")
-        metrics_port = _free_port()
-        worker = subprocess.Popen(
-            [
-                *anjian_command(),
-                "ingest",
-                "--url",
-                f"mqtt://{host}:{port}",
-                "--client-id",
-                f"bench-worker-{run}",
-                "--topic-prefix",
-                prefix,
-                "--no-maintenance",
-                "--metrics-port",
-                str(metrics_port),
-            ],
-            env=env,
-            stdout=logfile.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        # One worker, or N partitioned ones (each its own session, owning the enterprises whose CRC-32 mod N is K).
+        procs: list[_WorkerProcess] = []
         try:
-            deadline = time.monotonic() + 180
-            while "subscribed" not in logfile.read_text():
-                if worker.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("worker did not start: " + logfile.read_text()[-2000:])
-                time.sleep(0.2)
+            for k in range(workers):
+                procs.append(
+                    _WorkerProcess(
+                        env,
+                        host,
+                        port,
+                        prefix,
+                        f"bench-worker-{run}-{k}",
+                        f"{k}/{workers}" if workers > 1 else "",
+                    )
+                )
             # End to end, as fast as the publisher can go.
             log("end to end …")
-            start_ms = int(time.time() * 1000) - 600_000
-            messages = _Messages(codes, start_ms)
+            messages = _Messages(codes, values)
             pub = _Publisher(host, port, f"bench-pub-{run}")
-            progress = _WorkerProgress(metrics_port)
+            progresses = [_WorkerProgress(w.port) for w in procs]
+
+            def progress() -> int:
+                return min(p() for p in progresses)
+
+            cpu0 = sum(_cpu_s(w.proc.pid) for w in procs)
             sent, elapsed = pub.publish_for(prefix, messages, seconds, progress)
-            progress.stop()
+            cpu = sum(_cpu_s(w.proc.pid) for w in procs) - cpu0
+            result["loadavg"]["end_to_end"] = _loadavg()
             stored = _count(url)
             result["published_readings"] = sent * READINGS_PER_MESSAGE
             result["stored_readings"] = stored
             result["readings_per_s"] = round(stored / elapsed) if elapsed > 0 else 0
-            result["worker_rss_mb"] = _rss_mb(worker.pid)
+            result["elapsed_s"] = round(elapsed, 2)
+            result["worker_cpu_s"] = round(cpu, 2)
+            result["worker_cpu_us_per_reading"] = round(cpu / stored * 1e6, 2) if stored else None
+            result["worker_rss_mb"] = round(sum(_rss_mb(w.proc.pid) for w in procs), 1)
 
-            # Alarm latency at half that load: every 10th message carries one reading above its H threshold.
+            # Alarm latency at half that load: every 10th message carries one gas reading far above its H
+            # threshold (on-delay 0), a different point each time, so each makes one new alarm.
             log("alarm latency at half load …")
             rate = max(1.0, result["readings_per_s"] / 2 / READINGS_PER_MESSAGE)
-            latencies = _alarm_latency(url, pub, prefix, codes, rate, min(seconds, 20.0), metrics_port)
+            latencies = _alarm_latency(
+                url, pub, prefix, codes, values, rate, min(seconds, 20.0), progress, committed=sent
+            )
+            for p in progresses:
+                p.stop()
+            result["loadavg"]["alarm_latency"] = _loadavg()
             result["alarms_measured"] = len(latencies)
             result["alarm_p99_ms"] = round(_p99(latencies)) if latencies else None
             result["alarm_p50_ms"] = round(statistics.median(latencies)) if latencies else None
             pub.close()
         finally:
-            worker.terminate()
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for w in procs:
+                w.stop()
+        if rss_points > points:
+            log(f"worker memory with {rss_points} points …")
+            result["rss_points"] = rss_points
+            result["worker_rss_mb_at_rss_points"] = _rss_with_points(
+                env, host, port, f"{run}-rss", codes, rss_points - points, enterprises
+            )
     base = min(result["bare_subscriber_per_s"], result["bare_copy_per_s"])
     result["ratio"] = round(result["readings_per_s"] / base, 3) if base else None
     return result
+
+
+def _rss_with_points(
+    env: dict[str, str], host: str, port: int, run: str, codes: dict[str, list[str]], more: int, first: int
+) -> float:
+    """Add ``more`` points, start a worker on all of them, send one reading to each, return its RSS (MB)."""
+    codes = {
+        **codes,
+        **_setup_points(env, (more + READINGS_PER_MESSAGE - 1) // READINGS_PER_MESSAGE, more, first),
+    }
+    prefix = f"bench-{run}/anjian/v1/telemetry"
+    worker = _WorkerProcess(env, host, port, prefix, f"bench-worker-{run}")
+    try:
+        pub = _Publisher(host, port, f"bench-pub-{run}")
+        progress = _WorkerProgress(worker.port)
+        messages = _Messages(codes)
+        for i in range(len(codes)):
+            while i - progress() >= 1000:
+                time.sleep(0.01)
+            code, body = messages[i]
+            pub.client.publish(f"{prefix}/{code}", body, qos=1)
+        deadline = time.monotonic() + 300
+        while progress() < len(codes) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        progress.stop()
+        pub.close()
+        return _rss_mb(worker.proc.pid)
+    finally:
+        worker.stop()
 
 
 def _free_port() -> int:
@@ -322,57 +464,62 @@ def _alarm_latency(
     pub: _Publisher,
     prefix: str,
     codes: dict[str, list[str]],
+    values: dict[str, float],
     rate: float,
     seconds: float,
-    port: int,
+    progress: Any,
+    *,
+    committed: int,
 ) -> list[float]:
+    """Publish at ``rate`` messages/s for ``seconds``; return publish → stored alarm latencies (ms).
+
+    A reading is stamped with the clock when its message is published; the alarm row's ``created_at`` is set
+    by the worker's writer in the transaction that stores it. ``committed``: messages the worker had committed
+    before (its progress counter is cumulative).
+    """
     import psycopg
 
     with psycopg.connect(url) as c:
-        thresholds = {
-            (code, tag): h
-            for code, tag, h in c.execute(
-                "SELECT e.uscc, p.tag, p.h FROM monitoring_monitoringpoint p JOIN enterprises_enterprise e "
-                "ON e.id = p.enterprise_id WHERE p.h IS NOT NULL AND p.on_delay_s = 0"
-            ).fetchall()
-        }
+        hot_tags: dict[str, list[tuple[str, float]]] = {}
+        for code, tag, h in c.execute(
+            "SELECT e.uscc, p.tag, p.h FROM monitoring_monitoringpoint p JOIN enterprises_enterprise e "
+            "ON e.id = p.enterprise_id WHERE p.h IS NOT NULL AND p.on_delay_s = 0 ORDER BY p.id"
+        ).fetchall():
+            hot_tags.setdefault(code, []).append((tag, float(h)))
         before = c.execute("SELECT coalesce(max(id), 0) FROM monitoring_alarm").fetchone()
     first_id = int(before[0]) if before else 0
     items = sorted(codes.items())
-    hot_tags = {code: next((t for t in tags if (code, t) in thresholds), None) for code, tags in items}
+    quiet = {
+        code: [{"tag": t, "v": values.get(t, 1.0)} for t in tags[:READINGS_PER_MESSAGE]]
+        for code, tags in items
+    }
+    turn: dict[str, int] = {}
     sent = 0
+    last_ts = 0
     started = time.monotonic()
     while time.monotonic() - started < seconds:
-        code, tags = items[sent % len(items)]
-        now = int(time.time() * 1000)
-        hot = hot_tags[code]
-        readings = []
-        for t in tags[:READINGS_PER_MESSAGE]:
-            if t == hot:
-                # Alternate far above and far below: raise, then clear, so each hot message is a new alarm.
-                high = (sent // len(items)) % 2 == 0
-                readings.append({"tag": t, "v": thresholds[(code, t)] * (3 if high else 0.01)})
-            else:
-                readings.append({"tag": t, "v": 1.0})
-        pub.client.publish(f"{prefix}/{code}", json.dumps({"ts": now, "readings": readings}), qos=1)
+        code, _tags = items[sent % len(items)]
+        last_ts = max(int(time.time() * 1000), last_ts + 1)
+        readings = quiet[code]
+        if sent % 10 == 0 and hot_tags.get(code):
+            # A different detector each time: far above H (and HH), no on-delay → one new alarm.
+            k = turn.get(code, 0)
+            turn[code] = k + 1
+            tag, h = hot_tags[code][k % len(hot_tags[code])]
+            readings = [dict(r, v=h * 3) if r["tag"] == tag else r for r in readings]
+        pub.client.publish(f"{prefix}/{code}", json.dumps({"ts": last_ts, "readings": readings}), qos=1)
         sent += 1
         ahead = sent / rate - (time.monotonic() - started)
         if ahead > 0:
             time.sleep(ahead)
-    # Wait until the worker has committed everything that was published (at most a minute).
-    progress = _WorkerProgress(port)
-    time.sleep(0.3)
-    deadline = time.monotonic() + 60
-    last, still = -1, 0
-    while time.monotonic() < deadline and still < 10:
-        now_value = progress()
-        still = still + 1 if now_value == last else 0
-        last = now_value
-        time.sleep(0.1)
-    progress.stop()
+    # Wait until the worker has committed everything that was published (at most two minutes).
+    deadline = time.monotonic() + 120
+    while progress() < committed + sent and time.monotonic() < deadline:
+        time.sleep(0.05)
     with psycopg.connect(url) as c:
         rows = c.execute(
-            "SELECT extract(epoch from created_at) * 1000 - raised_ms FROM monitoring_alarm WHERE id > %s AND type = 'process'",
+            "SELECT extract(epoch from created_at) * 1000 - raised_ms FROM monitoring_alarm "
+            "WHERE id > %s AND type = 'process'",
             [first_id],
         ).fetchall()
     return [float(r[0]) for r in rows]

@@ -63,16 +63,18 @@ def ensure_partitions(day_indexes: Iterable[int]) -> list[str]:
     """Create the daily partitions for ``day_indexes`` (epoch ms // DAY_MS) that do not exist; return the new ones."""
     if connection.vendor != "postgresql":
         return []
-    # Checked on every call (one cheap catalogue lookup per day in the batch): a cached answer could outlive a
-    # rolled-back transaction that created the partition.
-    wanted = sorted(set(day_indexes))
+    # A day is remembered only when the catalogue shows its partition to a transaction that has written nothing
+    # yet (no transaction id: the partition was committed by someone); one created in a transaction that later
+    # rolls back must not be remembered. Retention forgets the days it drops. The writer asks first in every
+    # batch's transaction; remembering spares it a round trip per batch.
+    wanted = sorted(set(day_indexes) - _known)
     if not wanted:
         return []
     created: list[str] = []
     with connection.cursor() as cur:
         for day in wanted:
             name = _day_name(day)
-            cur.execute("SELECT to_regclass(%s)", [name])
+            cur.execute("SELECT to_regclass(%s), pg_current_xact_id_if_assigned() IS NULL", [name])
             row = cur.fetchone()
             if row is None or row[0] is None:
                 # A concurrent worker may create the same partition: a savepoint keeps our transaction usable.
@@ -85,7 +87,8 @@ def ensure_partitions(day_indexes: Iterable[int]) -> list[str]:
                     created.append(name)
                 except Exception:
                     pass
-            _known.add(day)
+            elif row[1]:
+                _known.add(day)
     return created
 
 

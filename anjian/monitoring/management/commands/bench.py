@@ -18,6 +18,18 @@ class Command(BaseCommand):
         )
         ing.add_argument("--seconds", type=float, default=20)
         ing.add_argument("--points", type=int, default=20_000)
+        ing.add_argument(
+            "--rss-points",
+            type=int,
+            default=0,
+            help="afterwards, add points up to this many and report a fresh worker's RSS with all of them",
+        )
+        ing.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="N partitioned worker processes (anjian ingest --partition K/N); 2 = one per core here",
+        )
         ing.add_argument("--json", action="store_true", help="print only the JSON result")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -27,6 +39,8 @@ class Command(BaseCommand):
         result = run_ingest_bench(
             seconds=opts["seconds"],
             points=opts["points"],
+            rss_points=opts["rss_points"],
+            workers=opts["workers"],
             log=(lambda _m: None) if quiet else self.stderr.write,
         )
         keys = [
@@ -46,5 +60,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"ingest: {result['readings_per_s']:,} readings/s end to end; bare subscriber "
             f"{result['bare_subscriber_per_s']:,}/s, bare COPY {result['bare_copy_per_s']:,}/s, ratio {result['ratio']}; "
-            f"alarm p99 {result['alarm_p99_ms']} ms; worker RSS {result['worker_rss_mb']} MB"
+            f"alarm p99 {result['alarm_p99_ms']} ms; worker RSS {result['worker_rss_mb']} MB; "
+            f"load average {result['loadavg']['end_to_end'][0]}"
         )

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from anjian.monitoring.worker import TOPIC, Worker, serve_metrics
+from anjian.monitoring.worker import TOPIC, Worker, parse_partition, serve_metrics
 
 
 class Command(BaseCommand):
-    help = "Telemetry ingest worker: subscribe to anjian/v1/telemetry/+ (QoS 1, persistent session)（监测数据接入）"
+    help = "Telemetry ingest worker: subscribe to anjian/v1/telemetry/+ (QoS 1, MQTT 5 persistent session)（监测数据接入）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default=os.environ.get("ANJIAN_MQTT_URL", "mqtt://127.0.0.1:1883"))
@@ -24,7 +24,21 @@ class Command(BaseCommand):
             "--share", default="", help="shared-subscription group ($share/GROUP/…), e.g. on EMQX"
         )
         parser.add_argument("--metrics-port", type=int, default=0, help="serve /metrics on 127.0.0.1:PORT")
-        parser.add_argument("--batch", type=int, default=200, help="max messages per transaction")
+        parser.add_argument("--batch", type=int, default=500, help="max messages per transaction")
+        parser.add_argument(
+            "--inflight",
+            type=int,
+            default=1000,
+            help="MQTT 5 Receive Maximum: unacknowledged messages the broker may send (bounds a transaction)",
+        )
+        parser.add_argument(
+            "--partition",
+            default="",
+            help="K/N: evaluate only the enterprises whose CRC-32 mod N is K (N workers, each its own client id)",
+        )
+        parser.add_argument(
+            "--max-wait-ms", type=int, default=50, help="close a batch this long after its first message"
+        )
         parser.add_argument(
             "--no-maintenance", action="store_true", help="no offline sweep/rollups/escalation"
         )
@@ -35,7 +49,7 @@ class Command(BaseCommand):
             handler = logging.StreamHandler()
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        logger.setLevel(logging.DEBUG if os.environ.get("ANJIAN_INGEST_DEBUG") else logging.INFO)
         logger.propagate = False
         worker = Worker(
             opts["url"],
@@ -43,6 +57,9 @@ class Command(BaseCommand):
             topic_prefix=opts["topic_prefix"],
             share_group=opts["share"],
             max_batch_messages=opts["batch"],
+            receive_maximum=opts["inflight"],
+            max_wait_s=opts["max_wait_ms"] / 1000,
+            partition=parse_partition(opts["partition"]),
             maintenance=not opts["no_maintenance"],
         )
         if opts["metrics_port"]:

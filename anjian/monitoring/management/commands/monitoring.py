@@ -25,13 +25,16 @@ class Command(BaseCommand):
         )
         sp.add_argument("--enterprises", type=int, default=10)
         sp.add_argument("--points", type=int, default=100)
+        sp.add_argument("--first", type=int, default=0, help="number the new enterprises from here")
         sub.add_parser("tick", help="run due maintenance now: offline sweep, escalation, rollups, retention")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["subcommand"] == "setup-points":
             from anjian.demo.scratch import setup_scratch_points
 
-            self.stdout.write(json.dumps(setup_scratch_points(opts["enterprises"], opts["points"])))
+            self.stdout.write(
+                json.dumps(setup_scratch_points(opts["enterprises"], opts["points"], opts["first"]))
+            )
             return
         if opts["subcommand"] == "tick":
             from anjian.monitoring.maintenance import tick
