@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from anjian.core.access import access_by_id, restrict
 from anjian.core.api import ScopedReadOnlyViewSet
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError, ValidationFailed
-from anjian.gates import actions
+from anjian.gates import actions, facts
 from anjian.gates.api.serializers import (
     AccessEventSerializer,
     ControllerEventSerializer,
@@ -47,14 +47,6 @@ def controller_token(request: Request) -> str:
     return request.headers.get("X-Gate-Token", "").strip()
 
 
-def gate_for_token(gate_code: str, token: str) -> Gate | None:
-    """The active gate ``gate_code`` if ``token`` is its controller's token (a token of another gate is not)."""
-    gate = Gate.objects.filter(code=gate_code, is_active=True, zone__is_active=True).first()
-    if gate is None or not gate.token_matches(token):
-        return None
-    return gate
-
-
 class GateEventView(APIView):
     """``POST /api/v1/gates/{gate_code}/events``: decide a passage; answers ``{"allow", "reason", "message"}``.
 
@@ -69,23 +61,32 @@ class GateEventView(APIView):
 
     @extend_schema(request=ControllerEventSerializer, responses={200: DecisionSerializer}, auth=[])
     def post(self, request: Request, gate_code: str) -> Response:
-        gate = gate_for_token(gate_code, controller_token(request))
-        if gate is None:
-            return Response(
-                {"code": "invalid_token", "detail": _("控制器令牌无效或无权代表该门上报")},
-                status=http_status.HTTP_403_FORBIDDEN,
-            )
+        found = facts.gate_for_token(gate_code, controller_token(request))
+        if found is None:
+            return _invalid_token()
+        gate, token_hash = found
         body = ControllerEventSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        outcome = actions.do_decide_event(
-            gate,
-            credential=str(data["credential"]),
-            direction=str(data["direction"]),
-            ts=data["ts"],
-            source=EventSource.HTTP,
-        )
+        try:
+            outcome = actions.do_decide_event(
+                gate,
+                credential=str(data["credential"]),
+                direction=str(data["direction"]),
+                ts=data["ts"],
+                source=EventSource.HTTP,
+                token_hash=token_hash,
+            )
+        except actions.InvalidGateToken:
+            return _invalid_token()
         return Response(outcome.as_dict())
+
+
+def _invalid_token() -> Response:
+    return Response(
+        {"code": "invalid_token", "detail": _("控制器令牌无效或无权代表该门上报")},
+        status=http_status.HTTP_403_FORBIDDEN,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
