@@ -211,3 +211,41 @@ def test_facts_cached_and_reloaded_match_the_database_reading(gate_site):
     assert "safety" in kept.trainings
     assert {c.kind for c in kept.certificates} == {"special_operation", "special_operation:hazchem"}
     assert actions.do_decide_event(gate_site.gate, credential=code, direction="in", ts=ts()).event.allow
+
+
+BODIES_CONTROLLERS_SEND = [
+    {"credential": "C1", "direction": "in", "ts": 1},
+    {"credential": "  C1 ", "direction": "out", "ts": 2**53},
+    {"credential": "卡号一", "direction": "in", "ts": 0},
+]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        *BODIES_CONTROLLERS_SEND,
+        {"credential": "C1", "direction": "in", "ts": 2**53 + 1},
+        {"credential": "C1", "direction": "in", "ts": -1},
+        {"credential": "C1", "direction": "in", "ts": True},
+        {"credential": "C1", "direction": "in", "ts": "123"},
+        {"credential": "C1", "direction": "up", "ts": 1},
+        {"credential": "   ", "direction": "in", "ts": 1},
+        {"credential": "x" * 65, "direction": "in", "ts": 1},
+        {"credential": "C\x001", "direction": "in", "ts": 1},
+        {"credential": "C\ud8001", "direction": "in", "ts": 1},
+        {"credential": 12, "direction": "in", "ts": 1},
+        {"direction": "in", "ts": 1},
+        ["C1", "in", 1],
+    ],
+)
+def test_the_plain_body_shortcut_accepts_only_what_the_serializer_accepts(body):
+    from anjian.gates.api.serializers import ControllerEventSerializer
+    from anjian.gates.api.views import _plain_event
+
+    plain = _plain_event(body)
+    if any(body is sent for sent in BODIES_CONTROLLERS_SEND):  # (True == 1: compare identities)
+        assert plain is not None  # the shapes controllers send take the shortcut
+    if plain is not None:
+        serializer = ControllerEventSerializer(data=body)
+        assert serializer.is_valid(), serializer.errors
+        assert dict(serializer.validated_data) == plain
