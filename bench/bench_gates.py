@@ -276,6 +276,15 @@ def _summary(
     return out
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from ``/proc`` (Linux); 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 _SUMMARY_KEYS = (
     "cpu_ms_p50",
     "cpu_ms_p99",
@@ -330,6 +339,12 @@ def _measure(traffic: Traffic, n: int, via: str) -> dict[str, Any]:
 
     client = Client()
     handler = WSGIHandler()
+    backend = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    db_cpu0 = _proc_cpu(backend) if backend else 0.0
     cpu: list[float] = []
     wall: list[float] = []
     queries: dict[str, list[int]] = {"in": [], "out": []}
@@ -355,6 +370,7 @@ def _measure(traffic: Traffic, n: int, via: str) -> dict[str, Any]:
         queries[body["direction"]].append(len(ctx.captured_queries))
         if not sample and body["direction"] == "in" and i > n // 2:
             sample = list(ctx.captured_queries)  # an entry decided once the zones have people inside
+    db_cpu = (_proc_cpu(backend) - db_cpu0) if backend else None
     q = statistics.quantiles(sorted(cpu), n=100)
     qw = statistics.quantiles(sorted(wall), n=100)
     mean_cpu = statistics.fmean(cpu)
@@ -369,6 +385,8 @@ def _measure(traffic: Traffic, n: int, via: str) -> dict[str, Any]:
         "queries_per_entry": {str(k): queries["in"].count(k) for k in sorted(set(queries["in"]))},
         "queries_per_exit": {str(k): queries["out"].count(k) for k in sorted(set(queries["out"]))},
         "decisions_per_s_per_core": round(1 / mean_cpu, 0),
+        # the PostgreSQL backend serving this process: its CPU per decision (10 ms clock ticks, summed)
+        "db_cpu_ms_mean": round(db_cpu * 1000 / n, 2) if db_cpu is not None else None,
         "cores_for_500_per_s": round(mean_cpu * 500, 2),
         "sample": sample,
     }
@@ -495,8 +513,22 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
         traffic = Traffic(data)
         _warm_servers(data, ports)
         _closed_loop(traffic, ports, 3, closed_workers)  # warm-up
+
+        def servers_cpu() -> float:
+            return sum(_proc_cpu(p.pid) for p in procs)
+
+        s0, c0 = servers_cpu(), time.process_time()
+        load_open = [round(x, 1) for x in os.getloadavg()]
         open_loop = _open_loop(traffic, ports, rate, seconds, workers)
+        s1, c1 = servers_cpu(), time.process_time()
+        open_loop["load_average"] = [load_open, [round(x, 1) for x in os.getloadavg()]]
         closed = _closed_loop(traffic, ports, seconds / 2, closed_workers)
+        s2, c2 = servers_cpu(), time.process_time()
+        # CPU of the two web processes (every thread: HTTP parsing, Django, the decision) and of this client
+        open_loop["server_cpu_ms_per_decision"] = round((s1 - s0) * 1000 / max(open_loop["events"], 1), 2)
+        open_loop["client_cpu_ms_per_decision"] = round((c1 - c0) * 1000 / max(open_loop["events"], 1), 2)
+        closed["server_cpu_ms_per_decision"] = round((s2 - s1) * 1000 / max(closed["events"], 1), 2)
+        closed["client_cpu_ms_per_decision"] = round((c2 - c1) * 1000 / max(closed["events"], 1), 2)
     finally:
         for p in procs:
             p.terminate()
@@ -513,9 +545,18 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
             "gates": len(data["gates"]) * ZONES_PER_PLANT,
             "open_loop_offered_per_s": rate,
             "open_loop_achieved_per_s": open_loop["decisions_per_s"],
+            "open_loop_p50_ms": open_loop["p50_ms"],
             "open_loop_p99_ms": open_loop["p99_ms"],
             "max_decisions_per_s": closed["decisions_per_s"],
             "closed_loop_p99_ms": closed["p99_ms"],
+            "server_cpu_ms_per_decision": [
+                open_loop["server_cpu_ms_per_decision"],
+                closed["server_cpu_ms_per_decision"],
+            ],
+            "client_cpu_ms_per_decision": [
+                open_loop["client_cpu_ms_per_decision"],
+                closed["client_cpu_ms_per_decision"],
+            ],
             "headcount_equals_presence": counted == present,
             "load_average": [round(x, 1) for x in os.getloadavg()],
             **in_summary,
