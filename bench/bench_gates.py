@@ -369,7 +369,8 @@ def _measure(traffic: Traffic, n: int, via: str) -> dict[str, Any]:
         assert status == 200, content
         queries[body["direction"]].append(len(ctx.captured_queries))
         if not sample and body["direction"] == "in" and i > n // 2:
-            sample = list(ctx.captured_queries)  # an entry decided once the zones have people inside
+            # an entry decided once the zones have people inside: its statements, and what was sent
+            sample = [*ctx.captured_queries, {"gate": gate, "body": body}]
     db_cpu = (_proc_cpu(backend) - db_cpu0) if backend else None
     q = statistics.quantiles(sorted(cpu), n=100)
     qw = statistics.quantiles(sorted(wall), n=100)
@@ -403,19 +404,37 @@ def _warm(data: dict[str, Any]) -> float:
 
 
 def _plans(sample: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``EXPLAIN ANALYZE`` of each read of one entry (PostgreSQL; the lock and the writes are shown as SQL)."""
+    """One entry's statements, and ``EXPLAIN ANALYZE`` of its two reads (PostgreSQL) run again with the same
+    values (the logged statements of the prepared cursor show ``$n`` placeholders, not values)."""
     from django.db import connection
 
-    plans: list[dict[str, Any]] = []
+    from anjian.gates import actions, facts
+    from anjian.gates.models import Gate
+
+    sent = sample.pop()
+    plans: list[dict[str, Any]] = [{"sql": q["sql"][:600], "plan": None} for q in sample]
     if connection.vendor != "postgresql":
         return plans
+    gate = Gate.objects.get(code=sent["gate"])
+    holder = facts.pass_info(gate.enterprise_id, sent["body"]["credential"])
+    assert holder is not None
+    reads = [
+        (actions._LOCK_SQL, [gate.zone_id, gate.pk]),
+        (
+            actions._READ_SQL,
+            [
+                sent["body"]["credential"],
+                gate.pk,
+                sent["body"]["ts"],
+                holder.person_id,
+                gate.zone_id,
+                holder.pass_id,
+            ],
+        ),
+    ]
     with connection.cursor() as cursor:
-        for q in sample:
-            sql = q["sql"]
-            if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql.upper():
-                plans.append({"sql": sql[:600], "plan": None})
-                continue
-            cursor.execute("EXPLAIN ANALYZE " + sql)
+        for sql, params in reads:
+            cursor.execute("EXPLAIN ANALYZE " + sql, params)
             plans.append({"sql": sql[:600], "plan": [row[0] for row in cursor.fetchall()]})
     return plans
 
