@@ -53,7 +53,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -77,6 +77,9 @@ __all__ = [
     "check_xlsx_upload",
     "default_save_row",
     "export",
+    "export_response",
+    "export_to",
+    "file_response",
     "import_rows",
     "lookup_parser",
     "parse_bool",
@@ -382,20 +385,106 @@ def _to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def _exporter(column: Column) -> Callable[[Any], Any]:
+    """A fast cell getter for ``column``: choice labels resolved once per export, not once per cell."""
+    if column.value is not None:
+        get = column.value
+    elif column.choices is not None:
+        labels = {v: str(label) for v, label in column.choices}
+        name = column.field
+
+        def get(obj: Any) -> Any:
+            value = getattr(obj, name, None)
+            return labels.get(value, "" if value is None else str(value))
+
+    else:
+        return column.export_value
+    return get
+
+
+def _plain(value: Any) -> Any:
+    # The streaming writer takes str, int, float, Decimal, bool, date and naive datetime; the rest is text.
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+#: Rows fetched per database round trip by an export (``QuerySet.iterator(chunk_size=...)``).
+EXPORT_CHUNK = 2000
+
+
+def export_to(
+    fileobj: BinaryIO,
+    rows: Iterable[Any],
+    spec: Sheet,
+    *,
+    progress: Callable[[int], None] | None = None,
+    every: int = 1000,
+) -> int:
+    """Stream an .xlsx of ``rows`` (already scoped by the caller) into ``fileobj``; return the row count.
+
+    Memory stays constant: a queryset is read with ``iterator(chunk_size=EXPORT_CHUNK)`` and each row is
+    deflated into the file as it is written (``core.xlsx_stream``). ``progress(n)`` is called every
+    ``every`` rows.
+    """
+    from anjian.core.xlsx_stream import STYLE_GENERAL, STYLE_TEXT, SheetWriter
+
+    columns = spec.columns
+    writer = SheetWriter(
+        fileobj,  # type: ignore[arg-type]
+        title=spec.title,
+        widths=[max(c.width, len(c.header) * 2 + 2) for c in columns],
+        styles=[STYLE_TEXT if c.kind == "text" and c.choices is None else STYLE_GENERAL for c in columns],
+    )
+    writer.header([c.header for c in columns], [c.required for c in columns])
+    getters = [_exporter(c) for c in columns]
+    if isinstance(rows, models.QuerySet):
+        rows = rows.iterator(chunk_size=EXPORT_CHUNK)
+    count = 0
+    write = writer.row
+    for obj in rows:
+        write([_plain(get(obj)) for get in getters])
+        count += 1
+        if progress is not None and count % every == 0:
+            progress(count)
+    writer.close()
+    if progress is not None:
+        progress(count)
+    return count
+
+
 def export(rows: Iterable[Any], spec: Sheet) -> bytes:
-    """Return an .xlsx with a header row and one row per object of ``rows`` (already scoped by the caller)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = spec.title[:31]
-    _write_header(ws, spec.columns, mark_required=False)
-    for row_idx, obj in enumerate(rows, start=2):
-        for col_idx, column in enumerate(spec.columns, start=1):
-            cell = safe_cell(ws, row_idx, col_idx, column.export_value(obj))
-            if column.kind == "date":
-                cell.number_format = "yyyy-mm-dd"
-            elif column.kind == "text" and column.choices is None:
-                cell.number_format = "@"
-    return _to_bytes(wb)
+    """Return an .xlsx with a header row and one row per object of ``rows`` (already scoped by the caller).
+
+    Prefer :func:`export_response` (a file on disk, not bytes in memory) for a download.
+    """
+    buffer = io.BytesIO()
+    export_to(buffer, rows, spec)
+    return buffer.getvalue()
+
+
+#: An export file smaller than this is answered from memory; a larger one is streamed from its spool file.
+SPOOL_IN_MEMORY_BYTES = 2 * 1024 * 1024
+
+
+def export_response(rows: Iterable[Any], spec: Sheet, filename: str) -> HttpResponse | FileResponse:
+    """``rows`` as an .xlsx download named ``filename``, written to a temporary file as it is built.
+
+    A small file (under ``SPOOL_IN_MEMORY_BYTES``) is answered as one response; a larger one is streamed
+    from the file, so no export holds its workbook in memory.
+    """
+    import tempfile
+
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+    export_to(spool, rows, spec)
+    size = spool.tell()
+    spool.seek(0)
+    if size < SPOOL_IN_MEMORY_BYTES:
+        with spool:
+            return xlsx_response(spool.read(), filename)
+    return file_response(spool, filename)
 
 
 def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
@@ -477,6 +566,16 @@ def template(spec: Sheet, *, example: dict[str, Any] | None = None) -> bytes:
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """Return ``data`` as a download named ``filename`` (Chinese names encoded per RFC 6266)."""
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def file_response(fileobj: BinaryIO, filename: str) -> FileResponse:
+    """Return the open .xlsx ``fileobj`` as a streamed download named ``filename`` (RFC 6266 name)."""
+    response = FileResponse(fileobj, content_type=XLSX_CONTENT_TYPE)
     ascii_name = filename.encode("ascii", "ignore").decode() or "export.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

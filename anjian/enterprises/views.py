@@ -20,7 +20,7 @@ from django.views import View
 from anjian.core.access import restrict, scope_of
 from anjian.core.audit import snapshot
 from anjian.core.errors import AnjianError
-from anjian.core.excel import ImportReport, export, template, xlsx_response
+from anjian.core.excel import ImportReport, export_response, template, xlsx_response
 from anjian.core.metrics import MetricValue
 from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.core.workflow import allowed_verbs
@@ -145,7 +145,7 @@ class ExcelExportView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, register: str) -> HttpResponse:
         reg = _register(register)
         rows = reg.filterset(request.GET, queryset=reg.rows(request.user)).qs
-        return xlsx_response(export(rows, reg.sheet(request.user)), reg.filename)
+        return export_response(rows, reg.sheet(request.user), reg.filename)
 
 
 class ExcelTemplateView(LoginRequiredMixin, View):

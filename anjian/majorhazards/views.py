@@ -19,7 +19,7 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
-from anjian.core.excel import export, template, xlsx_response
+from anjian.core.excel import export_response, template, xlsx_response
 from anjian.core.views import ScopedObjectMixin, add_action_error, object_for_change, paginate
 from anjian.domain import gb18218
 from anjian.enterprises.forms import ImportForm
@@ -610,7 +610,7 @@ class ExcelExportView(LoginRequiredMixin, View):
             rows = restrict(InventoryLine.objects.select_related("installation"), request.user).filter(
                 installation__in=_filtered(request)
             )
-        return xlsx_response(export(rows, sheet(request.user)), f"{title}.xlsx")
+        return export_response(rows, sheet(request.user), f"{title}.xlsx")
 
 
 class ExcelTemplateView(LoginRequiredMixin, View):
