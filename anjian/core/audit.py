@@ -102,11 +102,12 @@ def record_many(
     before: Callable[[Any], dict[str, Any] | None] | None = None,
     related: Callable[[Any], models.Model | None] | None = None,
     reason: str = "",
-    message: str = "",
+    message: str | Callable[[Any], str] = "",
     batch_size: int = 500,
 ) -> list[AuditEntry]:
     """Write one audit row per object in bulk (imports, back-fills, telemetry): the same columns as
-    :func:`record`, a few queries for any number of rows. ``after``/``before``/``related`` are per object."""
+    :func:`record`, a few queries for any number of rows. ``after``/``before``/``related`` — and
+    ``message`` when it is a function — are per object."""
     user, name = _actor(acting_user)
     request_id = current_request_id()
     types: dict[type[models.Model], ContentType] = {}
@@ -137,7 +138,7 @@ def record_many(
                 before=before(obj) if before is not None else None,
                 after=after(obj) if after is not None else None,
                 reason=reason or "",
-                message=message[:500],
+                message=(message(obj) if callable(message) else message)[:500],
             )
         )
     return AuditEntry.objects.bulk_create(rows, batch_size=batch_size)

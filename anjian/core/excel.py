@@ -61,6 +61,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from anjian.core.audit import snapshot
+from anjian.core.batch import full_clean as batch_full_clean
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import AnjianError
 from anjian.core.textguard import control_character_message, find_control_character, strip_control_characters
@@ -71,6 +72,7 @@ __all__ = [
     "Column",
     "ImportReport",
     "ImportRow",
+    "Lookup",
     "RowError",
     "Sheet",
     "UploadRefused",
@@ -200,25 +202,118 @@ def parse_json(value: Any) -> Any:
         raise CellError(_("不是有效的 JSON：%(error)s") % {"error": exc}) from exc
 
 
-def lookup_parser(queryset: models.QuerySet[Any], *fields: str, label: str = "") -> Callable[[Any], Any]:
-    """Return a parser that finds one object of ``queryset`` whose ``fields`` (tried in order) equal the cell.
+class Lookup:
+    """A parser that finds one object of ``queryset`` whose ``fields`` (tried in order) equal the cell.
+
+    A field is a name or ``(name, normalise)`` (e.g. ``("uscc", str.upper)``). The import calls
+    :meth:`prefetch` with every cell of the column first, which reads the candidates in one query per field
+    (and per 500 distinct values) plus one for the objects; afterwards each cell is answered from memory.
+    Used on its own (no prefetch) it asks the database per distinct value, as before.
+
+    ``first=True`` takes the first match of a field instead of refusing an ambiguous cell. ``missing`` and
+    ``ambiguous`` replace the messages (``%(value)s`` and ``%(label)s`` are filled in).
+    """
+
+    def __init__(
+        self,
+        queryset: models.QuerySet[Any],
+        *fields: str | tuple[str, Callable[[str], Any]],
+        label: str = "",
+        first: bool = False,
+        missing: str | None = None,
+        ambiguous: str | None = None,
+    ) -> None:
+        self.queryset = queryset
+        self.fields = [(f, None) if isinstance(f, str) else f for f in fields]
+        self.label = label
+        self.first = first
+        self.missing = missing
+        self.ambiguous = ambiguous
+        self._matches: list[dict[Any, list[Any]]] | None = None
+        self._objects: dict[Any, Any] = {}
+        self._cache: dict[str, Any] = {}
+
+    def _key(self, index: int, text: str) -> Any:
+        normalise = self.fields[index][1]
+        return normalise(text) if normalise is not None else text
+
+    def prefetch(self, raw_values: Iterable[Any]) -> None:
+        """Read every object the cells ``raw_values`` may name (a few queries whatever their number)."""
+        texts: set[str] = set()
+        for raw in raw_values:
+            try:
+                texts.add(parse_text(raw))
+            except CellError:
+                continue
+        matches: list[dict[Any, list[Any]]] = []
+        pks: set[Any] = set()
+        for index, (name, _normalise) in enumerate(self.fields):
+            keys = sorted({self._key(index, t) for t in texts}, key=str)
+            found: dict[Any, list[Any]] = {}
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = self.queryset.filter(**{f"{name}__in": chunk}).values_list(name, "pk")
+                for value, pk in rows.order_by("pk"):
+                    bucket = found.setdefault(value, [])
+                    if pk not in bucket:
+                        bucket.append(pk)
+                    pks.add(pk)
+            matches.append(found)
+        objects: dict[Any, Any] = {}
+        ordered = sorted(pks)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            for obj in self.queryset.filter(pk__in=chunk).order_by():
+                objects[obj.pk] = obj
+        self._matches, self._objects, self._cache = matches, objects, {}
+
+    def _query(self, index: int, key: Any) -> list[Any]:
+        name = self.fields[index][0]
+        found = list(self.queryset.filter(**{name: key})[: 1 if self.first else 2])
+        for obj in found:
+            self._objects[obj.pk] = obj
+        return [o.pk for o in found]
+
+    def __call__(self, value: Any) -> Any:
+        text = parse_text(value)
+        if self._matches is None:
+            # Not prefetched (used outside an import): ask the database, remember nothing.
+            found = self._find(text)
+            if isinstance(found, CellError):
+                raise found
+            return found
+        if text in self._cache:
+            result = self._cache[text]
+        else:
+            result = self._find(text)
+            self._cache[text] = result
+        if isinstance(result, CellError):
+            raise result
+        return result
+
+    def _find(self, text: str) -> Any:
+        names = {"value": text, "label": self.label}
+        for index in range(len(self.fields)):
+            key = self._key(index, text)
+            pks = self._matches[index].get(key, []) if self._matches is not None else self._query(index, key)
+            if len(pks) == 1 or (pks and self.first):
+                return self._objects[pks[0]]
+            if len(pks) > 1:
+                return CellError((self.ambiguous or _("“%(value)s”对应多个%(label)s，请填写编码")) % names)
+        return CellError((self.missing or _("找不到%(label)s“%(value)s”")) % names)
+
+
+def lookup_parser(
+    queryset: models.QuerySet[Any],
+    *fields: str | tuple[str, Callable[[str], Any]],
+    label: str = "",
+    **options: Any,
+) -> Lookup:
+    """Return a :class:`Lookup`: a parser that finds one object of ``queryset`` by ``fields`` (in order).
 
     Pass an already scoped queryset (``restrict(...)``) so a row cannot reach outside the user's scope.
     """
-
-    def parse(value: Any) -> Any:
-        text = parse_text(value)
-        for name in fields:
-            found = list(queryset.filter(**{name: text})[:2])
-            if len(found) == 1:
-                return found[0]
-            if len(found) > 1:
-                raise CellError(
-                    _("“%(value)s”对应多个%(label)s，请填写编码") % {"value": text, "label": label}
-                )
-        raise CellError(_("找不到%(label)s“%(value)s”") % {"label": label, "value": text})
-
-    return parse
+    return Lookup(queryset, *fields, label=label, **options)
 
 
 _KIND_PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -433,7 +528,7 @@ def export_to(
 
     columns = spec.columns
     writer = SheetWriter(
-        fileobj,  # type: ignore[arg-type]
+        fileobj,
         title=spec.title,
         widths=[max(c.width, len(c.header) * 2 + 2) for c in columns],
         styles=[STYLE_TEXT if c.kind == "text" and c.choices is None else STYLE_GENERAL for c in columns],
@@ -659,6 +754,7 @@ class ImportRow:
     before: dict[str, Any] | None
     values: dict[str, Any]
     acting_user: Any = None
+    before_values: dict[str, Any] | None = None
 
 
 def _header_map(header_cells: Sequence[Any], spec: Sheet) -> tuple[dict[int, Column], list[str]]:
@@ -814,25 +910,44 @@ def _read_rows(ws: Any, max_rows: int) -> tuple[Any, list[tuple[int, list[Any], 
     return header, rows, False
 
 
+#: Rows per bulk INSERT (and per audit bulk insert) of an import.
+IMPORT_CHUNK = 500
+_UNSET: Any = object()
+
+
 def import_rows(
     file: bytes | BinaryIO,
     spec: Sheet,
     *,
     acting_user: Any,
     lookup: Callable[[dict[str, Any]], Any] | None = None,
+    lookup_many: Callable[[list[dict[str, Any]]], list[Any]] | None = None,
     can_change: Callable[[Any, bool], str | None] | None = None,
     prepare: Callable[[Any, dict[str, Any], bool], None] | None = None,
     save_row: Callable[[ImportRow], None] | None = None,
+    save_created: Callable[[list[ImportRow]], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Validate every row of ``file`` against ``spec``, then save all valid rows in one transaction.
 
     ``lookup(values)`` finds the stored object for a row (default: ``spec.key`` fields equal, on the
-    model's unrestricted manager); ``can_change(obj, created)`` returns a Chinese reason to refuse a row
-    (use it for scope: an out-of-scope row is refused like any other bad row; for a stored object it is
-    called twice, on the object as stored and again with the row's values); ``prepare(obj, values,
-    created)`` may set server-side fields before validation; ``save_row(row)`` saves one row and audits
-    it (default: ``save()`` + one ``IMPORTED`` audit row). Returns an :class:`ImportReport`.
+    model's unrestricted manager, read for all rows in a few queries); ``lookup_many(values_list)`` does
+    the same for all rows at once and replaces ``lookup``. ``can_change(obj, created)`` returns a Chinese
+    reason to refuse a row (use it for scope: an out-of-scope row is refused like any other bad row; for a
+    stored object it is called twice, on the object as stored and again with the row's values);
+    ``prepare(obj, values, created)`` may set server-side fields before validation; ``save_row(row)``
+    saves one row and audits it (default: through the model's app actions, ``core.actions``, audited as
+    ``IMPORTED``). New rows are inserted in bulk — ``save_created(rows)`` when given, else the app's
+    ``bulk_create`` writer (``core.actions.bulk_create_objects``) — and a chunk the database refuses is
+    saved again row by row, so a bad row is still reported alone. ``progress(done, total)`` is called as
+    rows are checked and saved (``total`` is twice the row count). Returns an :class:`ImportReport`.
+
+    Validation is set-based: lookup columns (:class:`Lookup`), stored objects and unique values are read
+    for the whole file in a few queries (``core.batch``), so the number of queries does not grow with the
+    rows.
     """
+    from anjian.core.batch import UniqueIndex, using_index
+
     report = ImportReport()
     try:
         ws = _open_sheet(file, spec)
@@ -860,12 +975,27 @@ def import_rows(
     if missing:
         report.add_error(1, "", _("缺少必填列：%(cols)s") % {"cols": "、".join(missing)})
         return report
-
-    valid: list[ImportRow] = []
-    seen_keys: dict[tuple[Any, ...], int] = {}
     if not data_rows:
         report.add_error(0, "", _("文件中没有数据行：表头下面的行都是空的"))
         return report
+    total = len(data_rows)
+
+    def tick(done: int) -> None:
+        if progress is not None and (done % 200 == 0 or done == 2 * total):
+            progress(done, 2 * total)
+
+    # Lookup columns read every object the file names, once.
+    for idx, column in mapping.items():
+        prefetch = getattr(column.parse, "prefetch", None)
+        if prefetch is not None:
+            prefetch(
+                cells[idx]
+                for _no, cells, formulas in data_rows
+                if idx < len(cells) and idx not in formulas and not _is_blank(cells[idx])
+            )
+
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen_keys: dict[tuple[Any, ...], int] = {}
     for row_no, cells, formulas in data_rows:
         report.total_rows += 1
         row_errors: list[tuple[str, str]] = []
@@ -890,7 +1020,7 @@ def import_rows(
             for col, reason in row_errors:
                 report.add_error(row_no, col, reason)
             continue
-        key = tuple(values.get(k) for k in spec.key)
+        key = tuple(_norm_key(values.get(k)) for k in spec.key)
         if spec.key:
             if key in seen_keys:
                 report.add_error(
@@ -900,36 +1030,171 @@ def import_rows(
                 )
                 continue
             seen_keys[key] = row_no
-        prepared = _prepare_row(row_no, values, spec, acting_user, lookup, can_change, prepare)
-        if isinstance(prepared, list):
-            for col, reason in prepared:
-                report.add_error(row_no, col, reason)
-        elif prepared is None:
-            report.unchanged += 1
-        else:
-            valid.append(prepared)
+        parsed.append((row_no, values))
+
+    # Stored objects of all rows, then the unique values the rows would take, each read once.
+    if lookup_many is not None:
+        stored = lookup_many([values for _no, values in parsed])
+    elif lookup is not None:
+        stored = [_UNSET] * len(parsed)
+    else:
+        stored = _stored_by_key(spec, [values for _no, values in parsed])
+    index = UniqueIndex(spec.model)
+    index.prefetch(
+        _candidate(spec.model, index, values, obj) for (_no, values), obj in zip(parsed, stored, strict=True)
+    )
+
+    valid: list[ImportRow] = []
+    with using_index(index):
+        for done, ((row_no, values), existing) in enumerate(zip(parsed, stored, strict=True), start=1):
+            prepared = _prepare_row(
+                row_no, values, spec, acting_user, lookup, can_change, prepare, existing=existing, index=index
+            )
+            if isinstance(prepared, list):
+                for col, reason in prepared:
+                    report.add_error(row_no, col, reason)
+            elif prepared is None:
+                report.unchanged += 1
+            else:
+                valid.append(prepared)
+            tick(done)
+    valid = _refuse_clashes_in_file(valid, index, report)
 
     saver = save_row or default_save_row
+    done = total
+
+    def save_one(item: ImportRow) -> None:
+        try:
+            with transaction.atomic():
+                saver(item)
+        except ValidationError as exc:
+            for col, reason in _validation_errors(exc, spec):
+                report.add_error(item.row, col, reason)
+            return
+        except AnjianError as exc:
+            report.add_error(item.row, _message_for(exc.field, spec) if exc.field else "", exc.message)
+            return
+        except IntegrityError:
+            report.add_error(item.row, "", _("与已有数据或本文件其他行冲突（唯一性约束）"))
+            return
+        if item.created:
+            report.created += 1
+        else:
+            report.updated += 1
+
+    pending: list[ImportRow] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        if save_row is not None and save_created is None:
+            # A register that saves its own rows, one by one.
+            for item in pending:
+                save_one(item)
+        elif _bulk_insert(pending, acting_user, save_created):
+            report.created += len(pending)
+        else:
+            for item in pending:
+                if item.obj.pk is not None:  # a batch that failed half-way left ids on its objects
+                    item.obj.pk = None
+                    item.obj._state.adding = True
+                save_one(item)
+        pending.clear()
+
     with transaction.atomic():
         for item in valid:
-            try:
-                with transaction.atomic():
-                    saver(item)
-            except ValidationError as exc:
-                for col, reason in _validation_errors(exc, spec):
-                    report.add_error(item.row, col, reason)
-                continue
-            except AnjianError as exc:
-                report.add_error(item.row, _message_for(exc.field, spec) if exc.field else "", exc.message)
-                continue
-            except IntegrityError:
-                report.add_error(item.row, "", _("与已有数据或本文件其他行冲突（唯一性约束）"))
-                continue
             if item.created:
-                report.created += 1
+                pending.append(item)
+                if len(pending) >= IMPORT_CHUNK:
+                    flush()
             else:
-                report.updated += 1
+                flush()
+                save_one(item)
+            done += 1
+            tick(done)
+        flush()
+    if progress is not None:
+        progress(2 * total, 2 * total)
     return report
+
+
+def _norm_key(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _bulk_insert(
+    rows: list[ImportRow], acting_user: Any, save_created: Callable[[list[ImportRow]], None] | None
+) -> bool:
+    """Insert ``rows`` (validated, new) in one go; False when it cannot or the database refuses the chunk
+    (nothing of the chunk is kept then, and the caller saves its rows one by one)."""
+    from anjian.core.actions import bulk_create_objects
+
+    numbers = {id(r.obj): r.row for r in rows}
+
+    def message(obj: Any) -> str:
+        return _("Excel 导入第 %(row)d 行") % {"row": numbers.get(id(obj), 0)}
+
+    try:
+        with transaction.atomic():
+            if save_created is not None:
+                save_created(rows)
+                return True
+            result = bulk_create_objects(
+                [r.obj for r in rows], acting_user=acting_user, event=AuditEvent.IMPORTED, message=message
+            )
+            return result is not None
+    except (IntegrityError, ValidationError, AnjianError):
+        return False
+
+
+def _stored_by_key(spec: Sheet, rows: list[dict[str, Any]]) -> list[Any]:
+    """The stored object of each row by ``spec.key`` (``None`` for a new one), read in a few queries."""
+    if not spec.key or not rows:
+        return [None] * len(rows)
+    model = spec.model
+    attnames = [str(getattr(model._meta.get_field(k), "attname", k)) for k in spec.key]
+    found: dict[tuple[Any, ...], Any] = {}
+    firsts = sorted({_norm_key(r[spec.key[0]]) for r in rows if spec.key[0] in r}, key=str)
+    for start in range(0, len(firsts), IMPORT_CHUNK):
+        chunk = firsts[start : start + IMPORT_CHUNK]
+        for obj in model._default_manager.filter(**{f"{attnames[0]}__in": chunk}).order_by("pk"):
+            found.setdefault(tuple(getattr(obj, a) for a in attnames), obj)
+    return [found.get(tuple(_norm_key(r.get(k)) for k in spec.key)) for r in rows]
+
+
+def _candidate(model: type[models.Model], index: Any, values: dict[str, Any], stored: Any) -> dict[str, Any]:
+    """The values a row would give the model's unique fields (for ``UniqueIndex.prefetch``)."""
+    names = {f for fields in index.sets for f in fields}
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in values:
+            out[name] = values[name]
+        elif stored is not None and stored is not _UNSET:
+            out[name] = getattr(stored, getattr(model._meta.get_field(name), "attname", name))
+        else:
+            out[name] = model._meta.get_field(name).get_default()  # type: ignore[union-attr]
+    return out
+
+
+def _refuse_clashes_in_file(valid: list[ImportRow], index: Any, report: ImportReport) -> list[ImportRow]:
+    """Refuse a row whose unique values an earlier row of the file takes (the database would refuse it)."""
+    kept: list[ImportRow] = []
+    taken: dict[tuple[Any, ...], int] = {}
+    for item in valid:
+        keys = []
+        for fields in index.sets:
+            values = index.values_of(item.obj, fields)
+            if any(v is None for v in values):
+                continue
+            keys.append((fields, values))
+        if any(key in taken for key in keys):
+            report.add_error(item.row, "", _("与已有数据或本文件其他行冲突（唯一性约束）"))
+            _restore(item.obj, item.before_values)
+            continue
+        for key in keys:
+            taken[key] = item.row
+        kept.append(item)
+    return kept
 
 
 def _empty_value(model: type[models.Model], column: Column) -> Any:
@@ -958,9 +1223,17 @@ def _prepare_row(
     lookup: Callable[[dict[str, Any]], Any] | None,
     can_change: Callable[[Any, bool], str | None] | None,
     prepare: Callable[[Any, dict[str, Any], bool], None] | None,
+    *,
+    existing: Any = _UNSET,
+    index: Any = None,
 ) -> ImportRow | list[tuple[str, str]] | None:
-    """Build and validate the object for one row: an ImportRow, a list of errors, or None when unchanged."""
-    if lookup is not None:
+    """Build and validate the object for one row: an ImportRow, a list of errors, or None when unchanged.
+
+    ``existing`` is the stored object when the caller read it already (``None``: a new row).
+    """
+    if existing is not _UNSET:
+        pass
+    elif lookup is not None:
         existing = lookup(values)
     elif spec.key:
         existing = spec.model._default_manager.filter(**{k: values[k] for k in spec.key}).first()
@@ -995,7 +1268,7 @@ def _prepare_row(
             _restore(obj, before_values)
             return [("", reason)]
     try:
-        obj.full_clean()
+        batch_full_clean(obj, index)
     except ValidationError as exc:
         _restore(obj, before_values)
         return _validation_errors(exc, spec)
@@ -1004,7 +1277,13 @@ def _prepare_row(
         if all(_same(before_values[n], after_values[n]) for n in names):
             return None
     return ImportRow(
-        row=row_no, obj=obj, created=created, before=before, values=values, acting_user=acting_user
+        row=row_no,
+        obj=obj,
+        created=created,
+        before=before,
+        values=values,
+        acting_user=acting_user,
+        before_values=before_values,
     )
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -142,7 +143,7 @@ def _register(name: str) -> Register:
 class ExcelExportView(LoginRequiredMixin, View):
     """The filtered list of a register as .xlsx, in the user's scope."""
 
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
         reg = _register(register)
         rows = reg.filterset(request.GET, queryset=reg.rows(request.user)).qs
         return export_response(rows, reg.sheet(request.user), reg.filename)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -602,7 +603,7 @@ def _excel(register: str) -> tuple[str, Any, Any]:
 
 
 class ExcelExportView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
         title, sheet, _importer = _excel(register)
         if register == "installations":
             rows: Any = _filtered(request)

@@ -12,15 +12,16 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.errors import ValidationFailed
 from anjian.core.excel import (
     XLSX_CONTENT_TYPE,
-    CellError,
     Column,
     ImportReport,
+    Lookup,
     Sheet,
     export_to,
     import_rows,
@@ -56,68 +57,34 @@ __all__ = [
 REGISTERS = {"persons": "人员名录", "certificates": "证书台账", "trainings": "培训记录"}
 
 
-def _cached(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Memoise a lookup parser for one import (the same enterprise appears on many rows)."""
-    cache: dict[str, Any] = {}
-
-    def wrapper(value: Any) -> Any:
-        key = parse_text(value)
-        if key not in cache:
-            try:
-                cache[key] = parse(value)
-            except CellError as exc:
-                cache[key] = exc
-        result = cache[key]
-        if isinstance(result, CellError):
-            raise result
-        return result
-
-    return wrapper
+def _enterprise_parser(user: Any) -> Lookup:
+    return Lookup(
+        assignable_enterprises(user),
+        ("uscc", str.upper),
+        "name",
+        missing=_("找不到企业“%(value)s”，或无权在该企业登记人员"),
+        ambiguous=_("“%(value)s”对应多家企业，请填写统一社会信用代码"),
+    )
 
 
-def _enterprise_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        text = parse_text(value)
-        qs = assignable_enterprises(user)
-        found = list(qs.filter(uscc=text.upper())[:1]) or list(qs.filter(name=text)[:2])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CellError(_("“%(value)s”对应多家企业，请填写统一社会信用代码") % {"value": text})
-        raise CellError(_("找不到企业“%(value)s”，或无权在该企业登记人员") % {"value": text})
-
-    return _cached(parse)
+def _unit_parser(user: Any) -> Lookup:
+    return Lookup(
+        assignable_units(user),
+        "name",
+        "aliases__name",
+        "code",
+        first=True,
+        missing=_("找不到部门“%(value)s”，或无权在该部门登记人员"),
+    )
 
 
-def _unit_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        text = parse_text(value)
-        qs = assignable_units(user)
-        found = (
-            qs.filter(name=text).first()
-            or qs.filter(aliases__name=text).first()
-            or qs.filter(code=text).first()
-        )
-        if found is None:
-            raise CellError(_("找不到部门“%(value)s”，或无权在该部门登记人员") % {"value": text})
-        return found
-
-    return _cached(parse)
-
-
-def _person_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        number = normalize_id_number(parse_text(value))
-        found = list(changeable_people(user).filter(id_number=number)[:2])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CellError(_("证件号码“%(value)s”对应多人，请在页面中登记") % {"value": number})
-        raise CellError(
-            _("找不到证件号码为“%(value)s”的人员，或无权修改该人员（请先导入人员名录）") % {"value": number}
-        )
-
-    return _cached(parse)
+def _person_parser(user: Any) -> Lookup:
+    return Lookup(
+        changeable_people(user),
+        ("id_number", normalize_id_number),
+        missing=_("找不到证件号码为“%(value)s”的人员，或无权修改该人员（请先导入人员名录）"),
+        ambiguous=_("证件号码“%(value)s”对应多人，请在页面中登记"),
+    )
 
 
 def _id_number(value: Any) -> str:
@@ -315,7 +282,7 @@ def export_filename(register: str) -> str:
     return _filename(register)
 
 
-def export_response(register: str, rows: Iterable[models.Model], user: Any) -> HttpResponse:
+def export_response(register: str, rows: Iterable[models.Model], user: Any) -> HttpResponseBase:
     """``rows`` (already scoped and filtered by the caller) as an .xlsx download (streamed, constant memory)."""
     spec = sheet_for(register, user, for_export=True)
     return stream_response(export_rows(register, rows), spec, _filename(register))
@@ -367,7 +334,7 @@ def template_response(register: str, user: Any) -> HttpResponse:
     return xlsx_response(template_bytes(register, user), _filename(register, "导入模板"))
 
 
-def import_file(register: str, data: bytes, *, acting_user: Any) -> ImportReport:
+def import_file(register: str, data: bytes, *, acting_user: Any, progress: Any = None) -> ImportReport:
     """Import ``data`` into ``register`` as ``acting_user`` (rows outside their scope are refused)."""
     spec = sheet_for(register, acting_user)
 
@@ -383,13 +350,25 @@ def import_file(register: str, data: bytes, *, acting_user: Any) -> ImportReport
             return _("该记录已由其他单位登记，无权修改")
         return None
 
-    lookup = _person_lookup if register == "persons" else None
-    return import_rows(data, spec, acting_user=acting_user, can_change=can_change, lookup=lookup)
+    lookup_many = _stored_people if register == "persons" else None
+    return import_rows(
+        data, spec, acting_user=acting_user, can_change=can_change, lookup_many=lookup_many, progress=progress
+    )
 
 
-def _person_lookup(values: dict[str, Any]) -> Person | None:
-    """The stored person of a row: same number, and same document type when the sheet has that column."""
-    qs = Person.objects.filter(id_number=values["id_number"])
-    if "id_type" in values:
-        qs = qs.filter(id_type=values["id_type"])
-    return qs.order_by("id").first()
+def _stored_people(rows: list[dict[str, Any]]) -> list[Person | None]:
+    """The stored person of each row: same number, and same document type when the sheet has that column
+    (the first registered), read in one query per 500 numbers."""
+    numbers = sorted({r["id_number"] for r in rows})
+    by_number: dict[str, list[Person]] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        for person in Person.objects.filter(id_number__in=chunk).order_by("id"):
+            by_number.setdefault(person.id_number, []).append(person)
+    found: list[Person | None] = []
+    for r in rows:
+        people = by_number.get(r["id_number"], [])
+        if "id_type" in r:
+            people = [p for p in people if p.id_type == r["id_type"]]
+        found.append(people[0] if people else None)
+    return found

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -420,7 +421,7 @@ def _register(name: str) -> tuple[str, Any, Any]:
 class ExcelExportView(LoginRequiredMixin, View):
     """The register's list, with the list page's filters, as .xlsx (only what the user may see)."""
 
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
         _url, visible, filterset_class = _register(register)
         rows = filterset_class(request.GET, queryset=visible(request.user)).qs
         return excel.export_response(register, rows, request.user)

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -65,7 +66,7 @@ class ExcelActionsMixin:
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}, filters=True)
     @action(detail=False, methods=["get"], url_path="export")
-    def export_xlsx(self, request: Request) -> HttpResponse:
+    def export_xlsx(self, request: Request) -> HttpResponseBase:
         """The filtered list as .xlsx (same scope as the list)."""
         qs = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         return export_response(qs, self.excel_sheet(), self.excel_filename)
