@@ -42,6 +42,7 @@ __all__ = [
     "do_create",
     "do_delete",
     "do_update",
+    "insert_rows",
     "lock",
     "same_state",
     "update_object",
@@ -131,6 +132,75 @@ def do_create(
     return obj
 
 
+def _max_params() -> int:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        raw = connection.connection
+        if hasattr(raw, "getlimit"):
+            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        return 999
+    return int(connection.features.max_query_params or 32000)
+
+
+def _overrides_pre_save(field: models.Field[Any, Any]) -> bool:
+    return type(field).pre_save is not models.Field.pre_save
+
+
+def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
+    """INSERT new ``objs`` (one model) with multi-row statements and set their ids; what ``bulk_create`` does,
+    without compiling each value through the query compiler (a third of the CPU time for a 20-column row).
+
+    Each field's ``pre_save`` runs when its class defines one (``auto_now``, files) and each value goes through
+    ``get_db_prep_save``, as in ``bulk_create``. Falls back to ``bulk_create`` on a database that cannot
+    return ids from a multi-row INSERT. Only for the bulk actions below and ``core.audit.record_many``.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    if not objs:
+        return objs
+    # The connection itself, not the ``django.db.connection`` proxy (one attribute lookup per value less).
+    connection = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    opts = model._meta
+    if not connection.features.can_return_rows_from_bulk_insert or opts.parents:
+        return model._default_manager.bulk_create(objs, batch_size=rows_per_statement)
+    pk = opts.pk
+    assert pk is not None
+    fields = [f for f in opts.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    fields = [f for f in fields if not f.primary_key]
+    pre = [f for f in fields if _overrides_pre_save(f)]
+    plain = {f.attname for f in fields} - {f.attname for f in pre}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    per = max(1, min(rows_per_statement, _max_params() // len(fields)))
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table, pk_column = qn(opts.db_table), qn(pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per):
+            part = objs[start : start + per]
+            params: list[Any] = []
+            for obj in part:
+                values = {f.attname: f.pre_save(obj, True) for f in pre}
+                for f in fields:
+                    value = getattr(obj, f.attname) if f.attname in plain else values[f.attname]
+                    params.append(f.get_db_prep_save(value, connection))
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(part))} "
+                f"RETURNING {pk_column}"
+            )
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+            for obj, pk_value in zip(part, ids, strict=True):
+                setattr(obj, pk.attname, pk_value)
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return objs
+
+
 @transaction.atomic
 def do_bulk_create(
     objs: list[M],
@@ -146,8 +216,7 @@ def do_bulk_create(
     whose ``save`` adds nothing, or after doing what it adds (an app's ``bulk_create`` writer)."""
     if not objs:
         return objs
-    model = type(objs[0])
-    created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+    created = insert_rows(objs, rows_per_statement=batch_size)
     record_many(
         event, created, acting_user=acting_user, reason=reason, message=message, batch_size=batch_size
     )

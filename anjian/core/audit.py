@@ -141,7 +141,9 @@ def record_many(
                 message=(message(obj) if callable(message) else message)[:500],
             )
         )
-    return AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+    from anjian.core.actions import insert_rows
+
+    return insert_rows(rows, rows_per_statement=batch_size)
 
 
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
