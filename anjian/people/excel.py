@@ -282,6 +282,47 @@ def export_filename(register: str) -> str:
     return _filename(register)
 
 
+def filtered_rows(register: str, user: Any, query: str = "") -> models.QuerySet[Any]:
+    """What ``user`` sees of ``register`` with the list page's filters (``query``, a URL query string)."""
+    from django.http import QueryDict
+
+    from anjian.people.access import visible_certificates, visible_people, visible_trainings
+    from anjian.people.filtersets import CertificateFilterSet, PersonFilterSet, TrainingFilterSet
+
+    visible, filterset_class = {
+        "persons": (visible_people, PersonFilterSet),
+        "certificates": (visible_certificates, CertificateFilterSet),
+        "trainings": (visible_trainings, TrainingFilterSet),
+    }[register]
+    return filterset_class(QueryDict(query), queryset=visible(user)).qs  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# Background tasks (``core.tasks``): large exports and imports
+# ---------------------------------------------------------------------------------------------
+
+
+def run_export_task(task: Any, progress: Any) -> None:
+    """Export ``task.params["register"]`` with the list's filters into the task's file."""
+    from anjian.core.tasks import open_output
+
+    register, user = task.params["register"], task.user
+    rows = filtered_rows(register, user, task.params.get("query", ""))
+    total = rows.count()
+    progress(0, total)
+    with open_output(task, _filename(register)) as out:
+        task.total = export_file(register, rows, user, out, progress=lambda n: progress(n, total))
+
+
+def run_import_task(task: Any, progress: Any) -> None:
+    """Import the uploaded file into ``task.params["register"]``; the report is the task's result."""
+    from anjian.core.tasks import read_input
+
+    report = import_file(task.params["register"], read_input(task), acting_user=task.user, progress=progress)
+    task.total = report.total_rows
+    task.result = {"report": report.as_dict(), "summary": report.summary()}
+
+
 def export_response(register: str, rows: Iterable[models.Model], user: Any) -> HttpResponseBase:
     """``rows`` (already scoped and filtered by the caller) as an .xlsx download (streamed, constant memory)."""
     spec = sheet_for(register, user, for_export=True)
