@@ -195,6 +195,20 @@ def _add(errors: dict[str, list[Any]], exc: ValidationError, constraint: Any = N
     return exc.update_error_dict(errors)
 
 
+def _fetched_relation(obj: models.Model, field: Any) -> bool:
+    """True for a foreign key holding an object read from the database that meets the key's
+    ``limit_choices_to`` (Django's own check would re-read it with one query per row)."""
+    if not field.is_relation or getattr(obj, field.attname) is None or not field.is_cached(obj):
+        return False
+    related = getattr(obj, field.name)
+    if related is None or related._state.adding:
+        return False
+    limit = field.get_limit_choices_to()
+    if not limit:
+        return True
+    return _q_holds(limit if isinstance(limit, models.Q) else models.Q(**limit), related) is True
+
+
 def full_clean(obj: models.Model, index: UniqueIndex | None) -> None:
     """``obj.full_clean()`` with the same errors, asking the database only where ``index`` cannot answer.
 
@@ -207,11 +221,7 @@ def full_clean(obj: models.Model, index: UniqueIndex | None) -> None:
         obj.full_clean()
         return
     model = type(obj)
-    exclude = {
-        f.name
-        for f in model._meta.concrete_fields
-        if f.is_relation and getattr(obj, f.attname) is not None and f.is_cached(obj)  # type: ignore[attr-defined]
-    }
+    exclude = {f.name for f in model._meta.concrete_fields if _fetched_relation(obj, f)}
     errors: dict[str, list[Any]] = {}
     with using_index(index):
         try:

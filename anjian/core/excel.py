@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from urllib.parse import quote
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -529,7 +529,7 @@ EXPORT_CHUNK = 2000
 
 
 def export_to(
-    fileobj: BinaryIO,
+    fileobj: IO[bytes],
     rows: Iterable[Any],
     spec: Sheet,
     *,
