@@ -336,7 +336,9 @@ def _build(db_url: str, sqlite_path: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     """Build the data on each database, then measure exports and imports in child processes."""
     databases: dict[str, str] = {}
-    tmp = tempfile.mkdtemp(prefix="bench-excel-")
+    # A fixed place, so BENCH_EXCEL_KEEPDB=1 can measure again without building the data again.
+    tmp = os.path.join(tempfile.gettempdir(), "anjian-bench-excel")
+    os.makedirs(tmp, exist_ok=True)
     databases["sqlite"] = "sqlite:///" + str(Path(tmp) / "bench.sqlite3")
     if PG_URL:
         databases["postgresql"] = PG_URL
@@ -383,8 +385,21 @@ def _main(step: str) -> None:
         else:
             settings["TEST"]["NAME"] = settings["NAME"]
         t0 = time.perf_counter()
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-        counts = _populate()
+        keep = os.environ.get("BENCH_EXCEL_KEEPDB") == "1"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keep)
+        from anjian.people.models import Certificate, Person
+
+        if keep and Person.objects.exists():
+            _undo_import("persons")
+            _undo_import("enterprises")
+            counts = {
+                "enterprises": ENTERPRISES,
+                "persons": Person.objects.count(),
+                "certificates": Certificate.objects.count(),
+                "kept": True,
+            }
+        else:
+            counts = _populate()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")

@@ -150,6 +150,32 @@ def _overrides_pre_save(field: models.Field[Any, Any]) -> bool:
     return type(field).pre_save is not models.Field.pre_save
 
 
+#: Field classes whose database value is the Python value itself when it has one of these exact types.
+_SAME_IN_DB: dict[type[Any], tuple[type[Any], ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.BooleanField: (bool,),
+}
+
+
+def _db_value(field: Any, connection: Any) -> Callable[[Any], Any]:
+    """``field.get_db_prep_save`` with a shortcut for values the database takes as they are."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    same = _SAME_IN_DB.get(type(target))
+    if isinstance(field, models.ForeignKey) and isinstance(target, models.AutoField | models.BigAutoField):
+        same = (int,)
+    prep = field.get_db_prep_save
+    if same is None:
+        return lambda value: prep(value, connection)
+    return lambda value: value if value is None or value.__class__ in same else prep(value, connection)
+
+
 def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
     """INSERT new ``objs`` (one model) with multi-row statements and set their ids; what ``bulk_create`` does,
     without compiling each value through the query compiler (a third of the CPU time for a 20-column row).
@@ -178,6 +204,7 @@ def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
     columns = ", ".join(qn(f.column) for f in fields)
     per = max(1, min(rows_per_statement, _max_params() // len(fields)))
     placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    converters = [(f.attname, _db_value(f, connection), f.attname in plain) for f in fields]
     table, pk_column = qn(opts.db_table), qn(pk.column)
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per):
@@ -185,9 +212,8 @@ def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
             params: list[Any] = []
             for obj in part:
                 values = {f.attname: f.pre_save(obj, True) for f in pre}
-                for f in fields:
-                    value = getattr(obj, f.attname) if f.attname in plain else values[f.attname]
-                    params.append(f.get_db_prep_save(value, connection))
+                for attname, to_db, is_plain in converters:
+                    params.append(to_db(getattr(obj, attname) if is_plain else values[attname]))
             sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(part))} "
                 f"RETURNING {pk_column}"

@@ -69,10 +69,35 @@ class UniqueIndex:
         self.sets = unique_sets(model)
         self._asked: dict[tuple[str, ...], set[tuple[Any, ...]]] = {s: set() for s in self.sets}
         self._stored: dict[tuple[str, ...], dict[tuple[Any, ...], set[Any]]] = {s: {} for s in self.sets}
+        self._shape: tuple[set[tuple[str, ...]], set[tuple[str, ...]], bool] | None = None
+        self._attnames: dict[str, str] = {}
+
+    def shape(self) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], bool]:
+        """The model's unique sets, those checked by ``validate_unique`` (fields, ``unique_together``), and
+        whether it has ``unique_for_*`` checks (computed once)."""
+        if self._shape is None:
+            opts = self.model._meta
+            field_sets: set[tuple[str, ...]] = {
+                (f.name,) for f in opts.concrete_fields if f.unique and not f.primary_key
+            }
+            field_sets |= {tuple(t) for t in opts.unique_together}
+            date_checks = any(
+                getattr(f, attr, None)
+                for f in opts.concrete_fields
+                for attr in ("unique_for_date", "unique_for_year", "unique_for_month")
+            )
+            self._shape = (set(self.sets), field_sets, date_checks)
+        return self._shape
 
     def values_of(self, obj: models.Model, fields: tuple[str, ...]) -> tuple[Any, ...]:
         """The tuple of ``obj`` for ``fields`` (foreign keys by id)."""
-        return tuple(getattr(obj, _attname(self.model, f)) for f in fields)
+        names = self._attnames
+        out = []
+        for f in fields:
+            if f not in names:
+                names[f] = _attname(self.model, f)
+            out.append(getattr(obj, names[f]))
+        return tuple(out)
 
     def prefetch(self, candidates: Iterable[Mapping[str, Any]]) -> None:
         """Read, per unique set, which of the ``candidates``' value tuples are stored (one query per set and
@@ -238,16 +263,7 @@ def full_clean(obj: models.Model, index: UniqueIndex | None) -> None:
             continue
         if index.taken(fields, values, obj.pk) is not False:
             unknown.add(fields)
-    simple_sets = set(index.sets)
-    field_sets: set[tuple[str, ...]] = {
-        (f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key
-    }
-    field_sets |= {tuple(t) for t in model._meta.unique_together}
-    date_checks = any(
-        getattr(f, attr, None)
-        for f in model._meta.concrete_fields
-        for attr in ("unique_for_date", "unique_for_year", "unique_for_month")
-    )
+    simple_sets, field_sets, date_checks = index.shape()
     if unknown & field_sets or date_checks:
         try:
             obj.validate_unique(exclude=failed)

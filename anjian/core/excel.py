@@ -905,6 +905,42 @@ def _open_sheet(file: bytes | BinaryIO, spec: Sheet) -> Any:
     return wb[spec.title[:31]] if spec.title[:31] in wb.sheetnames else wb.worksheets[0]
 
 
+def _sheet_rows(
+    file: bytes | BinaryIO, spec: Sheet, max_rows: int
+) -> tuple[Any, list[tuple[int, list[Any], set[int]]], bool]:
+    """The header and up to ``max_rows`` non-blank rows of the bounded upload ``file`` (see :func:`_read_rows`),
+    read by the streaming reader (``core.xlsx_read``), or by openpyxl when that reader cannot read the file."""
+    from anjian.core.xlsx_read import read_rows
+
+    data = check_xlsx_upload(file)
+    try:
+        _name, rows = read_rows(data, spec.title[:31])
+        return _collect(rows, max_rows)
+    except Exception:  # an unusual file: openpyxl reads more of the format (and reports what it cannot)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        ws = wb[spec.title[:31]] if spec.title[:31] in wb.sheetnames else wb.worksheets[0]
+        return _read_rows(ws, max_rows)
+
+
+def _collect(
+    rows: Iterable[tuple[int, list[Any], set[int]]], max_rows: int
+) -> tuple[Any, list[tuple[int, list[Any], set[int]]], bool]:
+    """:func:`_read_rows` for rows that are already values: the header, the non-blank rows, too many or not."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return None, [], False
+    header = first[1]
+    out: list[tuple[int, list[Any], set[int]]] = []
+    for row_no, values, formulas in iterator:
+        if all(_is_blank(v) for v in values):
+            continue
+        out.append((row_no, values, formulas))
+        if len(out) > max_rows:
+            return header, out, True
+    return header, out, False
+
+
 def _read_rows(ws: Any, max_rows: int) -> tuple[Any, list[tuple[int, list[Any], set[int]]], bool]:
     """The header, then up to ``max_rows`` non-blank rows as (Excel row number, values, formula cells).
 
@@ -968,8 +1004,7 @@ def import_rows(
 
     report = ImportReport()
     try:
-        ws = _open_sheet(file, spec)
-        header, data_rows, too_many = _read_rows(ws, MAX_ROWS)
+        header, data_rows, too_many = _sheet_rows(file, spec, MAX_ROWS)
     except UploadRefused as exc:
         report.add_error(0, "", exc.message)
         return report

@@ -171,7 +171,10 @@ class Person(BaseModel):
         if not result.valid:
             errors.setdefault("id_number", []).append(result.message)
         else:
-            self.derive_from_id()
+            # What derive_from_id does, from the check just made.
+            if result.birth_date is not None:
+                self.birth_date = result.birth_date
+                self.sex = result.sex or self.sex
             taken = unique_taken(
                 Person, {"id_type": self.id_type, "id_number": self.id_number}, exclude_pk=self.pk
             )
