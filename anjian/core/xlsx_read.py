@@ -139,11 +139,11 @@ def read_rows(data: bytes, title: str) -> tuple[str, Iterator[Row]]:
             target = rels.get(el.get(f"{_REL}id", ""), ("", ""))[1]
             sheets.append((el.get("name", ""), target))
         elif el.tag == f"{_MAIN}workbookPr":
-    by_kind = dict(rels.values())
+            date1904 = el.get("date1904") in {"1", "true"}
     if not sheets:
         raise ValueError("no sheet")
     name, path = next((s for s in sheets if s[0] == title), sheets[0])
-    by_kind = {kind: target for kind, target in rels.values()}
+    by_kind = dict(rels.values())
     strings = _shared_strings(archive, by_kind.get("sharedStrings"))
     dates = _date_styles(archive, by_kind.get("styles"))
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
