@@ -19,8 +19,13 @@ from anjian.core.models import AuditEntry
 __all__ = ["history_for", "jsonable", "record", "record_many", "snapshot"]
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 def jsonable(value: Any) -> Any:
     """Return ``value`` in a JSON-safe form (dates as ISO strings, decimals as strings)."""
+    if value is None or value.__class__ in _PLAIN:
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

@@ -154,6 +154,7 @@ def _rows(
     archive: zipfile.ZipFile, path: str, strings: list[str], dates: set[int], epoch: dt.datetime
 ) -> Iterator[Row]:
     expected = 1
+    columns: dict[str, int] = {}
     with archive.open(path) as stream:
         for _event, row in iterparse(stream):
             if row.tag != _ROW:
@@ -171,14 +172,20 @@ def _rows(
                 ref = c.get("r")
                 if ref:
                     letters = ref.rstrip("0123456789")
-                    col = column_index_from_string(letters) - 1
+                    if letters not in columns:
+                        columns[letters] = column_index_from_string(letters) - 1
+                    col = columns[letters]
                 if len(values) <= col:
                     values.extend([None] * (col + 1 - len(values)))
                 kind = c.get("t", "n")
-                formula = c.find(_F)
+                formula = v = None
+                for child in c:
+                    if child.tag == _V:
+                        v = child
+                    elif child.tag == _F:
+                        formula = child
                 if formula is not None:
                     formulas.add(col)
-                v = c.find(_V)
                 text = v.text if v is not None else None
                 value: Any = None
                 if kind == "s":
