@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -498,26 +499,48 @@ def _to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _exporter(column: Column) -> Callable[[Any], Any]:
-    """A fast cell getter for ``column``: choice labels resolved once per export, not once per cell."""
-    if column.value is not None:
-        get = column.value
-    elif column.choices is not None:
-        labels = {v: str(label) for v, label in column.choices}
-        name = column.field
+#: Field classes whose stored value is written to the cell as it is (no label, no conversion).
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.DateField,
+)
 
-        def get(obj: Any) -> Any:
+
+def _exporter(column: Column, model: type[models.Model] | None = None) -> Callable[[Any], Any]:
+    """A fast cell getter for ``column``: choice labels resolved once per export, not once per cell, and a
+    plain attribute read for a plain field of ``model``."""
+    if column.value is not None:
+        return column.value
+    name = column.field
+    if column.choices is not None:
+        labels = {v: str(label) for v, label in column.choices}
+
+        def label(obj: Any) -> Any:
             value = getattr(obj, name, None)
             return labels.get(value, "" if value is None else str(value))
 
-    else:
-        return column.export_value
-    return get
+        return label
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if isinstance(field, models.BooleanField):
+        return lambda obj: None if (v := getattr(obj, name, None)) is None else ("是" if v else "否")
+    if (
+        isinstance(field, _AS_IS)
+        and not isinstance(field, models.DateTimeField)
+        and not field.is_relation
+        and not field.choices
+    ):
+        return operator.attrgetter(name)
+    return column.export_value
 
 
 def _plain(value: Any) -> Any:
     # The streaming writer takes str, int, float, Decimal, bool, date and naive datetime; the rest is text.
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+    if value.__class__ is dt.datetime and value.tzinfo is not None:
         from django.utils import timezone
 
         return timezone.localtime(value).replace(tzinfo=None)
@@ -552,7 +575,7 @@ def export_to(
         styles=[STYLE_TEXT if c.kind == "text" and c.choices is None else STYLE_GENERAL for c in columns],
     )
     writer.header([c.header for c in columns], [c.required for c in columns])
-    getters = [_exporter(c) for c in columns]
+    getters = [_exporter(c, spec.model) for c in columns]
     if isinstance(rows, models.QuerySet):
         rows = rows.iterator(chunk_size=EXPORT_CHUNK)
     count = 0

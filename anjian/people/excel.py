@@ -262,10 +262,49 @@ _EXPORT_RELATED = {
 }
 
 
+_HOLDER = (
+    "person__name",
+    "person__id_number",
+    "person__employer_enterprise__name",
+    "person__employer_unit__name",
+)
+#: The columns an export reads (``only``): no other column is loaded or converted.
+_EXPORT_ONLY = {
+    "persons": (
+        "name",
+        "id_type",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "employer_enterprise__name",
+        "employer_unit__name",
+        "job",
+        "role_category",
+        "education",
+        "major",
+        "major_safety_related",
+        "years_experience",
+        "is_active",
+    ),
+    "certificates": (
+        "kind",
+        "category",
+        "operation_item",
+        "number",
+        "issuer",
+        "issued_on",
+        "expires_on",
+        *_HOLDER,
+    ),
+    "trainings": ("course", "kind", "hours", "date", "result", "provider", *_HOLDER),
+}
+
+
 def export_rows(register: str, rows: Iterable[models.Model]) -> Iterable[models.Model]:
-    """``rows`` with what the export reads joined in (one query however many rows)."""
+    """``rows`` with what the export reads joined in and nothing else loaded (one query however many rows)."""
     if isinstance(rows, models.QuerySet):
-        return rows.select_related(*_EXPORT_RELATED[register])
+        return rows.select_related(*_EXPORT_RELATED[register]).only(*_EXPORT_ONLY[register])
     return rows
 
 
