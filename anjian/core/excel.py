@@ -41,12 +41,13 @@ optional column clears the field.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, BinaryIO
@@ -1023,6 +1024,50 @@ def import_rows(
     for the whole file in a few queries (``core.batch``), so the number of queries does not grow with the
     rows.
     """
+    with _gc_paused():
+        return _import_rows(
+            file,
+            spec,
+            acting_user=acting_user,
+            lookup=lookup,
+            lookup_many=lookup_many,
+            can_change=can_change,
+            prepare=prepare,
+            save_row=save_row,
+            save_created=save_created,
+            progress=progress,
+        )
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the import (restored after): an import holds tens of
+    thousands of young objects that are all still alive, and the collector kept re-scanning them (a fifth of
+    the CPU time of a 10,000-row file). Reference counting still frees everything else at once."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _import_rows(
+    file: bytes | BinaryIO,
+    spec: Sheet,
+    *,
+    acting_user: Any,
+    lookup: Callable[[dict[str, Any]], Any] | None,
+    lookup_many: Callable[[list[dict[str, Any]]], list[Any]] | None,
+    can_change: Callable[[Any, bool], str | None] | None,
+    prepare: Callable[[Any, dict[str, Any], bool], None] | None,
+    save_row: Callable[[ImportRow], None] | None,
+    save_created: Callable[[list[ImportRow]], None] | None,
+    progress: Callable[[int, int], None] | None,
+) -> ImportReport:
     from anjian.core.batch import UniqueIndex, using_index
 
     report = ImportReport()
