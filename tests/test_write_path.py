@@ -22,6 +22,7 @@ ALLOWED_FILES = {
     "core/attachments.py",
     "core/notifications.py",
     "core/jobs.py",
+    "core/tasks.py",  # background tasks (large exports and imports): their own state rows
     "core/system.py",
     "core/lockout.py",  # failed-login counters (the login backend is their only writer)
     "core/tokens.py",  # API tokens die on password change or deactivation (a pre_save hook of the user)

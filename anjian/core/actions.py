@@ -30,16 +30,19 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from anjian.core.audit import record, snapshot
+from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
 
 __all__ = [
     "Writer",
+    "bulk_create_objects",
     "create_object",
     "delete_object",
+    "do_bulk_create",
     "do_create",
     "do_delete",
     "do_update",
+    "insert_rows",
     "lock",
     "same_state",
     "update_object",
@@ -127,6 +130,155 @@ def do_create(
     _set_m2m(obj, m2m)
     record(event, obj, acting_user=acting_user, after=snapshot(obj), reason=reason, message=message)
     return obj
+
+
+def _max_params() -> int:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        raw = connection.connection
+        if hasattr(raw, "getlimit"):
+            return int(raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        return 999
+    return int(connection.features.max_query_params or 32000)
+
+
+def _overrides_pre_save(field: models.Field[Any, Any]) -> bool:
+    return type(field).pre_save is not models.Field.pre_save
+
+
+#: Field classes whose database value is the Python value itself when it has one of these exact types.
+_SAME_IN_DB: dict[type[Any], tuple[type[Any], ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+    models.BooleanField: (bool,),
+}
+
+
+def _db_value(field: Any, connection: Any) -> Callable[[Any], Any]:
+    """``field.get_db_prep_save`` with a shortcut for values the database takes as they are."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    same = _SAME_IN_DB.get(type(target))
+    if isinstance(field, models.ForeignKey) and isinstance(target, models.AutoField | models.BigAutoField):
+        same = (int,)
+    prep = field.get_db_prep_save
+    if same is None:
+        return lambda value: prep(value, connection)
+    return lambda value: value if value is None or value.__class__ in same else prep(value, connection)
+
+
+def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
+    """INSERT new ``objs`` (one model) with multi-row statements and set their ids; what ``bulk_create`` does,
+    without compiling each value through the query compiler (a third of the CPU time for a 20-column row).
+
+    Each field's ``pre_save`` runs when its class defines one (``auto_now``, files) and each value goes through
+    ``get_db_prep_save``, as in ``bulk_create``. Falls back to ``bulk_create`` on a database that cannot
+    return ids from a multi-row INSERT. Only for the bulk actions below and ``core.audit.record_many``.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    if not objs:
+        return objs
+    # The connection itself, not the ``django.db.connection`` proxy (one attribute lookup per value less).
+    connection = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    opts = model._meta
+    if not connection.features.can_return_rows_from_bulk_insert or opts.parents:
+        return model._default_manager.bulk_create(objs, batch_size=rows_per_statement)
+    pk = opts.pk
+    assert pk is not None
+    fields = [f for f in opts.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
+    fields = [f for f in fields if not f.primary_key]
+    pre = [f for f in fields if _overrides_pre_save(f)]
+    plain = {f.attname for f in fields} - {f.attname for f in pre}
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    per = max(1, min(rows_per_statement, _max_params() // len(fields)))
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    converters = [(f.attname, _db_value(f, connection), f.attname in plain) for f in fields]
+    table, pk_column = qn(opts.db_table), qn(pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per):
+            part = objs[start : start + per]
+            params: list[Any] = []
+            for obj in part:
+                values = {f.attname: f.pre_save(obj, True) for f in pre}
+                for attname, to_db, is_plain in converters:
+                    params.append(to_db(getattr(obj, attname) if is_plain else values[attname]))
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(part))} "
+                f"RETURNING {pk_column}"
+            )
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+            for obj, pk_value in zip(part, ids, strict=True):
+                setattr(obj, pk.attname, pk_value)
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return objs
+
+
+@transaction.atomic
+def do_bulk_create(
+    objs: list[M],
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.OBJECT_CREATED,
+    reason: str = "",
+    message: str | Callable[[Any], str] = "",
+    batch_size: int = 500,
+) -> list[M]:
+    """Save many new, already validated rows with one INSERT per ``batch_size`` and write their audit rows
+    in bulk (one per object, as :func:`do_create` would). ``save()`` is not called: use it only for models
+    whose ``save`` adds nothing, or after doing what it adds (an app's ``bulk_create`` writer)."""
+    if not objs:
+        return objs
+    created = insert_rows(objs, rows_per_statement=batch_size)
+    record_many(
+        event, created, acting_user=acting_user, reason=reason, message=message, batch_size=batch_size
+    )
+    return created
+
+
+def _plain_save(model: type[models.Model]) -> bool:
+    """True when ``model.save`` is Django's own or ``core.BaseModel``'s (nothing a bulk insert would skip)."""
+    from anjian.core.models import BaseModel
+
+    return model.save in (models.Model.save, BaseModel.save)
+
+
+def bulk_create_objects(
+    objs: list[M],
+    *,
+    acting_user: Any,
+    event: AuditEvent | int | None = None,
+    fallback_event: AuditEvent | int = AuditEvent.OBJECT_CREATED,
+    message: str | Callable[[Any], str] = "",
+) -> list[M] | None:
+    """Create validated ``objs`` in bulk through their app's ``bulk_create`` writer, or :func:`do_bulk_create`
+    when the app declares no writer of its own and the model's ``save`` adds nothing; ``None`` when neither
+    applies (the caller creates them one by one through :func:`create_object`)."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    writer = writer_for(model)
+    if writer.bulk_create is not None:
+        result: list[M] = writer.bulk_create(
+            objs, acting_user=acting_user, message=message, **_with_event(event)
+        )
+        return result
+    if writer.create is not None or not _plain_save(model):
+        return None
+    return do_bulk_create(objs, acting_user=acting_user, event=event or fallback_event, message=message)
 
 
 @transaction.atomic
@@ -218,6 +370,10 @@ class Writer:
     create: Callable[..., Any] | None = None
     update: Callable[..., Any] | None = None
     delete: Callable[..., Any] | None = None
+    #: ``bulk_create(objs, *, acting_user, event, message)``: many validated new rows at once (the Excel
+    #: import); ``message`` is a function of the object. Without it a model whose app has its own ``create``
+    #: is imported row by row.
+    bulk_create: Callable[..., Any] | None = None
 
 
 _NO_WRITER = Writer()

@@ -12,6 +12,12 @@ class CoreConfig(AppConfig):
         from anjian.core.todos import todo_count_html
 
         register_live("todos.count", todo_count_html, every=15, label="待办事项数")
+        import datetime as dt
+
+        from anjian.core.jobs import register_job
+        from anjian.core.tasks import expire_tasks
+
+        register_job("core.expire_tasks", expire_tasks, every=dt.timedelta(hours=1), label="清理后台任务")
         register_live("notifications.unread", unread_count_html, every=30, label="未读通知数")
         # Control characters are refused by every form and serializer text field (see textguard).
         from anjian.core import textguard

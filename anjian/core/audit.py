@@ -19,8 +19,13 @@ from anjian.core.models import AuditEntry
 __all__ = ["history_for", "jsonable", "record", "record_many", "snapshot"]
 
 
+_PLAIN = frozenset({str, int, bool, float})
+
+
 def jsonable(value: Any) -> Any:
     """Return ``value`` in a JSON-safe form (dates as ISO strings, decimals as strings)."""
+    if value is None or value.__class__ in _PLAIN:
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -102,11 +107,12 @@ def record_many(
     before: Callable[[Any], dict[str, Any] | None] | None = None,
     related: Callable[[Any], models.Model | None] | None = None,
     reason: str = "",
-    message: str = "",
+    message: str | Callable[[Any], str] = "",
     batch_size: int = 500,
 ) -> list[AuditEntry]:
     """Write one audit row per object in bulk (imports, back-fills, telemetry): the same columns as
-    :func:`record`, a few queries for any number of rows. ``after``/``before``/``related`` are per object."""
+    :func:`record`, a few queries for any number of rows. ``after``/``before``/``related`` — and
+    ``message`` when it is a function — are per object."""
     user, name = _actor(acting_user)
     request_id = current_request_id()
     types: dict[type[models.Model], ContentType] = {}
@@ -137,10 +143,12 @@ def record_many(
                 before=before(obj) if before is not None else None,
                 after=after(obj) if after is not None else None,
                 reason=reason or "",
-                message=message[:500],
+                message=(message(obj) if callable(message) else message)[:500],
             )
         )
-    return AuditEntry.objects.bulk_create(rows, batch_size=batch_size)
+    from anjian.core.actions import insert_rows
+
+    return insert_rows(rows, rows_per_statement=batch_size)
 
 
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -45,6 +45,7 @@ class AuditEvent(models.IntegerChoices):
     OBJECT_UPDATED = 2, _("修改")
     OBJECT_DELETED = 3, _("删除")
     IMPORTED = 10, _("导入")
+    EXPORTED = 11, _("导出")
     ATTACHMENT_ADDED = 20, _("上传附件")
     ATTACHMENT_REMOVED = 21, _("删除附件")
 

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.choices import audit_event_label
 
-__all__ = ["Attachment", "AuditEntry", "BaseModel", "JobRun", "Notification", "RestrictedQuerySet"]
+__all__ = [
+    "Attachment",
+    "AuditEntry",
+    "BackgroundTask",
+    "BaseModel",
+    "JobRun",
+    "Notification",
+    "RestrictedQuerySet",
+]
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -250,3 +258,54 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.slot}"
+
+
+class BackgroundTask(models.Model):
+    """A long piece of work a user asked for (a large export or import), run outside the request (``core.tasks``).
+
+    Only the user who asked sees it and downloads its file; ``done``/``total`` drive the progress bar.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=60)
+    label = models.CharField(_("名称"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    file_path = models.CharField(_("文件"), max_length=300, blank=True)
+    file_name = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def finished(self) -> bool:
+        """Done or failed."""
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        """Progress in whole percent (100 when done)."""
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anjian.core import files, views
+from anjian.core import files, task_views, views
 from anjian.core.live import live_response
 
 app_name = "core"
@@ -15,4 +15,7 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("live/<str:key>/", live_response, name="live"),
     path("inbox/<int:pk>/", views.NotificationOpenView.as_view(), name="notification"),
+    path("tasks/<int:pk>/", task_views.TaskView.as_view(), name="task"),
+    path("tasks/<int:pk>/progress/", task_views.TaskProgressView.as_view(), name="task_progress"),
+    path("tasks/<int:pk>/download/", task_views.TaskDownloadView.as_view(), name="task_download"),
 ]

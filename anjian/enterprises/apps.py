@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -23,3 +25,17 @@ class EnterprisesConfig(AppConfig):
         from anjian.enterprises.todos import enterprise_todos
 
         register(enterprise_todos)
+        from anjian.core.tasks import register_task
+
+        def export_task(task: Any, progress: Any) -> None:
+            from anjian.enterprises.views import run_export_task
+
+            run_export_task(task, progress)
+
+        def import_task(task: Any, progress: Any) -> None:
+            from anjian.enterprises.views import run_import_task
+
+            run_import_task(task, progress)
+
+        register_task("enterprises.export", export_task)
+        register_task("enterprises.import", import_task)

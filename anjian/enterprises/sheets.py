@@ -127,7 +127,7 @@ def enterprise_sheet(user: Any) -> Sheet:
     )
 
 
-def import_enterprises(file: Any, user: Any) -> ImportReport:
+def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportReport:
     """Import the 企业名录 sheet as ``user``: new codes create enterprises, known codes update them."""
     scope = scope_of(user)
 
@@ -144,11 +144,15 @@ def import_enterprises(file: Any, user: Any) -> ImportReport:
                     }
                 )
 
+    table: dict[str, Any] = {}
+
     def can_change(obj: Enterprise, created: bool) -> str | None:
         if created:
             if scope.sees_all:
                 return None
-            unit = actions.derive_supervising_unit(obj.industry)
+            if not table:  # the 三个必须 table, read once per file
+                table.update(actions.supervision_table())
+            unit = actions.derive_supervising_unit(obj.industry, table)
             if scope.is_department and unit is not None and unit.pk in scope.unit_ids:
                 return None
             return _("只能新建本部门监管的企业（该行业的监管部门为%(unit)s）") % {"unit": unit or "—"}
@@ -172,6 +176,15 @@ def import_enterprises(file: Any, user: Any) -> ImportReport:
                 message=_import_message(row),
             )
 
+    def save_created(rows: list[ImportRow]) -> None:
+        numbers = {id(row.obj): row.row for row in rows}
+        actions.do_bulk_create_enterprises(
+            [row.obj for row in rows],
+            acting_user=user,
+            event=AuditEvent.IMPORTED,
+            message=lambda e: _("Excel 导入第 %(row)d 行") % {"row": numbers[id(e)]},
+        )
+
     return import_rows(
         file,
         enterprise_sheet(user),
@@ -179,6 +192,8 @@ def import_enterprises(file: Any, user: Any) -> ImportReport:
         prepare=prepare,
         can_change=can_change,
         save_row=save_row,
+        save_created=save_created,
+        progress=progress,
     )
 
 

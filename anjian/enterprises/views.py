@@ -12,16 +12,26 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.audit import snapshot
 from anjian.core.errors import AnjianError
-from anjian.core.excel import ImportReport, export, template, xlsx_response
+from anjian.core.excel import (
+    ImportReport,
+    UploadRefused,
+    check_xlsx_upload,
+    export_response,
+    template,
+    xlsx_response,
+)
 from anjian.core.metrics import MetricValue
+from anjian.core.tasks import export_sync_max_rows, import_sync_max_bytes, submit
 from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.core.workflow import allowed_verbs
 from anjian.enterprises import actions, metrics, sheets
@@ -142,10 +152,22 @@ def _register(name: str) -> Register:
 class ExcelExportView(LoginRequiredMixin, View):
     """The filtered list of a register as .xlsx, in the user's scope."""
 
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
         reg = _register(register)
         rows = reg.filterset(request.GET, queryset=reg.rows(request.user)).qs
-        return xlsx_response(export(rows, reg.sheet(request.user)), reg.filename)
+        if rows.count() > export_sync_max_rows():
+            task = submit(
+                "enterprises.export",
+                user=request.user,
+                label=_("导出%(title)s") % {"title": reg.title},
+                params={
+                    "register": register,
+                    "query": request.GET.urlencode(),
+                    "back_url": reverse(reg.list_url),
+                },
+            )
+            return redirect("core:task", task.pk)
+        return export_response(rows, reg.sheet(request.user), reg.filename)
 
 
 class ExcelTemplateView(LoginRequiredMixin, View):
@@ -187,7 +209,27 @@ class ExcelImportView(LoginRequiredMixin, View):
         form = ImportForm(request.POST, request.FILES)
         report = None
         if form.is_valid():
-            report = reg.importer(form.cleaned_data["file"], request.user)
+            upload = form.cleaned_data["file"]
+            if upload.size > import_sync_max_bytes():
+                # A large file: checked for its bounds here, imported in the background with a progress bar.
+                try:
+                    data = check_xlsx_upload(upload)
+                except UploadRefused as exc:
+                    report = ImportReport()
+                    report.add_error(0, "", exc.message)
+                    messages.warning(request, report.summary())
+                    return render(
+                        request, "enterprises/import.html", self._context(reg, register, form, report)
+                    )
+                task = submit(
+                    "enterprises.import",
+                    user=request.user,
+                    label=_("导入%(title)s") % {"title": reg.title},
+                    params={"register": register, "back_url": reverse(reg.list_url)},
+                    data=data,
+                )
+                return redirect("core:task", task.pk)
+            report = reg.importer(upload, request.user)
             level = messages.SUCCESS if report.ok else messages.WARNING
             messages.add_message(request, level, report.summary())
         return render(request, "enterprises/import.html", self._context(reg, register, form, report))
@@ -734,3 +776,39 @@ class SupervisionRuleListView(LoginRequiredMixin, View):
         else:
             messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
         return HttpResponseRedirect(reverse("enterprises:supervision_rules"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Background tasks (``core.tasks``): large exports and imports of the registers
+# ---------------------------------------------------------------------------------------------
+
+
+def run_export_task(task: Any, progress: Any) -> None:
+    """Export a register with its list's filters into the task's file."""
+    from django.http import QueryDict
+
+    from anjian.core.excel import export_to
+    from anjian.core.tasks import open_output
+
+    reg = _register(task.params["register"])
+    rows = reg.filterset(QueryDict(task.params.get("query", "")), queryset=reg.rows(task.user)).qs
+    total = rows.count()
+    progress(0, total)
+    with open_output(task, reg.filename) as out:
+        task.total = export_to(out, rows, reg.sheet(task.user), progress=lambda n: progress(n, total))
+
+
+def run_import_task(task: Any, progress: Any) -> None:
+    """Import the uploaded file into a register; the report is the task's result."""
+    import inspect
+
+    from anjian.core.tasks import read_input
+
+    reg = _register(task.params["register"])
+    data = read_input(task)
+    if "progress" in inspect.signature(reg.importer).parameters:
+        report = reg.importer(data, task.user, progress=progress)
+    else:
+        report = reg.importer(data, task.user)
+    task.total = report.total_rows
+    task.result = {"report": report.as_dict(), "summary": report.summary()}

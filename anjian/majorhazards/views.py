@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
-from anjian.core.excel import export, template, xlsx_response
+from anjian.core.excel import export_response, template, xlsx_response
 from anjian.core.views import ScopedObjectMixin, add_action_error, object_for_change, paginate
 from anjian.domain import gb18218
 from anjian.enterprises.forms import ImportForm
@@ -602,7 +603,7 @@ def _excel(register: str) -> tuple[str, Any, Any]:
 
 
 class ExcelExportView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
         title, sheet, _importer = _excel(register)
         if register == "installations":
             rows: Any = _filtered(request)
@@ -610,7 +611,7 @@ class ExcelExportView(LoginRequiredMixin, View):
             rows = restrict(InventoryLine.objects.select_related("installation"), request.user).filter(
                 installation__in=_filtered(request)
             )
-        return xlsx_response(export(rows, sheet(request.user)), f"{title}.xlsx")
+        return export_response(rows, sheet(request.user), f"{title}.xlsx")
 
 
 class ExcelTemplateView(LoginRequiredMixin, View):

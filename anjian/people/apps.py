@@ -23,3 +23,8 @@ class PeopleConfig(AppConfig):
         from anjian.people.todos import certificate_todos
 
         register(certificate_todos)
+        from anjian.core.tasks import register_task
+        from anjian.people.excel import run_export_task, run_import_task
+
+        register_task("people.export", run_export_task)
+        register_task("people.import", run_import_task)

@@ -12,25 +12,28 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anjian.core.errors import ValidationFailed
 from anjian.core.excel import (
     XLSX_CONTENT_TYPE,
-    CellError,
     Column,
     ImportReport,
+    Lookup,
     Sheet,
-    export,
+    export_to,
     import_rows,
     parse_text,
     template,
     xlsx_response,
 )
+from anjian.core.excel import export_response as stream_response
 from anjian.people.access import assignable_enterprises, assignable_units, changeable_people
 from anjian.people.choices import (
     CertificateKind,
+    CertificateStatus,
     Education,
     IdType,
     RoleCategory,
@@ -54,68 +57,34 @@ __all__ = [
 REGISTERS = {"persons": "人员名录", "certificates": "证书台账", "trainings": "培训记录"}
 
 
-def _cached(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Memoise a lookup parser for one import (the same enterprise appears on many rows)."""
-    cache: dict[str, Any] = {}
-
-    def wrapper(value: Any) -> Any:
-        key = parse_text(value)
-        if key not in cache:
-            try:
-                cache[key] = parse(value)
-            except CellError as exc:
-                cache[key] = exc
-        result = cache[key]
-        if isinstance(result, CellError):
-            raise result
-        return result
-
-    return wrapper
+def _enterprise_parser(user: Any) -> Lookup:
+    return Lookup(
+        assignable_enterprises(user),
+        ("uscc", str.upper),
+        "name",
+        missing=_("找不到企业“%(value)s”，或无权在该企业登记人员"),
+        ambiguous=_("“%(value)s”对应多家企业，请填写统一社会信用代码"),
+    )
 
 
-def _enterprise_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        text = parse_text(value)
-        qs = assignable_enterprises(user)
-        found = list(qs.filter(uscc=text.upper())[:1]) or list(qs.filter(name=text)[:2])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CellError(_("“%(value)s”对应多家企业，请填写统一社会信用代码") % {"value": text})
-        raise CellError(_("找不到企业“%(value)s”，或无权在该企业登记人员") % {"value": text})
-
-    return _cached(parse)
+def _unit_parser(user: Any) -> Lookup:
+    return Lookup(
+        assignable_units(user),
+        "name",
+        "aliases__name",
+        "code",
+        first=True,
+        missing=_("找不到部门“%(value)s”，或无权在该部门登记人员"),
+    )
 
 
-def _unit_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        text = parse_text(value)
-        qs = assignable_units(user)
-        found = (
-            qs.filter(name=text).first()
-            or qs.filter(aliases__name=text).first()
-            or qs.filter(code=text).first()
-        )
-        if found is None:
-            raise CellError(_("找不到部门“%(value)s”，或无权在该部门登记人员") % {"value": text})
-        return found
-
-    return _cached(parse)
-
-
-def _person_parser(user: Any) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        number = normalize_id_number(parse_text(value))
-        found = list(changeable_people(user).filter(id_number=number)[:2])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CellError(_("证件号码“%(value)s”对应多人，请在页面中登记") % {"value": number})
-        raise CellError(
-            _("找不到证件号码为“%(value)s”的人员，或无权修改该人员（请先导入人员名录）") % {"value": number}
-        )
-
-    return _cached(parse)
+def _person_parser(user: Any) -> Lookup:
+    return Lookup(
+        changeable_people(user),
+        ("id_number", normalize_id_number),
+        missing=_("找不到证件号码为“%(value)s”的人员，或无权修改该人员（请先导入人员名录）"),
+        ambiguous=_("证件号码“%(value)s”对应多人，请在页面中登记"),
+    )
 
 
 def _id_number(value: Any) -> str:
@@ -176,6 +145,13 @@ def person_sheet(user: Any) -> Sheet:
     )
 
 
+def _status_label() -> Callable[[Certificate], str]:
+    """A certificate's status on today's date, the labels translated once per export."""
+    today = timezone.localdate()
+    labels = {status: str(status.label) for status in CertificateStatus}
+    return lambda c: labels[c.status_on(today)]
+
+
 def certificate_sheet(user: Any, *, for_export: bool = False) -> Sheet:
     """The 证书台账 sheet; the key is (证书类别, 作业类别, 证书编号); the holder by 证件号码."""
     columns: tuple[Column, ...] = (
@@ -212,9 +188,7 @@ def certificate_sheet(user: Any, *, for_export: bool = False) -> Sheet:
             Column("持证人", "person_name", value=lambda c: c.person.name, width=10),
             Column("所在单位", "employer_name", value=lambda c: str(c.person.employer or ""), width=28),
             *columns,
-            Column(
-                "状态", "status_label", value=lambda c: str(c.status_on(timezone.localdate()).label), width=10
-            ),
+            Column("状态", "status_label", value=_status_label(), width=10),
         )
     return Sheet(
         title="证书台账",
@@ -280,9 +254,118 @@ def _filename(register: str, suffix: str = "") -> str:
     return f"{REGISTERS[register]}{suffix}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
-def export_response(register: str, rows: Iterable[models.Model], user: Any) -> HttpResponse:
-    """``rows`` (already scoped and filtered by the caller) as an .xlsx download."""
-    return xlsx_response(export(rows, sheet_for(register, user, for_export=True)), _filename(register))
+#: What an export row reads beside its own table, so the query count does not grow with the rows.
+_EXPORT_RELATED = {
+    "persons": ("employer_enterprise", "employer_unit"),
+    "certificates": ("person", "person__employer_enterprise", "person__employer_unit"),
+    "trainings": ("person", "person__employer_enterprise", "person__employer_unit"),
+}
+
+
+_HOLDER = (
+    "person__name",
+    "person__id_number",
+    "person__employer_enterprise__name",
+    "person__employer_unit__name",
+)
+#: The columns an export reads (``only``): no other column is loaded or converted.
+_EXPORT_ONLY = {
+    "persons": (
+        "name",
+        "id_type",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "employer_enterprise__name",
+        "employer_unit__name",
+        "job",
+        "role_category",
+        "education",
+        "major",
+        "major_safety_related",
+        "years_experience",
+        "is_active",
+    ),
+    "certificates": (
+        "kind",
+        "category",
+        "operation_item",
+        "number",
+        "issuer",
+        "issued_on",
+        "expires_on",
+        *_HOLDER,
+    ),
+    "trainings": ("course", "kind", "hours", "date", "result", "provider", *_HOLDER),
+}
+
+
+def export_rows(register: str, rows: Iterable[models.Model]) -> Iterable[models.Model]:
+    """``rows`` with what the export reads joined in and nothing else loaded (one query however many rows)."""
+    if isinstance(rows, models.QuerySet):
+        return rows.select_related(*_EXPORT_RELATED[register]).only(*_EXPORT_ONLY[register])
+    return rows
+
+
+def export_file(
+    register: str, rows: Iterable[models.Model], user: Any, fileobj: Any, *, progress: Any = None
+) -> int:
+    """Stream ``rows`` (already scoped and filtered by the caller) as .xlsx into ``fileobj``; the row count."""
+    spec = sheet_for(register, user, for_export=True)
+    return export_to(fileobj, export_rows(register, rows), spec, progress=progress)
+
+
+def export_filename(register: str) -> str:
+    """The download name of an export of ``register`` today."""
+    return _filename(register)
+
+
+def filtered_rows(register: str, user: Any, query: str = "") -> models.QuerySet[Any]:
+    """What ``user`` sees of ``register`` with the list page's filters (``query``, a URL query string)."""
+    from django.http import QueryDict
+
+    from anjian.people.access import visible_certificates, visible_people, visible_trainings
+    from anjian.people.filtersets import CertificateFilterSet, PersonFilterSet, TrainingFilterSet
+
+    visible, filterset_class = {
+        "persons": (visible_people, PersonFilterSet),
+        "certificates": (visible_certificates, CertificateFilterSet),
+        "trainings": (visible_trainings, TrainingFilterSet),
+    }[register]
+    return filterset_class(QueryDict(query), queryset=visible(user)).qs  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# Background tasks (``core.tasks``): large exports and imports
+# ---------------------------------------------------------------------------------------------
+
+
+def run_export_task(task: Any, progress: Any) -> None:
+    """Export ``task.params["register"]`` with the list's filters into the task's file."""
+    from anjian.core.tasks import open_output
+
+    register, user = task.params["register"], task.user
+    rows = filtered_rows(register, user, task.params.get("query", ""))
+    total = rows.count()
+    progress(0, total)
+    with open_output(task, _filename(register)) as out:
+        task.total = export_file(register, rows, user, out, progress=lambda n: progress(n, total))
+
+
+def run_import_task(task: Any, progress: Any) -> None:
+    """Import the uploaded file into ``task.params["register"]``; the report is the task's result."""
+    from anjian.core.tasks import read_input
+
+    report = import_file(task.params["register"], read_input(task), acting_user=task.user, progress=progress)
+    task.total = report.total_rows
+    task.result = {"report": report.as_dict(), "summary": report.summary()}
+
+
+def export_response(register: str, rows: Iterable[models.Model], user: Any) -> HttpResponseBase:
+    """``rows`` (already scoped and filtered by the caller) as an .xlsx download (streamed, constant memory)."""
+    spec = sheet_for(register, user, for_export=True)
+    return stream_response(export_rows(register, rows), spec, _filename(register))
 
 
 _EXAMPLES: dict[str, dict[str, Any]] = {
@@ -331,7 +414,7 @@ def template_response(register: str, user: Any) -> HttpResponse:
     return xlsx_response(template_bytes(register, user), _filename(register, "导入模板"))
 
 
-def import_file(register: str, data: bytes, *, acting_user: Any) -> ImportReport:
+def import_file(register: str, data: bytes, *, acting_user: Any, progress: Any = None) -> ImportReport:
     """Import ``data`` into ``register`` as ``acting_user`` (rows outside their scope are refused)."""
     spec = sheet_for(register, acting_user)
 
@@ -347,13 +430,25 @@ def import_file(register: str, data: bytes, *, acting_user: Any) -> ImportReport
             return _("该记录已由其他单位登记，无权修改")
         return None
 
-    lookup = _person_lookup if register == "persons" else None
-    return import_rows(data, spec, acting_user=acting_user, can_change=can_change, lookup=lookup)
+    lookup_many = _stored_people if register == "persons" else None
+    return import_rows(
+        data, spec, acting_user=acting_user, can_change=can_change, lookup_many=lookup_many, progress=progress
+    )
 
 
-def _person_lookup(values: dict[str, Any]) -> Person | None:
-    """The stored person of a row: same number, and same document type when the sheet has that column."""
-    qs = Person.objects.filter(id_number=values["id_number"])
-    if "id_type" in values:
-        qs = qs.filter(id_type=values["id_type"])
-    return qs.order_by("id").first()
+def _stored_people(rows: list[dict[str, Any]]) -> list[Person | None]:
+    """The stored person of each row: same number, and same document type when the sheet has that column
+    (the first registered), read in one query per 500 numbers."""
+    numbers = sorted({r["id_number"] for r in rows})
+    by_number: dict[str, list[Person]] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        for person in Person.objects.filter(id_number__in=chunk).order_by("id"):
+            by_number.setdefault(person.id_number, []).append(person)
+    found: list[Person | None] = []
+    for r in rows:
+        people = by_number.get(r["id_number"], [])
+        if "id_type" in r:
+            people = [p for p in people if p.id_type == r["id_type"]]
+        found.append(people[0] if people else None)
+    return found

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.batch import unique_taken
 from anjian.core.models import BaseModel, RestrictedQuerySet
 from anjian.people.choices import (
     CertificateKind,
@@ -170,9 +171,17 @@ class Person(BaseModel):
         if not result.valid:
             errors.setdefault("id_number", []).append(result.message)
         else:
-            self.derive_from_id()
-            clash = Person.objects.filter(id_type=self.id_type, id_number=self.id_number).exclude(pk=self.pk)
-            if self.id_number and clash.exists():
+            # What derive_from_id does, from the check just made.
+            if result.birth_date is not None:
+                self.birth_date = result.birth_date
+                self.sex = result.sex or self.sex
+            taken = unique_taken(
+                Person, {"id_type": self.id_type, "id_number": self.id_number}, exclude_pk=self.pk
+            )
+            if taken is None:  # outside an import batch: ask the database
+                clash = Person.objects.filter(id_type=self.id_type, id_number=self.id_number)
+                taken = clash.exclude(pk=self.pk).exists()
+            if self.id_number and taken:
                 errors.setdefault("id_number", []).append(
                     str(_("该证件号码已登记（人员调动请由原单位办理离职或联系监管部门）"))
                 )
@@ -350,10 +359,11 @@ class Certificate(BaseModel):
         if self.issued_on and self.issued_on > timezone.localdate():
             errors.setdefault("issued_on", []).append(str(_("发证日期不能晚于今天")))
         if self.number and not errors.get("category"):
-            clash = Certificate.objects.filter(
-                kind=self.kind, category=self.category or "", number=self.number
-            )
-            if clash.exclude(pk=self.pk).exists():
+            key = {"kind": self.kind, "category": self.category or "", "number": self.number}
+            taken = unique_taken(Certificate, key, exclude_pk=self.pk)
+            if taken is None:  # outside an import batch: ask the database
+                taken = Certificate.objects.filter(**key).exclude(pk=self.pk).exists()
+            if taken:
                 errors.setdefault("number", []).append(str(_("同类别的证书编号已登记")))
         if errors:
             raise ValidationError(errors)
@@ -422,10 +432,11 @@ class TrainingRecord(BaseModel):
         if self.date and self.date > timezone.localdate():
             errors.setdefault("date", []).append(str(_("培训日期不能晚于今天")))
         if self.person_id and self.course and self.date:
-            clash = TrainingRecord.objects.filter(
-                person_id=self.person_id, course=self.course, date=self.date
-            )
-            if clash.exclude(pk=self.pk).exists():
+            key = {"person": self.person_id, "course": self.course, "date": self.date}
+            taken = unique_taken(TrainingRecord, key, exclude_pk=self.pk)
+            if taken is None:  # outside an import batch: ask the database
+                taken = TrainingRecord.objects.filter(**key).exclude(pk=self.pk).exists()
+            if taken:
                 errors.setdefault("course", []).append(str(_("该人员当天的同一课程已登记")))
         if errors:
             raise ValidationError(errors)

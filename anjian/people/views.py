@@ -14,7 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from anjian.core.excel import ImportReport, UploadRefused, check_xlsx_upload
 from anjian.core.models import AuditEntry
+from anjian.core.tasks import export_sync_max_rows, import_sync_max_bytes, submit
 from anjian.core.views import ActionFormView, ObjectActionView, object_or_404, paginate
 from anjian.people import actions, excel
 from anjian.people.access import (
@@ -420,9 +423,21 @@ def _register(name: str) -> tuple[str, Any, Any]:
 class ExcelExportView(LoginRequiredMixin, View):
     """The register's list, with the list page's filters, as .xlsx (only what the user may see)."""
 
-    def get(self, request: HttpRequest, register: str) -> HttpResponse:
-        _url, visible, filterset_class = _register(register)
+    def get(self, request: HttpRequest, register: str) -> HttpResponseBase:
+        list_url, visible, filterset_class = _register(register)
         rows = filterset_class(request.GET, queryset=visible(request.user)).qs
+        if rows.count() > export_sync_max_rows():
+            task = submit(
+                "people.export",
+                user=request.user,
+                label=_("导出%(title)s") % {"title": excel.REGISTERS[register]},
+                params={
+                    "register": register,
+                    "query": request.GET.urlencode(),
+                    "back_url": reverse(list_url),
+                },
+            )
+            return redirect("core:task", task.pk)
         return excel.export_response(register, rows, request.user)
 
 
@@ -446,7 +461,26 @@ class ExcelImportView(LoginRequiredMixin, View):
         form = ImportForm(request.POST, request.FILES)
         report = None
         if form.is_valid():
-            report = excel.import_file(register, form.cleaned_data["file"].read(), acting_user=request.user)
+            upload = form.cleaned_data["file"]
+            if upload.size > import_sync_max_bytes():
+                # A large file: checked for its bounds here, imported in the background with a progress bar.
+                try:
+                    data = check_xlsx_upload(upload)
+                except UploadRefused as exc:
+                    report = ImportReport()
+                    report.add_error(0, "", exc.message)
+                    messages.warning(request, report.summary())
+                    return self._render(request, register, form, report)
+                list_url, _v, _f = _register(register)
+                task = submit(
+                    "people.import",
+                    user=request.user,
+                    label=_("导入%(title)s") % {"title": excel.REGISTERS[register]},
+                    params={"register": register, "back_url": reverse(list_url)},
+                    data=data,
+                )
+                return redirect("core:task", task.pk)
+            report = excel.import_file(register, upload.read(), acting_user=request.user)
             level = messages.SUCCESS if report.ok else messages.WARNING
             messages.add_message(request, level, report.summary())
         return self._render(request, register, form, report)

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,7 +19,7 @@ from anjian.core.access import restrict, scope_of
 from anjian.core.api import AuditedModelViewSet
 from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
-from anjian.core.excel import XLSX_CONTENT_TYPE, ImportReport, export, template, xlsx_response
+from anjian.core.excel import XLSX_CONTENT_TYPE, ImportReport, export_response, template, xlsx_response
 from anjian.enterprises import actions, sheets
 from anjian.enterprises.api.serializers import (
     CreatedUserSerializer,
@@ -65,10 +66,10 @@ class ExcelActionsMixin:
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}, filters=True)
     @action(detail=False, methods=["get"], url_path="export")
-    def export_xlsx(self, request: Request) -> HttpResponse:
+    def export_xlsx(self, request: Request) -> HttpResponseBase:
         """The filtered list as .xlsx (same scope as the list)."""
         qs = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
-        return xlsx_response(export(qs, self.excel_sheet()), self.excel_filename)
+        return export_response(qs, self.excel_sheet(), self.excel_filename)
 
     @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="template")

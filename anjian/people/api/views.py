@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -50,7 +51,7 @@ class _ExcelActionsMixin:
 
     @extend_schema(responses={(200, excel.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
-    def export(self, request: Request) -> HttpResponse:
+    def export(self, request: Request) -> HttpResponseBase:
         """The filtered, scoped list as .xlsx."""
         rows = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         return excel.export_response(self.register, rows, request.user)

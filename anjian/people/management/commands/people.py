@@ -86,8 +86,9 @@ class Command(BaseCommand):
 
         acting = _user(user)
         rows = visible_rows(register, acting)
-        Path(file).write_bytes(excel.export_response(register, rows, acting).content)
-        self.stdout.write(f"已导出 {rows.count()} 行到 {file}")
+        with Path(file).open("wb") as out:
+            count = excel.export_file(register, rows, acting, out)
+        self.stdout.write(f"已导出 {count} 行到 {file}")
 
     def handle_import(self, *, register: str, file: str, user: str, as_json: bool, **_: Any) -> None:
         from anjian.people import excel
