@@ -8,9 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from anjian.core.live import register_live
+
+        # Cached metric values are dropped when a register they read changes (see core.metrics).
+        from anjian.core.metrics import connect_invalidation
         from anjian.core.notifications import unread_count_html
         from anjian.core.todos import todo_count_html
 
+        connect_invalidation()
         register_live("todos.count", todo_count_html, every=15, label="待办事项数")
         register_live("notifications.unread", unread_count_html, every=30, label="未读通知数")
         # Control characters are refused by every form and serializer text field (see textguard).
