@@ -40,9 +40,17 @@ __all__ = [
 ]
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> dict[str, Any]:
-    """Return ``page_obj`` and the query string without ``page`` for the pagination include."""
+def paginate(
+    request: HttpRequest, queryset: Any, per_page: int = 50, count: int | None = None
+) -> dict[str, Any]:
+    """Return ``page_obj`` and the query string without ``page`` for the pagination include.
+
+    ``count``: the number of rows when the caller already counted them (saves the paginator's COUNT query).
+    """
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        # ``Paginator.count`` is a cached property: seed it.
+        paginator.__dict__["count"] = count
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

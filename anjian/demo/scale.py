@@ -348,6 +348,7 @@ def _people(ctx: DemoContext, rng: random.Random, ents: list[dict[str, Any]], co
                     "issuer": _ISSUERS[kind],
                     "issued_on": _add_years(issued, -_YEARS[kind]),
                     "expires_on": issued - dt.timedelta(days=1),
+                    "superseded": True,
                 }
             )
 

@@ -36,7 +36,7 @@ from anjian.people.constants import EXPIRING_WINDOWS
 from anjian.people.filtersets import CertificateFilterSet, PersonFilterSet, TrainingFilterSet
 from anjian.people.forms import CertificateForm, ImportForm, PersonForm, TrainingForm
 from anjian.people.models import Certificate, Person, TrainingRecord
-from anjian.people.selectors import annotate_status
+from anjian.people.selectors import annotate_status, expiry_counts
 
 M = TypeVar("M", bound=models.Model)
 
@@ -296,13 +296,12 @@ class ExpiringView(LoginRequiredMixin, View):
             tab = windows[0]
         today = timezone.localdate()
         base = visible_certificates(request.user).of_active_people().current()
-        counts = {w: base.expiring_within(today, int(w)).count() for w in windows}
-        counts["expired"] = base.expired_on(today).count()
+        counts = expiry_counts(base, today)
         if tab == "expired":
             qs = base.expired_on(today).order_by("-expires_on", "id")
         else:
             qs = base.expiring_within(today, int(tab)).order_by("expires_on", "id")
-        page = paginate(request, qs)
+        page = paginate(request, qs, count=counts[tab])
         annotate_status(page["object_list"], timezone.localdate())
         tabs = [(w, _("%(days)s天内到期") % {"days": w}, counts[w]) for w in windows]
         tabs.append(("expired", _("已过期"), counts["expired"]))
