@@ -84,17 +84,23 @@ def run() -> dict[str, Any]:
             "ANJIAN_ALLOWED_HOSTS": "testserver",
             "PYTHONPATH": str(ROOT),
         }
-        result = subprocess.run(
-            [sys.executable, "-m", "bench.bench_scale", "--child", str(n)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        # The child's progress (one line per URL) goes to a log beside the results.
+        log_path = HERE / "results" / f"bench_scale_{vendor}.log"
+        log_path.parent.mkdir(exist_ok=True)
+        with log_path.open("w", encoding="utf-8") as log:
+            result = subprocess.run(
+                [sys.executable, "-m", "bench.bench_scale", "--child", str(n)],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                check=False,
+            )
         if result.returncode != 0:
-            out["databases"][vendor] = {"error": result.stderr[-3000:]}
-            print(result.stderr[-3000:], file=sys.stderr)
+            tail = log_path.read_text(encoding="utf-8")[-3000:]
+            out["databases"][vendor] = {"error": tail}
+            print(tail, file=sys.stderr)
             continue
         data = json.loads(result.stdout.strip().splitlines()[-1])
         out["databases"][vendor] = data
@@ -263,7 +269,11 @@ def child(n: int) -> None:
                     "queries": nq,
                 }
             )
-            print(f"{username} {url} {rows[-1]['p95_ms']} ms {nq} q", file=sys.stderr)
+            print(
+                f"{username} {url} {status} p95 {rows[-1]['p95_ms']} ms cpu {rows[-1]['cpu_p95_ms']} ms {nq} q",
+                file=sys.stderr,
+                flush=True,
+            )
     print(
         json.dumps(
             {

@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
+        # The ``ngram`` lookup (indexed Chinese substring search) on text fields.
+        import anjian.core.search  # noqa: F401
         from anjian.core.live import register_live
 
         # Cached metric values are dropped when a register they read changes (see core.metrics).

@@ -30,6 +30,7 @@ __all__ = [
     "MetricValue",
     "compute",
     "connect_invalidation",
+    "generation",
     "get",
     "invalidate",
     "metric",
@@ -109,7 +110,7 @@ def compute(key: str, as_of: dt.date | None = None, *, fresh: bool = False) -> M
     day = as_of or timezone.localdate()
     if fresh:
         return definition.func(day)
-    cache_key = f"anjian:metric:{_generation()}:{key}:{day.isoformat()}"
+    cache_key = f"anjian:metric:{generation()}:{key}:{day.isoformat()}"
     hit = cache.get(cache_key)
     if isinstance(hit, MetricValue):
         return hit
@@ -119,7 +120,8 @@ def compute(key: str, as_of: dt.date | None = None, *, fresh: bool = False) -> M
     return value
 
 
-def _generation() -> str:
+def generation() -> str:
+    """The current generation of watched registers (a token replaced by :func:`invalidate`)."""
     from django.core.cache import cache
 
     value = cache.get(_GEN_KEY)

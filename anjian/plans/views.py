@@ -399,7 +399,8 @@ def _units_for_flags(user: Any) -> list[OrgUnit]:
     """Units whose missing reports the user is shown: all for the office, else the user's own unit."""
     scope = scope_of(user)
     if scope.sees_all:
-        return list(OrgUnit.objects.exclude(kind="group"))
+        # Enterprise-side units take no part in the plan (a province has tens of thousands of them).
+        return list(OrgUnit.objects.exclude(kind__in=["group", "enterprise"]))
     return list(OrgUnit.objects.filter(pk=scope.org_id)) if scope.org_id else []
 
 

@@ -78,7 +78,7 @@ class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet[Person]):
     queryset = Person.objects.select_related("employer_enterprise", "employer_unit")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
-    search_fields = ["name", "id_number", "job", "employer_enterprise__name"]
+    search_fields = ["name", "^id_number", "job", "employer_enterprise__name"]
     ordering_fields = ["name", "id", "years_experience", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     register = "persons"
@@ -95,7 +95,7 @@ class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet[Certificate]):
     )
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilterSet
-    search_fields = ["number", "person__name", "person__id_number"]
+    search_fields = ["^number", "person__name", "^person__id_number"]
     ordering_fields = ["expires_on", "issued_on", "id"]
     register = "certificates"
 
