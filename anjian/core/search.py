@@ -45,9 +45,6 @@ NGRAM_INDEXED: frozenset[tuple[str, str]] = frozenset(
         ("enterprises_enterprise", "name"),
         ("people_person", "name"),
         ("people_person", "job"),
-        ("people_certificate", "issuer"),
-        ("people_trainingrecord", "course"),
-        ("people_trainingrecord", "provider"),
         ("dangers_hiddendanger", "title"),
     }
 )

@@ -563,8 +563,19 @@ class AssessmentListView(LoginRequiredMixin, View):
         years = conf.assessment_max_years()
         today = timezone.localdate()
         qs = _installations(request.user).filter(is_major=True).exclude(status=InstallationStatus.WRITTEN_OFF)
+        only = request.GET.get("overdue") == "1"
+        if only:
+            # Overdue: no report, or its re-assessment date (report date + years) before today.
+            qs = qs.filter(
+                models.Q(assessed_on__isnull=True) | models.Q(assessed_on__lt=add_years(today, -years))
+            )
+        # Paginated: a province has thousands of 重大危险源 (issue 8).
+        page = paginate(
+            request,
+            qs.select_related("enterprise").order_by(models.F("assessed_on").asc(nulls_first=True), "code"),
+        )
         rows = []
-        for inst in qs.order_by(models.F("assessed_on").asc(nulls_first=True), "code"):
+        for inst in page["object_list"]:
             due = add_years(inst.assessed_on, years) if inst.assessed_on else None
             rows.append(
                 {
@@ -574,13 +585,10 @@ class AssessmentListView(LoginRequiredMixin, View):
                     "overdue": due is None or due < today,
                 }
             )
-        only = request.GET.get("overdue") == "1"
-        if only:
-            rows = [r for r in rows if r["overdue"]]
         return render(
             request,
             "majorhazards/assessments.html",
-            {"page_title": "备案与安全评估", "rows": rows, "years": years, "only_overdue": only},
+            {"page_title": "备案与安全评估", "rows": rows, "years": years, "only_overdue": only, **page},
         )
 
 
@@ -664,11 +672,16 @@ class MapView(LoginRequiredMixin, View):
         from anjian.majorhazards.map_layer import LAYER_KEY, LEGEND, _geo
 
         qs = _installations(request.user).filter(is_major=True).exclude(status=InstallationStatus.WRITTEN_OFF)
+        # The table beside the map is paginated (the map layer loads by bounding box): a province has thousands.
+        page = paginate(
+            request, qs.select_related("enterprise").order_by("grade", "enterprise__name", "code")
+        )
         ctx = {
             "page_title": "重大危险源分布图",
             "has_map": _geo() is not None,
             "layer_key": LAYER_KEY,
             "legend": LEGEND,
-            "installations": qs.order_by("grade", "enterprise__name", "code"),
+            "installations": page["object_list"],
+            **page,
         }
         return render(request, "majorhazards/map.html", ctx)

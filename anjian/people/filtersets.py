@@ -162,7 +162,7 @@ class TrainingFilterSet(AnjianFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            search_q(TrainingRecord, value, ["course", "person__name", "provider", "^person__id_number"])
+            search_q(TrainingRecord, value, ["^course", "person__name", "^provider", "^person__id_number"])
         )
 
     def filter_year(self, queryset: models.QuerySet[TrainingRecord], name: str, value: Any) -> Any:

@@ -132,7 +132,7 @@ class TrainingRecordViewSet(_ExcelActionsMixin, AuditedModelViewSet[TrainingReco
     )
     serializer_class = TrainingRecordSerializer
     filterset_class = TrainingFilterSet
-    search_fields = ["course", "person__name", "provider"]
+    search_fields = ["^course", "person__name", "^provider"]
     ordering_fields = ["date", "hours", "id"]
     register = "trainings"
 
