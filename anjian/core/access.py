@@ -54,6 +54,17 @@ class Scope:
     is_superuser: bool = False
 
     @property
+    def cache_key(self) -> str:
+        """A short key of everything that decides what this scope sees (for caches of scoped aggregates)."""
+        import hashlib
+
+        raw = (
+            f"{self.role}|{self.org_id}|{sorted(self.unit_ids)}|{sorted(self.enterprise_ids)}"
+            f"|{self.is_superuser}|{self.user_id is not None}"
+        )
+        return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+
+    @property
     def sees_all(self) -> bool:
         """Admins and the committee office see the whole zone."""
         return self.is_superuser or self.role in ZONE_WIDE_ROLES

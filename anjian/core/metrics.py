@@ -22,7 +22,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "CACHE_SECONDS",
@@ -33,6 +35,7 @@ __all__ = [
     "generation",
     "get",
     "invalidate",
+    "memo",
     "metric",
     "rate",
     "registered",
@@ -118,6 +121,26 @@ def compute(key: str, as_of: dt.date | None = None, *, fresh: bool = False) -> M
     seconds = STREAM_CACHE_SECONDS if definition.module.startswith(_STREAM_MODULES) else CACHE_SECONDS
     cache.set(cache_key, value, seconds)
     return value
+
+
+def memo(key: str, build: Callable[[], T], seconds: int = CACHE_SECONDS) -> T:
+    """``build()``, cached under ``key`` until a watched register changes (or ``seconds`` pass).
+
+    For scoped aggregates over the registers of :data:`WATCHED_APPS` (put the scope's ``cache_key`` and the day
+    in ``key``): a province's expiry counts, a plan's compliance flags.
+    """
+    from django.core.cache import cache
+
+    full = f"anjian:memo:{generation()}:{key}"
+    hit = cache.get(full, _MISSING)
+    if hit is not _MISSING:
+        return hit  # type: ignore[no-any-return]
+    value = build()
+    cache.set(full, value, seconds)
+    return value
+
+
+_MISSING = object()
 
 
 def generation() -> str:

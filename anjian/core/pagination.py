@@ -30,7 +30,12 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
     @cached_property
     def count(self) -> int:
         object_list: Any = self.object_list
-        n = int(object_list[: self.cap + 1].count()) if hasattr(object_list, "query") else len(object_list)
+        # Without its ORDER BY: the order does not change a count, and a sort would read every row.
+        n = (
+            int(object_list.order_by()[: self.cap + 1].count())
+            if hasattr(object_list, "query")
+            else len(object_list)
+        )
         self.capped = n > self.cap
         return min(n, self.cap)
 

@@ -279,7 +279,14 @@ AVAILABILITY_ROWS = 200
 class AvailabilityPageView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         days = _days(request)
-        a = reports.availability(request.user, days=days)
+        # Cached a minute per scope: the rates move with the minute rollups, not with each request.
+        from django.core.cache import cache
+
+        key = f"anjian:monitoring:availability:{scope_of(request.user).cache_key}:{days}"
+        a = cache.get(key)
+        if not isinstance(a, dict):
+            a = reports.availability(request.user, days=days)
+            cache.set(key, a, 60)
         # The page lists the lowest rates only (the API gives every row): a province has tens of thousands.
         shown = AVAILABILITY_ROWS
         enterprises = sorted(a["enterprises"], key=lambda e: (e["rate"], e["name"]))

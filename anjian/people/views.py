@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from anjian.core.access import scope_of
+from anjian.core.metrics import memo
 from anjian.core.models import AuditEntry
 from anjian.core.views import ActionFormView, ObjectActionView, object_or_404, paginate
 from anjian.people import actions, excel
@@ -296,7 +298,10 @@ class ExpiringView(LoginRequiredMixin, View):
             tab = windows[0]
         today = timezone.localdate()
         base = visible_certificates(request.user).of_active_people().current()
-        counts = expiry_counts(base, today)
+        # Counted once per scope and day until a certificate (or person) changes: a province's are many.
+        counts = memo(
+            f"people:expiry:{scope_of(request.user).cache_key}:{today}", lambda: expiry_counts(base, today)
+        )
         if tab == "expired":
             qs = base.expired_on(today).order_by("-expires_on", "id")
         else:
