@@ -104,6 +104,10 @@ def run() -> dict[str, Any]:
             continue
         data = json.loads(result.stdout.strip().splitlines()[-1])
         out["databases"][vendor] = data
+        # Each database's figures also on their own, so runs at different N (or one database) do not overwrite.
+        (HERE / "results" / f"bench_scale_{vendor}_{n}.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         _print_table(vendor, data)
     out["summary"] = _summary(out)
     return out
