@@ -177,6 +177,10 @@ def build_scale(ctx: DemoContext, total: int, *, log: Callable[[str], None] = pr
     _clone(ents, template_of, counts)
     log(f"  · scale registers and modules ({time.perf_counter() - started:.1f}s)")
     bulk.finish(*(apps.get_model(label) for label in counts))
+    # Rows written without save(): drop cached metrics, to-dos and counts (core.metrics).
+    from anjian.core.metrics import invalidate
+
+    invalidate()
     return counts
 
 
