@@ -535,7 +535,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
     # The units whose reporting the user is shown, as on the compliance page: all for the office, else its own.
     scope = scope_of(user)
     if scope.sees_all:
-        units = list(OrgUnit.objects.exclude(kind="group"))
+        units = list(OrgUnit.objects.exclude(kind__in=["group", "enterprise"]))
     else:
         units = list(OrgUnit.objects.filter(pk=scope.org_id)) if scope.org_id else []
     # The plan's last year once it has ended (a five-year plan is still reviewed after its end).

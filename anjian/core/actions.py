@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
@@ -36,6 +37,7 @@ from anjian.core.choices import AuditEvent
 __all__ = [
     "Writer",
     "bulk_create_objects",
+    "bulk_created",
     "create_object",
     "delete_object",
     "do_bulk_create",
@@ -176,7 +178,22 @@ def _db_value(field: Any, connection: Any) -> Callable[[Any], Any]:
     return lambda value: value if value is None or value.__class__ in same else prep(value, connection)
 
 
+#: Sent (``sender`` = the model, ``objs`` = the new rows) after :func:`insert_rows` stored new rows: a bulk
+#: insert sends no ``post_save``, so what listens to saves to drop a cache (metrics and to-dos, map layers)
+#: listens to this too.
+bulk_created = Signal()
+
+
 def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
+    """INSERT new ``objs`` (one model) with multi-row statements and set their ids; then send
+    :data:`bulk_created`. See :func:`_insert_rows`."""
+    created = _insert_rows(objs, rows_per_statement=rows_per_statement)
+    if created:
+        bulk_created.send(sender=type(created[0]), objs=created)
+    return created
+
+
+def _insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
     """INSERT new ``objs`` (one model) with multi-row statements and set their ids; what ``bulk_create`` does,
     without compiling each value through the query compiler (a third of the CPU time for a 20-column row).
 

@@ -13,6 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from anjian.core.errors import AnjianError
+from anjian.core.pagination import CappedPaginator
 
 
 def _max_body() -> int:
@@ -93,10 +94,36 @@ class MultiPartParser(parsers.MultiPartParser):
 
 
 class Pagination(PageNumberPagination):
-    """Page-number pagination; clients may ask up to 500 rows with ``page_size``."""
+    """Page-number pagination; clients may ask up to 500 rows with ``page_size``.
+
+    ``count`` stops at ``core.pagination.COUNT_CAP`` (``count_capped`` is then true): counting a province's
+    certificates costs more than listing a page of them.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        assert self.page is not None
+        paginator = self.page.paginator
+        response.data = {
+            "count": response.data["count"],
+            "count_capped": bool(getattr(paginator, "capped", False)),
+            **{k: v for k, v in response.data.items() if k != "count"},
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        out = super().get_paginated_response_schema(schema)
+        out["properties"] = {
+            "count": out["properties"]["count"],
+            "count_capped": {"type": "boolean", "example": False},
+            **{k: v for k, v in out["properties"].items() if k != "count"},
+        }
+        out["required"] = [*out.get("required", []), "count_capped"]
+        return out
 
 
 def _flatten(value: Any) -> list[str]:

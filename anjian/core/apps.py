@@ -7,10 +7,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
+        # The ``ngram`` lookup (indexed Chinese substring search) on text fields.
+        import anjian.core.search  # noqa: F401
         from anjian.core.live import register_live
+
+        # Cached metric values are dropped when a register they read changes (see core.metrics).
+        from anjian.core.metrics import connect_invalidation
         from anjian.core.notifications import unread_count_html
         from anjian.core.todos import todo_count_html
 
+        connect_invalidation()
         register_live("todos.count", todo_count_html, every=15, label="待办事项数")
         import datetime as dt
 

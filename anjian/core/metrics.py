@@ -7,16 +7,52 @@ Each module registers one function per metric, e.g. in ``enterprises/metrics.py`
 
 A target whose ``metric_key`` has no registered function says so; it never shows an invented value.
 Apps import their ``metrics`` module in ``AppConfig.ready`` so registration happens at start-up.
+
+``compute`` keeps each value in the cache (issue 8: at province scale a metric reads a million certificates, and
+``/plans/targets/`` shows every bound metric). The cache is dropped on every save or delete of a register a metric
+reads (:data:`WATCHED_APPS`, connected in ``CoreConfig.ready``; every action saves through the ORM) and an entry
+lives :data:`CACHE_SECONDS` at most — :data:`STREAM_CACHE_SECONDS` for metrics of streamed data (telemetry,
+gate events), which change without a save that matters. ``compute(..., fresh=True)`` bypasses the cache.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
-__all__ = ["MetricDef", "MetricValue", "compute", "get", "metric", "rate", "registered"]
+T = TypeVar("T")
+
+__all__ = [
+    "CACHE_SECONDS",
+    "MetricDef",
+    "MetricValue",
+    "compute",
+    "connect_invalidation",
+    "generation",
+    "get",
+    "invalidate",
+    "memo",
+    "metric",
+    "rate",
+    "registered",
+]
+
+#: How long a computed value is kept at most (a watched save drops it at once).
+CACHE_SECONDS = 300
+#: The same for metrics of streamed data (monitoring readings, gate events).
+STREAM_CACHE_SECONDS = 60
+_STREAM_MODULES = ("anjian.monitoring.", "anjian.gates.")
+#: Apps whose rows metrics read: a save or delete of any of their models drops every cached value.
+WATCHED_APPS = frozenset(
+    {"people", "enterprises", "plans", "dangers", "risks", "majorhazards", "emergency", "fire", "orgs"}
+)
+#: Models of those apps that no metric reads (a login saves the user's ``last_login``).
+UNWATCHED_MODELS = frozenset({"orgs.User"})
+_GEN_KEY = "anjian:metrics:generation"
 
 
 @dataclass(frozen=True)
@@ -66,14 +102,87 @@ def registered() -> list[MetricDef]:
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
-def compute(key: str, as_of: dt.date | None = None) -> MetricValue | None:
-    """Compute metric ``key`` as of ``as_of`` (today by default); ``None`` if it is not registered."""
+def compute(key: str, as_of: dt.date | None = None, *, fresh: bool = False) -> MetricValue | None:
+    """Metric ``key`` as of ``as_of`` (today by default), from the cache unless ``fresh``; ``None`` if unknown."""
     definition = _REGISTRY.get(key)
     if definition is None:
         return None
+    from django.core.cache import cache
     from django.utils import timezone
 
-    return definition.func(as_of or timezone.localdate())
+    day = as_of or timezone.localdate()
+    if fresh:
+        return definition.func(day)
+    cache_key = f"anjian:metric:{generation()}:{key}:{day.isoformat()}"
+    hit = cache.get(cache_key)
+    if isinstance(hit, MetricValue):
+        return hit
+    value = definition.func(day)
+    seconds = STREAM_CACHE_SECONDS if definition.module.startswith(_STREAM_MODULES) else CACHE_SECONDS
+    cache.set(cache_key, value, seconds)
+    return value
+
+
+def memo(key: str, build: Callable[[], T], seconds: int = CACHE_SECONDS) -> T:
+    """``build()``, cached under ``key`` until a watched register changes (or ``seconds`` pass).
+
+    For scoped aggregates over the registers of :data:`WATCHED_APPS` (put the scope's ``cache_key`` and the day
+    in ``key``): a province's expiry counts, a plan's compliance flags.
+    """
+    from django.core.cache import cache
+
+    full = f"anjian:memo:{generation()}:{key}"
+    hit = cache.get(full, _MISSING)
+    if hit is not _MISSING:
+        return hit  # type: ignore[no-any-return]
+    value = build()
+    cache.set(full, value, seconds)
+    return value
+
+
+_MISSING = object()
+
+
+def generation() -> str:
+    """The current generation of watched registers (a token replaced by :func:`invalidate`)."""
+    from django.core.cache import cache
+
+    value = cache.get(_GEN_KEY)
+    if value is None:
+        cache.add(_GEN_KEY, secrets.token_hex(6), timeout=None)
+        value = cache.get(_GEN_KEY) or "0"
+    return str(value)
+
+
+def invalidate() -> None:
+    """Drop every cached metric value (a token, not a counter: a cleared cache never revives old entries)."""
+    from django.core.cache import cache
+
+    cache.set(_GEN_KEY, secrets.token_hex(6), timeout=None)
+
+
+def _changed(sender: Any, **kwargs: Any) -> None:
+    # Now (the writing transaction's next read sees the change) and on commit (a value another request
+    # computed from the old rows in between is dropped too).
+    from django.db import transaction
+
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def connect_invalidation() -> None:
+    """Drop the cached values on every save or delete of a model of :data:`WATCHED_APPS`."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    from anjian.core.actions import bulk_created
+
+    for model in apps.get_models():
+        if model._meta.app_label in WATCHED_APPS and model._meta.label not in UNWATCHED_MODELS:
+            label = model._meta.label
+            post_save.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-delete")
+            bulk_created.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-bulk")
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:

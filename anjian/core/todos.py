@@ -2,6 +2,11 @@
 
 Each app registers a provider in its ``AppConfig.ready``: ``register(provider)`` where ``provider(user)``
 returns ``TodoItem``s that the user may act on (already scoped).
+
+A provider of an app whose saves drop the metric cache (``core.metrics.WATCHED_APPS``) is cached per user for
+:data:`CACHE_SECONDS` under the same generation: the home page and the to-do count, polled every 15 seconds by
+every open page, do not count a province's certificates each time (issue 8), and any change to those registers
+shows at once. Providers of other apps (gates: streamed events) run every time.
 """
 
 from __future__ import annotations
@@ -35,11 +40,34 @@ def register(provider: Callable[[Any], list[TodoItem]]) -> Callable[[Any], list[
     return provider
 
 
+#: How long a cached provider's items are kept at most (due dates move with the clock).
+CACHE_SECONDS = 60
+
+
+def _items_of(provider: Callable[[Any], list[TodoItem]], user: Any) -> list[TodoItem]:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from anjian.core.metrics import WATCHED_APPS, generation
+
+    module = provider.__module__
+    app = module.split(".")[1] if module.startswith("anjian.") else ""
+    if app not in WATCHED_APPS or getattr(user, "pk", None) is None:
+        return provider(user)
+    key = f"anjian:todos:{generation()}:{module}.{provider.__qualname__}:{user.pk}:{timezone.localdate()}"
+    hit = cache.get(key)
+    if isinstance(hit, list):
+        return hit
+    items = provider(user)
+    cache.set(key, items, CACHE_SECONDS)
+    return items
+
+
 def collect(user: Any) -> list[TodoItem]:
     """Return every provider's items for ``user``, most urgent first."""
     items: list[TodoItem] = []
     for provider in _PROVIDERS:
-        items.extend(provider(user))
+        items.extend(_items_of(provider, user))
     order = {"danger": 0, "warning": 1, "info": 2}
     return sorted(items, key=lambda i: (order.get(i.level, 3), i.module))
 

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
@@ -25,6 +24,7 @@ from anjian.core.audit import history_for
 from anjian.core.choices import audit_event_label
 from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError
 from anjian.core.models import AuditEntry
+from anjian.core.pagination import CappedPaginator
 from anjian.core.todos import collect
 
 __all__ = [
@@ -40,9 +40,17 @@ __all__ = [
 ]
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> dict[str, Any]:
-    """Return ``page_obj`` and the query string without ``page`` for the pagination include."""
-    paginator = Paginator(queryset, per_page)
+def paginate(
+    request: HttpRequest, queryset: Any, per_page: int = 50, count: int | None = None
+) -> dict[str, Any]:
+    """Return ``page_obj`` and the query string without ``page`` for the pagination include.
+
+    ``count``: the number of rows when the caller already counted them (saves the paginator's COUNT query).
+    """
+    paginator = CappedPaginator(queryset, per_page)
+    if count is not None:
+        # ``Paginator.count`` is a cached property: seed it.
+        paginator.__dict__["count"] = count
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -25,12 +25,38 @@ def major_item_choices() -> list[tuple[str, str]]:
     return [("", "—— 不涉及 ——")] + [(str(k), f"第{k}项：{v}") for k, v in major_items().items()]
 
 
+#: Up to this many visible enterprises the report form offers a list; beyond, a text box (name or code).
+ENTERPRISE_SELECT_LIMIT = 300
+
+
+class EnterpriseField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """An enterprise of the field's (scoped) queryset, chosen from a list or typed: id, 统一社会信用代码 or the
+    exact name. A department of a province sees tens of thousands: a list of all of them is no form."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        qs: Any = self.queryset
+        hit = None
+        if len(text) == 18:
+            hit = qs.filter(uscc=text.upper()).first()
+        if hit is None and text.isdigit():
+            hit = qs.filter(pk=int(text)).first()
+        if hit is None:
+            named = list(qs.filter(name=text)[:2])
+            hit = named[0] if len(named) == 1 else None
+        if hit is None:
+            raise forms.ValidationError(
+                _("请填写可查看的企业的完整名称或统一社会信用代码"), code="invalid_choice"
+            )
+        return hit
+
+
 class ReportForm(forms.Form):
     """随手拍 / 排查 report from a phone; the photo is optional here and may be added afterwards."""
 
-    enterprise: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=_none("enterprises.Enterprise"), label=_("企业")
-    )
+    enterprise = EnterpriseField(queryset=_none("enterprises.Enterprise"), label=_("企业"))
     title = forms.CharField(label=_("隐患名称"), max_length=200)
     description = forms.CharField(
         label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -53,10 +79,18 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         from anjian.enterprises.models import Enterprise
 
-        qs = restrict(Enterprise.objects.all(), user).only("id", "name")
-        self.fields["enterprise"].queryset = qs  # type: ignore[attr-defined]
-        if qs.count() == 1:
-            self.fields["enterprise"].initial = qs.first()
+        qs = restrict(Enterprise.objects.all(), user).only("id", "name", "uscc")
+        field = self.fields["enterprise"]
+        field.queryset = qs  # type: ignore[attr-defined]
+        visible = qs[: ENTERPRISE_SELECT_LIMIT + 1].count()
+        if visible == 1:
+            field.initial = qs.first()
+        elif visible > ENTERPRISE_SELECT_LIMIT:
+            field.widget = forms.TextInput(attrs={"placeholder": _("企业完整名称或统一社会信用代码")})
+            field.help_text = _("可查看的企业较多，请输入企业完整名称或统一社会信用代码")
+            chosen = self.initial.get("enterprise")
+            if chosen and not self.is_bound:
+                self.initial["enterprise"] = qs.filter(pk=chosen).values_list("uscc", flat=True).first() or ""
         self.fields["major_item"].choices = major_item_choices()  # type: ignore[attr-defined]
 
 

@@ -19,6 +19,7 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
+from anjian.core.search import search_q
 from anjian.core.views import ScopedObjectMixin, object_or_404, paginate, run_action
 from anjian.core.workflow import allowed_verbs, blocked_steps
 from anjian.dangers import actions, inspections
@@ -39,9 +40,8 @@ class DangerListView(LoginRequiredMixin, View):
         qs = visible(HiddenDanger.objects.all(), request.user).select_related("enterprise")
         f = {k: request.GET.get(k, "") for k in ("q", "status", "grade", "source", "overdue", "enterprise")}
         if f["q"]:
-            qs = qs.filter(
-                Q(title__icontains=f["q"]) | Q(code__icontains=f["q"]) | Q(enterprise__name__icontains=f["q"])
-            )
+            # Title and enterprise by substring (indexed on PostgreSQL), the code by prefix (core.search).
+            qs = qs.filter(search_q(HiddenDanger, f["q"], ["title", "^code", "enterprise__name"]))
         if f["status"] == "open":
             qs = qs.filter(status__in=["reported", "verified", "rectifying", "awaiting_acceptance"])
         elif f["status"]:

@@ -25,6 +25,7 @@ from anjian.core.choices import AuditEvent
 from anjian.demo.context import DemoContext
 from anjian.domain.check_digits import resident_id_check_char
 from anjian.orgs.models import OrgUnit
+from anjian.people.actions import refresh_superseded
 from anjian.people.choices import (
     CertificateKind,
     Education,
@@ -351,6 +352,8 @@ class _Builder:
                 p.pk = ids[p.id_number]
         certs = [Certificate(person_id=people[i].pk, **f) for i, f in self.certs]
         Certificate.objects.bulk_create(certs, batch_size=1000)
+        # bulk_create skips Certificate.save: mark the renewals' predecessors here.
+        refresh_superseded(p.pk for p in people)
         records = [TrainingRecord(person_id=people[i].pk, **f) for i, f in self.trainings]
         TrainingRecord.objects.bulk_create(records, batch_size=1000)
         return people, len(certs), len(records)

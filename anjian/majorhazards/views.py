@@ -142,37 +142,52 @@ TABS = [
 
 def responsibility_rows(installation: HazardInstallation) -> list[dict[str, Any]]:
     """The three 包保 levels with their current person (or none), last check and next due day."""
-    current = {
-        r.level: r for r in installation.responsibilities.filter(until__isnull=True).select_related("person")
-    }
-    last = {
-        row["level"]: row["last"]
-        for row in installation.checks.filter(responsibility__until__isnull=True)
-        .values("level")
+    return responsibility_rows_many([installation])[installation.pk]
+
+
+def responsibility_rows_many(installations: list[HazardInstallation]) -> dict[int, list[dict[str, Any]]]:
+    """:func:`responsibility_rows` of many installations in two queries (the phone start page lists 50)."""
+    from anjian.majorhazards.models import Responsibility, ResponsibilityCheck
+
+    ids = [i.pk for i in installations]
+    current: dict[int, dict[str, Any]] = {pk: {} for pk in ids}
+    for r in Responsibility.objects.filter(installation_id__in=ids, until__isnull=True).select_related(
+        "person"
+    ):
+        current[r.installation_id][r.level] = r
+    last: dict[int, dict[str, Any]] = {pk: {} for pk in ids}
+    for row in (
+        ResponsibilityCheck.objects.filter(installation_id__in=ids, responsibility__until__isnull=True)
+        .order_by()
+        .values("installation_id", "level")
         .annotate(last=models.Max("checked_at"))
-    }
-    rows = []
+    ):
+        last[row["installation_id"]][row["level"]] = row["last"]
     today = timezone.localdate()
-    for level in ResponsibilityLevel:
-        resp = current.get(level.value)
-        last_at = last.get(level.value)
-        interval = conf.check_interval_days(level.value)
-        due = None
-        if resp is not None:
-            start = timezone.localdate(last_at) if last_at else resp.since
-            due = max(start, resp.since) + dt.timedelta(days=interval)
-        rows.append(
-            {
-                "level": level,
-                "colour": ResponsibilityLevel.colour_of(level.value),
-                "responsibility": resp,
-                "last": last_at,
-                "interval": interval,
-                "due": due,
-                "overdue": due is not None and due < today,
-            }
-        )
-    return rows
+    out: dict[int, list[dict[str, Any]]] = {}
+    for pk in ids:
+        rows = []
+        for level in ResponsibilityLevel:
+            resp = current[pk].get(level.value)
+            last_at = last[pk].get(level.value)
+            interval = conf.check_interval_days(level.value)
+            due = None
+            if resp is not None:
+                start = timezone.localdate(last_at) if last_at else resp.since
+                due = max(start, resp.since) + dt.timedelta(days=interval)
+            rows.append(
+                {
+                    "level": level,
+                    "colour": ResponsibilityLevel.colour_of(level.value),
+                    "responsibility": resp,
+                    "last": last_at,
+                    "interval": interval,
+                    "due": due,
+                    "overdue": due is not None and due < today,
+                }
+            )
+        out[pk] = rows
+    return out
 
 
 class InstallationDetailView(ScopedObjectMixin, View):
@@ -475,7 +490,9 @@ class MyChecksView(LoginRequiredMixin, View):
         qs = restrict(HazardInstallation.objects.select_related("enterprise"), request.user, "change").filter(
             is_major=True, status=InstallationStatus.IN_USE
         )
-        rows = [(inst, responsibility_rows(inst)) for inst in qs.order_by("enterprise__name", "code")[:50]]
+        listed = list(qs.order_by("enterprise__name", "code")[:50])
+        duties = responsibility_rows_many(listed)
+        rows = [(inst, duties[inst.pk]) for inst in listed]
         return render(request, "majorhazards/my_checks.html", {"page_title": "包保履职检查", "rows": rows})
 
 
@@ -564,8 +581,19 @@ class AssessmentListView(LoginRequiredMixin, View):
         years = conf.assessment_max_years()
         today = timezone.localdate()
         qs = _installations(request.user).filter(is_major=True).exclude(status=InstallationStatus.WRITTEN_OFF)
+        only = request.GET.get("overdue") == "1"
+        if only:
+            # Overdue: no report, or its re-assessment date (report date + years) before today.
+            qs = qs.filter(
+                models.Q(assessed_on__isnull=True) | models.Q(assessed_on__lt=add_years(today, -years))
+            )
+        # Paginated: a province has thousands of 重大危险源 (issue 8).
+        page = paginate(
+            request,
+            qs.select_related("enterprise").order_by(models.F("assessed_on").asc(nulls_first=True), "code"),
+        )
         rows = []
-        for inst in qs.order_by(models.F("assessed_on").asc(nulls_first=True), "code"):
+        for inst in page["object_list"]:
             due = add_years(inst.assessed_on, years) if inst.assessed_on else None
             rows.append(
                 {
@@ -575,13 +603,10 @@ class AssessmentListView(LoginRequiredMixin, View):
                     "overdue": due is None or due < today,
                 }
             )
-        only = request.GET.get("overdue") == "1"
-        if only:
-            rows = [r for r in rows if r["overdue"]]
         return render(
             request,
             "majorhazards/assessments.html",
-            {"page_title": "备案与安全评估", "rows": rows, "years": years, "only_overdue": only},
+            {"page_title": "备案与安全评估", "rows": rows, "years": years, "only_overdue": only, **page},
         )
 
 
@@ -665,11 +690,16 @@ class MapView(LoginRequiredMixin, View):
         from anjian.majorhazards.map_layer import LAYER_KEY, LEGEND, _geo
 
         qs = _installations(request.user).filter(is_major=True).exclude(status=InstallationStatus.WRITTEN_OFF)
+        # The table beside the map is paginated (the map layer loads by bounding box): a province has thousands.
+        page = paginate(
+            request, qs.select_related("enterprise").order_by("grade", "enterprise__name", "code")
+        )
         ctx = {
             "page_title": "重大危险源分布图",
             "has_map": _geo() is not None,
             "layer_key": LAYER_KEY,
             "legend": LEGEND,
-            "installations": qs.order_by("grade", "enterprise__name", "code"),
+            "installations": page["object_list"],
+            **page,
         }
         return render(request, "majorhazards/map.html", ctx)

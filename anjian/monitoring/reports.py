@@ -51,9 +51,16 @@ def availability_of(points_qs: Any, *, days: int = 7, now_ms: int | None = None)
     # The current (partial) minute counts: a point that reported in it is in use now.
     end = (now // MINUTE_MS + 1) * MINUTE_MS
     start = end - days * 86_400_000
-    points = list(points_qs.select_related("enterprise").order_by("enterprise_id", "tag"))
+    # Plain rows, not model instances: a province has tens of thousands of points (issue 8).
+    points = list(
+        points_qs.order_by("enterprise_id", "tag").values_list(
+            "pk", "tag", "name", "enterprise_id", "enterprise__name", "created_at", "expected_interval_s"
+        )
+    )
     good = dict(
-        ReadingRollup.objects.filter(point__in=points, minute__gte=start, minute__lt=end, n__gt=0)
+        ReadingRollup.objects.filter(
+            point__in=points_qs.order_by().values("pk"), minute__gte=start, minute__lt=end, n__gt=0
+        )
         .filter(n__gt=F("n_bad"))
         .values("point_id")
         .annotate(c=Count("minute"))
@@ -62,23 +69,23 @@ def availability_of(points_qs: Any, *, days: int = 7, now_ms: int | None = None)
     per_point = []
     by_ent: dict[int, list[float]] = defaultdict(list)
     names: dict[int, str] = {}
-    for p in points:
-        created = int(p.created_at.timestamp() * 1000)
+    for pk, tag, name, enterprise_id, enterprise_name, created_at, interval_s in points:
+        created = int(created_at.timestamp() * 1000)
         p_start = max(start, created // MINUTE_MS * MINUTE_MS)
         minutes = max(1, (end - p_start) // MINUTE_MS)
-        covered = good.get(p.pk, 0) * max(1, p.expected_interval_s // 60)
+        covered = good.get(pk, 0) * max(1, interval_s // 60)
         rate = min(1.0, covered / minutes)
         per_point.append(
             {
-                "point": p.pk,
-                "tag": p.tag,
-                "name": p.name,
-                "enterprise": p.enterprise_id,
+                "point": pk,
+                "tag": tag,
+                "name": name,
+                "enterprise": enterprise_id,
                 "rate": round(rate * 100, 1),
             }
         )
-        by_ent[p.enterprise_id].append(rate)
-        names[p.enterprise_id] = p.enterprise.name
+        by_ent[enterprise_id].append(rate)
+        names[enterprise_id] = enterprise_name
     enterprises = [
         {"enterprise": eid, "name": names[eid], "points": len(r), "rate": round(sum(r) / len(r) * 100, 1)}
         for eid, r in by_ent.items()

@@ -52,13 +52,17 @@ class OverviewView(LoginRequiredMixin, View):
             )
             .order_by("name")
         )
+        # One page of enterprises (a province has thousands with points), their open alarms counted for that page.
+        page = paginate(request, rows)
+        listed = list(page["object_list"])
         open_by_ent = dict(
             _open_alarms(request.user)
+            .filter(enterprise_id__in=[e.pk for e in listed])
             .values("enterprise_id")
             .annotate(c=Count("id"))
             .values_list("enterprise_id", "c")
         )
-        enterprises = [(e, open_by_ent.get(e.pk, 0)) for e in rows]
+        enterprises = [(e, open_by_ent.get(e.pk, 0)) for e in listed]
         open_alarms = _open_alarms(request.user)
         context = {
             "page_title": "监测总览",
@@ -69,6 +73,7 @@ class OverviewView(LoginRequiredMixin, View):
             "active": open_alarms.filter(active=True).count(),
             "offline": points.filter(alarm_state__offline=True).count(),
             "recent": list(open_alarms.order_by("-raised_ms")[:8]),
+            **page,
         }
         return render(request, "monitoring/overview.html", context)
 
@@ -267,13 +272,39 @@ class QualityPageView(LoginRequiredMixin, View):
         )
 
 
+#: Rows the availability page lists per table (lowest rates first).
+AVAILABILITY_ROWS = 200
+
+
 class AvailabilityPageView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         days = _days(request)
+        # Cached a minute per scope: the rates move with the minute rollups, not with each request.
+        from django.core.cache import cache
+
+        key = f"anjian:monitoring:availability:{scope_of(request.user).cache_key}:{days}"
+        a = cache.get(key)
+        if not isinstance(a, dict):
+            a = reports.availability(request.user, days=days)
+            cache.set(key, a, 60)
+        # The page lists the lowest rates only (the API gives every row): a province has tens of thousands.
+        shown = AVAILABILITY_ROWS
+        enterprises = sorted(a["enterprises"], key=lambda e: (e["rate"], e["name"]))
+        below = sorted((p for p in a["points"] if p["rate"] < 100), key=lambda p: (p["rate"], p["tag"]))
         return render(
             request,
             "monitoring/availability.html",
-            {"page_title": "有效投用率", "a": reports.availability(request.user, days=days), "days": days},
+            {
+                "page_title": "有效投用率",
+                "a": a,
+                "days": days,
+                "point_count": len(a["points"]),
+                "enterprise_rows": enterprises[:shown],
+                "enterprise_count": len(enterprises),
+                "below_rows": below[:shown],
+                "below_count": len(below),
+                "shown": shown,
+            },
         )
 
 

@@ -6,7 +6,7 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.models import AuditEntry
-from anjian.core.views import ScopedObjectMixin
+from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.orgs.models import OrgUnit
 
 
@@ -14,8 +14,12 @@ class UnitListView(LoginRequiredMixin, View):
     """All units with their aliases, grouped by kind."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        # Paginated: a province has one enterprise-side unit per enterprise (tens of thousands).
         units = restrict(OrgUnit.objects.prefetch_related("aliases", "members"), request.user)
-        return render(request, "orgs/unit_list.html", {"units": units, "page_title": "单位"})
+        page = paginate(request, units)
+        return render(
+            request, "orgs/unit_list.html", {"units": page["object_list"], "page_title": "单位", **page}
+        )
 
 
 class UnitDetailView(ScopedObjectMixin, View):

@@ -8,7 +8,7 @@ row (none when an edit changes nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.db import models
@@ -29,6 +29,7 @@ __all__ = [
     "do_update_certificate",
     "do_update_person",
     "do_update_training",
+    "refresh_superseded",
 ]
 
 M = TypeVar("M", bound=models.Model)
@@ -135,6 +136,27 @@ def do_delete_certificate(
     )
 
 
+def refresh_superseded(person_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``Certificate.superseded`` for these holders' certificates (all when ``None``); set-based.
+
+    ``Certificate.save``/``delete`` call it for one holder; a bulk write (an import with ``bulk_create``, the demo
+    generator) calls it with the holders it touched, and the nightly job ``people.refresh_superseded`` repairs
+    whatever a raw write missed. Returns the number of certificates whose flag changed.
+    """
+    from anjian.people.models import superseded_q
+
+    qs = Certificate.objects.all()
+    if person_ids is not None:
+        ids = sorted(set(person_ids))
+        if not ids:
+            return 0
+        qs = qs.filter(person_id__in=ids)
+    # Two updates that write only the rows whose flag changes (the nightly repair touches nothing in a
+    # consistent register).
+    marked = qs.filter(superseded=False).filter(superseded_q()).update(superseded=True)
+    return marked + qs.filter(superseded=True).exclude(superseded_q()).update(superseded=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
@@ -217,10 +239,14 @@ def do_bulk_create_people(
 def do_bulk_create_certificates(
     certs: list[Certificate], *, acting_user: Any, event: Event | None = None, message: Any = ""
 ) -> list[Certificate]:
-    """Register many validated certificates in bulk (one CERTIFICATE_CHANGED or ``event`` row each)."""
-    return do_bulk_create(
+    """Register many validated certificates in bulk (one CERTIFICATE_CHANGED or ``event`` row each); a new
+    certificate may supersede a holder's older one of the same kind, which ``Certificate.save`` would have
+    marked: the holders' flags are recomputed in one pass."""
+    created = do_bulk_create(
         certs, acting_user=acting_user, event=event or AuditEvent.CERTIFICATE_CHANGED, message=message
     )
+    refresh_superseded({c.person_id for c in created})
+    return created
 
 
 def do_bulk_record_training(

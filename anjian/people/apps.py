@@ -18,6 +18,14 @@ class PeopleConfig(AppConfig):
             every=dt.timedelta(hours=1),
             label="证书到期提醒",
         )
+        from anjian.people.jobs import refresh_superseded_certificates
+
+        register_job(
+            "people.refresh_superseded",
+            refresh_superseded_certificates,
+            daily_at=dt.time(3, 20),
+            label="证书换发标记校正",
+        )
         from anjian.core.todos import register
         from anjian.people import metrics  # noqa: F401  (registers the people.* metrics)
         from anjian.people.todos import certificate_todos

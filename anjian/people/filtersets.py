@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from anjian.core.filters import AnjianFilterSet
+from anjian.core.search import search_q
 from anjian.people.choices import (
     CertificateKind,
     CertificateStatus,
@@ -54,12 +55,9 @@ class PersonFilterSet(AnjianFilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Names by substring (indexed on PostgreSQL), ID and phone numbers by prefix (see core.search).
         return queryset.filter(
-            models.Q(name__icontains=value)
-            | models.Q(id_number__icontains=value.upper())
-            | models.Q(job__icontains=value)
-            | models.Q(employer_enterprise__name__icontains=value)
-            | models.Q(phone__icontains=value)
+            search_q(Person, value, ["name", "^id_number", "job", "employer_enterprise__name", "^phone"])
         )
 
     def filter_employer_kind(
@@ -117,11 +115,17 @@ class CertificateFilterSet(AnjianFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            models.Q(number__icontains=value)
-            | models.Q(person__name__icontains=value)
-            | models.Q(person__id_number__icontains=value.upper())
-            | models.Q(issuer__icontains=value)
-            | models.Q(person__employer_enterprise__name__icontains=value)
+            search_q(
+                Certificate,
+                value,
+                [
+                    "^number",
+                    "person__name",
+                    "^person__id_number",
+                    "issuer",
+                    "person__employer_enterprise__name",
+                ],
+            )
         )
 
     def filter_status(self, queryset: Any, name: str, value: str) -> Any:
@@ -158,10 +162,7 @@ class TrainingFilterSet(AnjianFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            models.Q(course__icontains=value)
-            | models.Q(person__name__icontains=value)
-            | models.Q(provider__icontains=value)
-            | models.Q(person__id_number__icontains=value.upper())
+            search_q(TrainingRecord, value, ["^course", "person__name", "^provider", "^person__id_number"])
         )
 
     def filter_year(self, queryset: models.QuerySet[TrainingRecord], name: str, value: Any) -> Any:

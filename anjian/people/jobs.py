@@ -9,7 +9,7 @@ from django.utils import timezone
 from anjian.core.notifications import notify
 from anjian.people.models import Certificate
 
-__all__ = ["WINDOW_DAYS", "notify_expiring_certificates"]
+__all__ = ["WINDOW_DAYS", "notify_expiring_certificates", "refresh_superseded_certificates"]
 
 WINDOW_DAYS = 30
 
@@ -44,3 +44,11 @@ def notify_expiring_certificates(now: dt.datetime) -> str:
             )
         )
     return f"发出 {sent} 条证书到期提醒"
+
+
+def refresh_superseded_certificates(now: dt.datetime) -> str:
+    """Repair ``Certificate.superseded`` zone-wide (a bulk or raw write that did not refresh it)."""
+    from anjian.people.actions import refresh_superseded
+
+    changed = refresh_superseded(None)
+    return f"{changed} 本证书的换发标记已更正" if changed else "换发标记无需更正"

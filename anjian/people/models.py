@@ -122,7 +122,11 @@ class Person(BaseModel):
                 violation_error_message=_("所在企业和所在部门必须且只能填写一项"),
             ),
         ]
-        indexes = [models.Index(fields=["role_category", "is_active"])]
+        indexes = [
+            models.Index(fields=["role_category", "is_active"]),
+            # The list's order, so a page of 600,000 people needs no sort of all of them.
+            models.Index(fields=["name", "id"], name="people_person_list"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -244,18 +248,28 @@ class CertificateQuerySet(RestrictedQuerySet["Certificate"]):
         return self.filter(expires_on__lt=day)
 
     def current(self) -> CertificateQuerySet:
-        """Leave out certificates replaced by a later one of the same kind and category (a renewal)."""
-        later = Certificate.objects.filter(
-            person_id=models.OuterRef("person_id"),
-            kind=models.OuterRef("kind"),
-            category=models.OuterRef("category"),
-        ).filter(models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.OuterRef("expires_on")))
-        # A 长期有效 certificate (no expiry) is never superseded.
-        return self.exclude(models.Q(expires_on__isnull=False) & models.Exists(later))
+        """Leave out certificates replaced by a later one of the same kind and category (a renewal).
+
+        Reads the stored ``superseded`` flag (see :func:`superseded_q`), kept by ``Certificate.save``/``delete``
+        and by ``people.actions.refresh_superseded`` for bulk writes and nightly: a correlated NOT EXISTS per row made every
+        expiry count scan the renewals of a million certificates (issue 8).
+        """
+        return self.filter(superseded=False)
 
     def of_active_people(self) -> CertificateQuerySet:
         """Certificates of people still on the job."""
         return self.filter(person__is_active=True)
+
+
+def superseded_q() -> models.Q:
+    """Certificates replaced by a later one of the same person, kind and category: another with a later expiry,
+    or with none (长期有效). A 长期有效 certificate itself is never superseded. The definition of the flag."""
+    later = Certificate.objects.filter(
+        person_id=models.OuterRef("person_id"),
+        kind=models.OuterRef("kind"),
+        category=models.OuterRef("category"),
+    ).filter(models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.OuterRef("expires_on")))
+    return models.Q(expires_on__isnull=False) & models.Q(models.Exists(later))
 
 
 if TYPE_CHECKING:
@@ -285,6 +299,12 @@ class Certificate(BaseModel):
     issued_on = models.DateField(_("发证日期"))
     expires_on = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效"))
     file = models.FileField(_("证书扫描件"), upload_to="people/certificates/%Y/", blank=True)
+    superseded = models.BooleanField(
+        _("已被换发"),
+        default=False,
+        editable=False,
+        help_text=_("同一人员同类别有更晚到期的证书（由系统维护）"),
+    )
 
     objects: ClassVar[CertificateManager[Certificate]] = CertificateQuerySet.as_manager()
 
@@ -299,10 +319,34 @@ class Certificate(BaseModel):
                 violation_error_message=_("同类别的证书编号已登记"),
             ),
         ]
-        indexes = [models.Index(fields=["expires_on"]), models.Index(fields=["person", "kind"])]
+        indexes = [
+            models.Index(fields=["expires_on"]),
+            models.Index(fields=["person", "kind"]),
+            models.Index(fields=["superseded", "expires_on"], name="people_cert_current_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.get_kind_display()} {self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, then recompute ``superseded`` for the certificates of this holder (before and after the edit)."""
+        from anjian.people.actions import refresh_superseded
+
+        before = None
+        if self.pk is not None:
+            before = Certificate.objects.filter(pk=self.pk).values_list("person_id", flat=True).first()
+        super().save(*args, **kwargs)
+        refresh_superseded(pk for pk in (self.person_id, before) if pk is not None)
+        self.superseded = Certificate.objects.filter(pk=self.pk).values_list("superseded", flat=True).get()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Delete, then recompute ``superseded`` for the holder's other certificates."""
+        from anjian.people.actions import refresh_superseded
+
+        person_id = self.person_id
+        result = super().delete(*args, **kwargs)
+        refresh_superseded({person_id})
+        return result
 
     def get_absolute_url(self) -> str:
         return f"{self.person.get_absolute_url()}#cert-{self.pk}"
@@ -402,7 +446,11 @@ class TrainingRecord(BaseModel):
                 violation_error_message=_("该人员当天的同一课程已登记"),
             ),
         ]
-        indexes = [models.Index(fields=["kind", "date"])]
+        # The list's order (newest first), so a page of a province's records needs no sort of all of them.
+        indexes = [
+            models.Index(fields=["kind", "date"]),
+            models.Index(fields=["-date", "id"], name="people_training_list"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.name} · {self.course}（{self.date:%Y-%m-%d}）"

@@ -16,7 +16,23 @@ from anjian.people.constants import EXPIRING_WINDOWS
 from anjian.people.metrics import three_types_counts
 from anjian.people.models import Certificate
 
-__all__ = ["annotate_status", "enterprise_people_summary"]
+__all__ = ["annotate_status", "enterprise_people_summary", "expiry_counts"]
+
+
+def expiry_counts(certs: models.QuerySet[Certificate], day: dt.date) -> dict[str, int]:
+    """Certificates of ``certs`` expiring within each of ``EXPIRING_WINDOWS`` days of ``day`` (keys "30",
+    "60", "90") and already expired ("expired"), in one query over the range of the expiry index."""
+    horizon = day + dt.timedelta(days=max(EXPIRING_WINDOWS))
+    aggregates: dict[str, Any] = {
+        str(w): models.Count(
+            "pk", filter=models.Q(expires_on__gte=day, expires_on__lte=day + dt.timedelta(days=w))
+        )
+        for w in EXPIRING_WINDOWS
+    }
+    aggregates["expired"] = models.Count("pk", filter=models.Q(expires_on__lt=day))
+    row = certs.filter(expires_on__lte=horizon).order_by().aggregate(**aggregates)
+    return {k: int(v or 0) for k, v in row.items()}
+
 
 #: People listed on the tab (the full list is one click away on the people page).
 TAB_PEOPLE_LIMIT = 100

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from anjian.core.access import scope_of
 from anjian.core.excel import ImportReport, UploadRefused, check_xlsx_upload
+from anjian.core.metrics import memo
 from anjian.core.models import AuditEntry
 from anjian.core.tasks import export_sync_max_rows, import_sync_max_bytes, submit
 from anjian.core.views import ActionFormView, ObjectActionView, object_or_404, paginate
@@ -39,7 +41,7 @@ from anjian.people.constants import EXPIRING_WINDOWS
 from anjian.people.filtersets import CertificateFilterSet, PersonFilterSet, TrainingFilterSet
 from anjian.people.forms import CertificateForm, ImportForm, PersonForm, TrainingForm
 from anjian.people.models import Certificate, Person, TrainingRecord
-from anjian.people.selectors import annotate_status
+from anjian.people.selectors import annotate_status, expiry_counts
 
 M = TypeVar("M", bound=models.Model)
 
@@ -299,13 +301,15 @@ class ExpiringView(LoginRequiredMixin, View):
             tab = windows[0]
         today = timezone.localdate()
         base = visible_certificates(request.user).of_active_people().current()
-        counts = {w: base.expiring_within(today, int(w)).count() for w in windows}
-        counts["expired"] = base.expired_on(today).count()
+        # Counted once per scope and day until a certificate (or person) changes: a province's are many.
+        counts = memo(
+            f"people:expiry:{scope_of(request.user).cache_key}:{today}", lambda: expiry_counts(base, today)
+        )
         if tab == "expired":
             qs = base.expired_on(today).order_by("-expires_on", "id")
         else:
             qs = base.expiring_within(today, int(tab)).order_by("expires_on", "id")
-        page = paginate(request, qs)
+        page = paginate(request, qs, count=counts[tab])
         annotate_status(page["object_list"], timezone.localdate())
         tabs = [(w, _("%(days)s天内到期") % {"days": w}, counts[w]) for w in windows]
         tabs.append(("expired", _("已过期"), counts["expired"]))

@@ -399,8 +399,41 @@ def _units_for_flags(user: Any) -> list[OrgUnit]:
     """Units whose missing reports the user is shown: all for the office, else the user's own unit."""
     scope = scope_of(user)
     if scope.sees_all:
-        return list(OrgUnit.objects.exclude(kind="group"))
+        # Enterprise-side units take no part in the plan (a province has tens of thousands of them).
+        return list(OrgUnit.objects.exclude(kind__in=["group", "enterprise"]))
     return list(OrgUnit.objects.filter(pk=scope.org_id)) if scope.org_id else []
+
+
+def _task_flags(user: Any, tasks: list[PlanTask]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per task, the missing and late reports of the units the user is shown (see ``_units_for_flags``).
+
+    Every quarter of every task for every unit is tens of thousands of items: cached per day and audience until a
+    plan, task or report changes (``core.metrics.generation``, dropped on every save in ``plans``).
+    """
+    from django.core.cache import cache
+
+    from anjian.core.metrics import generation
+
+    scope = scope_of(user)
+    audience = "all" if scope.sees_all else f"unit{scope.org_id}"
+    task_key = hashlib.sha1(",".join(str(t.pk) for t in tasks).encode(), usedforsecurity=False).hexdigest()[
+        :16
+    ]
+    key = f"anjian:plans:task-flags:{generation()}:{timezone.localdate()}:{audience}:{task_key}"
+    hit = cache.get(key)
+    if isinstance(hit, tuple):
+        return hit
+    missing: dict[int, int] = defaultdict(int)
+    late: dict[int, int] = defaultdict(int)
+    for items in compliance_for_units(_units_for_flags(user), tasks=tasks).values():
+        for item in items:
+            if item.state == ComplianceState.MISSING:
+                missing[item.task_id] += 1
+            elif item.state == ComplianceState.LATE:
+                late[item.task_id] += 1
+    flags = (dict(missing), dict(late))
+    cache.set(key, flags, 300)
+    return flags
 
 
 class TaskListView(LoginRequiredMixin, View):
@@ -430,15 +463,7 @@ class TaskListView(LoginRequiredMixin, View):
             "status",
         ):
             reports[r.task_id].append(r)
-        due = compliance_for_units(_units_for_flags(request.user), tasks=tasks)
-        missing: dict[int, int] = defaultdict(int)
-        late: dict[int, int] = defaultdict(int)
-        for items in due.values():
-            for item in items:
-                if item.state == ComplianceState.MISSING:
-                    missing[item.task_id] += 1
-                elif item.state == ComplianceState.LATE:
-                    late[item.task_id] += 1
+        missing, late = _task_flags(request.user, tasks)
         rows = []
         for task in tasks:
             st = task_status(reports[task.pk])
@@ -447,8 +472,8 @@ class TaskListView(LoginRequiredMixin, View):
                 "status": st,
                 "status_label": ReportStatus(st).label,
                 "status_colour": ReportStatus.colour_of(st),
-                "missing": missing[task.pk],
-                "late": late[task.pk],
+                "missing": missing.get(task.pk, 0),
+                "late": late.get(task.pk, 0),
             }
             if status == "missing" and not row["missing"]:
                 continue

@@ -49,9 +49,9 @@ class RegisterView(LoginRequiredMixin, View):
         f = {k: request.GET.get(k, "").strip() for k in ("q", "level", "enterprise")}
         if f["enterprise"].isdigit():
             base = base.filter(enterprise_id=int(f["enterprise"]))
-        qs = base.select_related("enterprise", "risk_object", "liable_person").annotate(
-            n_events=Count("events", distinct=True), n_measures=Count("events__measures", distinct=True)
-        )
+        # The event and measure counts are computed for the page's rows only (below): annotating them on the
+        # list made the paginator group every visible unit of a province (issue 8).
+        qs = base.select_related("enterprise", "risk_object", "liable_person")
         if f["q"]:
             qs = qs.filter(Q(name__icontains=f["q"]) | Q(risk_object__name__icontains=f["q"]))
         if f["level"]:
@@ -65,7 +65,9 @@ class RegisterView(LoginRequiredMixin, View):
         from anjian.enterprises.models import Enterprise
 
         enterprises = restrict(Enterprise.objects.all(), request.user)
-        many = enterprises.count() > 1
+        many = enterprises[:2].count() > 1
+        page = paginate(request, qs.order_by("enterprise__name", "risk_object__name", "name"))
+        _count_events(page["object_list"])
         return render(
             request,
             "risks/register.html",
@@ -79,9 +81,24 @@ class RegisterView(LoginRequiredMixin, View):
                 "levels": RiskLevel.choices,
                 "counts": [(v, label, counts.get(v, 0)) for v, label in RiskLevel.choices],
                 "enterprise_q": f["enterprise"],
-                **paginate(request, qs.order_by("enterprise__name", "risk_object__name", "name")),
+                **page,
             },
         )
+
+
+def _count_events(units: Any) -> None:
+    """Set ``n_events`` and ``n_measures`` on each of ``units`` (one page) in one grouped query."""
+    from anjian.risks.models import RiskEvent
+
+    rows = (
+        RiskEvent.objects.filter(unit__in=list(units))
+        .order_by()
+        .values("unit_id")
+        .annotate(n_events=Count("id", distinct=True), n_measures=Count("measures", distinct=True))
+    )
+    counts = {r["unit_id"]: (r["n_events"], r["n_measures"]) for r in rows}
+    for unit in units:
+        unit.n_events, unit.n_measures = counts.get(unit.pk, (0, 0))
 
 
 class AssessForm(forms.Form):

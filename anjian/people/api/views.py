@@ -79,7 +79,7 @@ class PersonViewSet(_ExcelActionsMixin, AuditedModelViewSet[Person]):
     queryset = Person.objects.select_related("employer_enterprise", "employer_unit")
     serializer_class = PersonSerializer
     filterset_class = PersonFilterSet
-    search_fields = ["name", "id_number", "job", "employer_enterprise__name"]
+    search_fields = ["name", "^id_number", "job", "employer_enterprise__name"]
     ordering_fields = ["name", "id", "years_experience", "updated_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     register = "persons"
@@ -96,7 +96,7 @@ class CertificateViewSet(_ExcelActionsMixin, AuditedModelViewSet[Certificate]):
     )
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilterSet
-    search_fields = ["number", "person__name", "person__id_number"]
+    search_fields = ["^number", "person__name", "^person__id_number"]
     ordering_fields = ["expires_on", "issued_on", "id"]
     register = "certificates"
 
@@ -133,7 +133,7 @@ class TrainingRecordViewSet(_ExcelActionsMixin, AuditedModelViewSet[TrainingReco
     )
     serializer_class = TrainingRecordSerializer
     filterset_class = TrainingFilterSet
-    search_fields = ["course", "person__name", "provider"]
+    search_fields = ["^course", "person__name", "^provider"]
     ordering_fields = ["date", "hours", "id"]
     register = "trainings"
 

@@ -29,6 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20211, help="random seed of the demo zone")
         parser.add_argument("--no-input", action="store_true", help="do not ask before --reset")
         parser.add_argument(
+            "--enterprises",
+            type=int,
+            default=None,
+            metavar="N",
+            help="grow the zone to N enterprises (about 30 people and 50 certificates each) for scale tests",
+        )
+        parser.add_argument(
             "--no-side",
             action="store_true",
             help="do not start the side processes (e.g. the telemetry simulator)",
@@ -69,6 +76,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("正在生成演示数据 …")
             generate(ctx, log=self.stdout.write)
+        if opts["enterprises"]:
+            self._scale(ctx, opts["enterprises"])
         self.stdout.write(self.style.SUCCESS("\n演示账号（密码均为下列所示）："))
         for username, password, description in ctx.logins:
             self.stdout.write(f"  {username:<14} {password:<18} {description}")
@@ -102,6 +111,22 @@ class Command(BaseCommand):
             stop.set()
             for proc in side:
                 proc.terminate()
+
+    def _scale(self, ctx: DemoContext, total: int) -> None:
+        """Add generated enterprises until the zone has ``total`` (``anjian.demo.scale``)."""
+        import time
+
+        from django.db import transaction
+
+        from anjian.demo.scale import build_scale
+
+        started = time.perf_counter()
+        self.stdout.write(f"正在扩展到 {total} 家企业 …")
+        with transaction.atomic():
+            counts = build_scale(ctx, total, log=self.stdout.write)
+        for label, n in counts.items():
+            self.stdout.write(f"  {label:<32} +{n}")
+        self.stdout.write(f"  用时 {time.perf_counter() - started:.1f}s")
 
 
 class QuietSimulators(logging.Filter):

@@ -1,0 +1,57 @@
+"""``Certificate.superseded``: the stored flag behind ``current()`` follows saves, deletes and bulk refreshes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from anjian.people.actions import refresh_superseded
+from anjian.people.choices import CertificateKind, RoleCategory
+from anjian.people.models import Certificate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_renewal_supersedes_the_old_certificate_and_deleting_it_restores_it(
+    enterprise_factory: Any, person_factory: Any, certificate_factory: Any
+) -> None:
+    # given a principal's certificate
+    person = person_factory(enterprise_factory(), role=RoleCategory.PRINCIPAL)
+    old = certificate_factory(person, issued_on=dt.date(2020, 1, 1), expires_on=dt.date(2023, 1, 1))
+    assert list(Certificate.objects.current()) == [old]
+    # when it is renewed
+    new = certificate_factory(person, issued_on=dt.date(2023, 1, 2), expires_on=dt.date(2026, 1, 1))
+    # then only the renewal is current
+    assert list(Certificate.objects.current()) == [new]
+    old.refresh_from_db()
+    assert old.superseded and not new.superseded
+    # and removing the renewal (entered in error) makes the old one current again
+    new.delete()
+    old.refresh_from_db()
+    assert not old.superseded
+
+
+def test_a_bulk_write_is_repaired_by_refresh_superseded(enterprise_factory: Any, person_factory: Any) -> None:
+    # given two certificates of one kind written in bulk (no save(), so no flag)
+    person = person_factory(enterprise_factory(), role=RoleCategory.SAFETY_MANAGER)
+    rows = [
+        Certificate(
+            person=person,
+            kind=CertificateKind.SAFETY_MANAGER,
+            number=f"AQ{n}",
+            issuer="阿拉善盟应急管理局",
+            issued_on=dt.date(2017 + 3 * n, 1, 1),
+            expires_on=dt.date(2020 + 3 * n, 1, 1),
+        )
+        for n in range(2)
+    ]
+    Certificate.objects.bulk_create(rows)
+    assert Certificate.objects.current().count() == 2
+    # when the holders are refreshed
+    changed = refresh_superseded([person.pk])
+    # then the older one is superseded, and a second refresh changes nothing
+    assert changed == 1
+    assert list(Certificate.objects.current().values_list("number", flat=True)) == ["AQ1"]
+    assert refresh_superseded(None) == 0
