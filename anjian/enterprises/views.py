@@ -22,6 +22,7 @@ from anjian.core.audit import snapshot
 from anjian.core.errors import AnjianError
 from anjian.core.excel import ImportReport, export, template, xlsx_response
 from anjian.core.metrics import MetricValue
+from anjian.core.params import query_id
 from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.core.workflow import allowed_verbs
 from anjian.enterprises import actions, metrics, sheets
@@ -507,7 +508,7 @@ class _ChildFormView(LoginRequiredMixin, View):
             raise Http404
         if pk is None:
             obj = self.model()
-            if eid := request.GET.get("enterprise"):
+            if (eid := query_id(request, "enterprise")) is not None:
                 found = self._enterprises(request).filter(pk=eid).first()
                 if found is not None:
                     obj.enterprise = found

@@ -1,0 +1,238 @@
+"""Hostile query strings never crash a page or an API list (issues 7 and 15, "Bad query parameters").
+
+Every GET page without path arguments (from the URL resolver) and every GET operation of the OpenAPI
+schema without path parameters (lists, exports, templates, reports) is called with hostile values in
+every parameter it reads: ids out of range (``99999999999999999999``), non-integers (``1.9``, ``abc``),
+huge page numbers, impossible dates, unknown choices, over-long strings and a NUL character.
+
+* The API answers 400 in the error shape, naming the parameter, whenever a documented typed parameter
+  (integer, date, choice) gets a value of the wrong type; never a 5xx.
+* A page either ignores the bad filter (200, django-filter's pages add a notice naming it) or answers
+  the Chinese 400 page naming the parameter; never a 5xx.
+
+The parameters of a page are found in its view module's source (``request.GET.get("x")``, the filters of
+the filtersets it uses) plus the ones every page may read (``page``, ``year``, ``q``…); those of an API
+operation come from the schema plus the view module's source. A new page or endpoint is covered as soon
+as it is routed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import django_filters
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from tests.world import World
+
+HUGE = "99999999999999999999"
+HOSTILE = {
+    "huge": HUGE,
+    "decimal": "1.9",
+    "text": "abc",
+    "date": "2026-13-45",
+    "long": "长" * 3000,
+    "nul": "a\x00b",
+}
+#: Parameters any page or list may read.
+COMMON = ("page", "page_size", "year", "q", "search", "ordering", "tab", "status", "kind")
+
+_NAME = r"[\"'](\w+)[\"']"
+_PATTERNS = [
+    re.compile(r"(?:GET|query_params|POST)\.get\(\s*" + _NAME),
+    re.compile(r"(?:GET|query_params)\[\s*" + _NAME + r"\s*\]"),
+    re.compile(_NAME + r"\s+(?:not\s+)?in\s+(?:self\.)?request\.(?:GET|query_params)"),
+]
+_LOOP = re.compile(r"for\s+\w+\s+in\s+\(([^)]*)\)")
+
+
+def _filter_names(fs: type[django_filters.FilterSet]) -> set[str]:
+    names: set[str] = set()
+    for name, f in getattr(fs, "base_filters", {}).items():
+        names.add(name)
+        if isinstance(f, django_filters.RangeFilter | django_filters.DateFromToRangeFilter):
+            names |= {f"{name}_min", f"{name}_max", f"{name}_after", f"{name}_before"}
+    return names
+
+
+def _params_in_module(module: Any) -> set[str]:
+    """The query parameters a view module reads (from its source) and the filters of its filtersets."""
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):
+        return set()
+    names: set[str] = set()
+    for pattern in _PATTERNS:
+        names |= set(pattern.findall(source))
+    for loop in _LOOP.findall(source):
+        if "GET" in source or "query_params" in source:
+            names |= set(re.findall(_NAME, loop))
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
+            names |= _filter_names(value)
+    return names
+
+
+def _view_module(path: str) -> Any:
+    match = resolve(path.split("?")[0])
+    func = match.func
+    cls = getattr(func, "view_class", None) or getattr(func, "cls", None)
+    return sys.modules.get((cls or func).__module__)
+
+
+def _page_routes() -> list[str]:
+    """GET pages without path arguments, outside the admin, the API and the login/logout pages."""
+    result: list[str] = []
+
+    def walk(patterns: Any, prefix: str, namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or namespace
+                if ns == "admin":
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if "<" in route or "(?P" in route or route.startswith(("api/", "^api/")):
+                    continue
+                if p.name in {"login", "logout"} or route.startswith("static"):
+                    continue
+                result.append("/" + route.replace("^", "").replace("$", ""))
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(set(result))
+
+
+def _get(client: Any, path: str, params: dict[str, str]) -> Any:
+    client.raise_request_exception = False
+    return client.get(path + "?" + urlencode(params))
+
+
+def _culprit(client: Any, path: str, params: dict[str, str]) -> str:
+    """The first parameter that gives a 5xx on its own (to name it in the failure)."""
+    for name, value in params.items():
+        if _get(client, path, {name: value}).status_code >= 500:
+            return name
+    return "(only together)"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _page_failures(client: Any, path: str, names: set[str]) -> Iterator[str]:
+    for kind, value in HOSTILE.items():
+        params = dict.fromkeys(sorted(names), value)
+        response = _get(client, path, params)
+        code = response.status_code
+        if code >= 500:
+            yield f"{path} ?…={kind}: {code} from {_culprit(client, path, params)}"
+        elif code == 400:
+            # the Chinese 400 page naming the parameter, or a form page showing its own errors
+            text = response.content.decode(errors="replace")
+            named = "参数" in text and any(f"“{name}”" in text for name in names)
+            if not named and "error" not in text:
+                yield f"{path} ?…={kind}: 400 without naming the parameter in Chinese"
+        elif code not in {200, 302, 403, 404, 405}:
+            yield f"{path} ?…={kind}: unexpected {code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["committee", "enterprise"])
+def test_no_page_crashes_on_hostile_query_parameters(role: str, world: World, client_for: Any) -> None:
+    user = world.committee if role == "committee" else world.a.ent_user
+    client = client_for(user)
+    pages = _page_routes()
+    assert len(pages) > 40, "the URL walk lost the pages"
+    failures: list[str] = []
+    for path in pages:
+        names = set(COMMON) | _params_in_module(_view_module(path))
+        failures += _page_failures(client, path, names)
+    assert not failures, "pages that fail on hostile query parameters:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# API
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _api_operations() -> list[tuple[str, dict[str, dict[str, Any]]]]:
+    """(path, {parameter: schema}) of every GET operation without path parameters."""
+    from tests.test_api_contract import generated_schema
+
+    schema = generated_schema()
+    result = []
+    for path, item in schema["paths"].items():
+        op = item.get("get")
+        if op is None or "{" in path:
+            continue
+        params = {
+            p["name"]: {**p.get("schema", {}), "x-required": p.get("required", False)}
+            for p in op.get("parameters", [])
+            if p.get("in") == "query"
+        }
+        result.append((path, params))
+    return result
+
+
+def _typed(spec: dict[str, Any]) -> str:
+    """'integer', 'number', 'date', 'enum' or '' (free text) for a parameter schema."""
+    spec = spec.get("items", spec) if spec.get("type") == "array" else spec
+    if "enum" in spec:
+        return "enum"
+    if spec.get("type") in {"integer", "number"}:
+        return spec["type"]
+    if spec.get("format") in {"date", "date-time"}:
+        return "date"
+    return ""
+
+
+#: Which hostile values a parameter of each type must refuse with a 400.
+MUST_REFUSE = {
+    "integer": {"huge", "decimal", "text", "date", "long", "nul"},
+    "number": {"text", "date", "long", "nul"},
+    "date": {"huge", "decimal", "text", "date", "long", "nul"},
+    "enum": {"huge", "decimal", "text", "date", "long", "nul"},
+    "": set(),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["committee", "enterprise"])
+def test_no_api_list_crashes_on_hostile_query_parameters(
+    role: str, world: World, api_client_for: Any
+) -> None:
+    user = world.committee if role == "committee" else world.a.ent_user
+    client = api_client_for(user)
+    operations = _api_operations()
+    assert len(operations) > 30, "the schema lost its list operations"
+    failures: list[str] = []
+    for path, documented in operations:
+        extra = _params_in_module(_view_module(path)) - set(documented)
+        params: dict[str, dict[str, Any]] = {**documented, **{n: {} for n in extra}}
+        required = {n for n, spec in documented.items() if spec.get("x-required")}
+        for name, spec in sorted(params.items()):
+            kind_of = _typed(spec)
+            for kind, value in HOSTILE.items():
+                response = _get(client, path, {name: value})
+                code = response.status_code
+                where = f"GET {path}?{name}={kind}"
+                if code >= 500:
+                    failures.append(f"{where}: {code}")
+                    continue
+                if kind in MUST_REFUSE[kind_of] and code != 400:
+                    failures.append(f"{where}: {code}, expected 400 for a documented {kind_of}")
+                    continue
+                if code == 400:
+                    body = response.json()
+                    named = {name} | required  # a missing required parameter may be the one named
+                    if not isinstance(body, dict) or not any(n in str(body.get("detail", "")) for n in named):
+                        failures.append(f"{where}: 400 whose detail does not name {name}: {body}")
+    assert not failures, f"{len(failures)} hostile API requests failed:\n" + "\n".join(failures)
