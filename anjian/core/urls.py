@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anjian.core import files, views
+from anjian.core import files, rejects, views
 from anjian.core.live import live_response
 
 app_name = "core"
@@ -15,4 +15,5 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("live/<str:key>/", live_response, name="live"),
     path("inbox/<int:pk>/", views.NotificationOpenView.as_view(), name="notification"),
+    path("import-rejects/<str:token>/", rejects.RejectsDownloadView.as_view(), name="import_rejects"),
 ]
