@@ -77,3 +77,17 @@ def test_one_label_for_excel_export() -> None:
     root = Path(__file__).resolve().parent.parent / "anjian"
     offenders = [str(p) for p in root.rglob("*.html") if "导出Excel" in p.read_text(encoding="utf-8")]
     assert not offenders, offenders
+
+
+def test_no_template_draws_with_emoji() -> None:
+    """Icons are images or CSS, never emoji: without a colour-emoji font (headless chromium, many office PCs)
+    an emoji is a missing-glyph box."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "anjian"
+    templates = [p for p in root.rglob("*.html") if "static" not in p.parts]
+    assert len(templates) > 50
+    emoji = re.compile("[\U0001f000-\U0001faff]")
+    offenders = [str(p.relative_to(root)) for p in templates if emoji.search(p.read_text(encoding="utf-8"))]
+    assert not offenders, offenders
