@@ -91,3 +91,29 @@ def test_no_template_draws_with_emoji() -> None:
     emoji = re.compile("[\U0001f000-\U0001faff]")
     offenders = [str(p.relative_to(root)) for p in templates if emoji.search(p.read_text(encoding="utf-8"))]
     assert not offenders, offenders
+
+
+def test_report_form_asks_for_the_status_instead_of_defaulting_to_not_started() -> None:
+    from anjian.plans.forms import ReportForm
+
+    form = ReportForm(data={"period": "2026-1", "text": "进展"}, periods=[("2026-1", "2026年第1季度")])
+    assert form.fields["status"].choices[0][0] == ""
+    assert not form.is_valid() and "status" in form.errors
+
+
+@pytest.mark.django_db
+def test_enterprise_to_dos_are_worded_for_the_enterprise(world: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anjian.enterprises.models import Licence
+    from anjian.enterprises.todos import enterprise_todos
+
+    Licence.objects.filter(pk=world.a.licence.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=3)
+    )
+    own = " ".join(item.detail for item in enterprise_todos(world.a.ent_user))
+    assert "许可证已过有效期" in own and "督促" not in own
+    supervising = " ".join(item.detail for item in enterprise_todos(world.a.dept_user))
+    assert "督促企业" in supervising
