@@ -789,18 +789,32 @@ class ComplianceView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_gov(request.user)
         today = timezone.localdate()
-        year = query_int(request, "year", today.year, min_value=2000, max_value=2100)
-        units = _units_for_flags(request.user)
-        due = compliance_for_units(units, year=year)
-        rows = []
-        for unit in units:
-            items = due.get(unit.pk, [])
-            if not items:
-                continue
-            rows.append(ComplianceSummary(unit=unit, year=year, as_of=today, items=items))
-        rows.sort(key=lambda s: (-s.missing, -s.late, s.unit.code))
         plan = _latest_plan(request)
-        years = range(plan.period_start.year, min(plan.period_end.year, today.year) + 1) if plan else [year]
+        years = list(range(plan.period_start.year, min(plan.period_end.year, today.year) + 1)) if plan else []
+        units = _units_for_flags(request.user)
+
+        def rows_of(year: int) -> list[ComplianceSummary]:
+            due = compliance_for_units(units, year=year)
+            found = [
+                ComplianceSummary(unit=unit, year=year, as_of=today, items=due[unit.pk])
+                for unit in units
+                if due.get(unit.pk)
+            ]
+            return sorted(found, key=lambda s: (-s.missing, -s.late, s.unit.code))
+
+        asked = query_int(request, "year", 0, min_value=2000, max_value=2100)
+        if asked:
+            year, rows = asked, rows_of(asked)
+        else:
+            # Open on the latest year of the plan that has reports due (not on an empty current year after
+            # the plan ended, nor on a January with no quarter finished yet).
+            year, rows = (years[-1] if years else today.year), []
+            for candidate in reversed(years[-2:] if years else [today.year]):
+                year, rows = candidate, rows_of(candidate)
+                if rows:
+                    break
+        if year not in years:
+            years.append(year)
         return render(
             request,
             "plans/compliance.html",
