@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import BaseModel, RestrictedQuerySet
+from anjian.core.uploads import check_uploaded_file
 from anjian.people.choices import (
     CertificateKind,
     CertificateStatus,
@@ -355,6 +356,10 @@ class Certificate(BaseModel):
             )
             if clash.exclude(pk=self.pk).exists():
                 errors.setdefault("number", []).append(str(_("同类别的证书编号已登记")))
+        try:
+            check_uploaded_file(self.file, label=str(_("证书扫描件")))
+        except ValidationError as exc:
+            errors.setdefault("file", []).extend(exc.messages)
         if errors:
             raise ValidationError(errors)
 
