@@ -127,8 +127,12 @@ def _culprit(client: Any, path: str, params: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
+#: On pages an impossible date adds nothing to "1.9" and "abc" (no page parses a date by hand).
+PAGE_VALUES = {k: v for k, v in HOSTILE.items() if k != "date"}
+
+
 def _page_failures(client: Any, path: str, names: set[str]) -> Iterator[str]:
-    for kind, value in HOSTILE.items():
+    for kind, value in PAGE_VALUES.items():
         params = dict.fromkeys(sorted(names), value)
         response = _get(client, path, params)
         code = response.status_code

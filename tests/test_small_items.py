@@ -117,3 +117,50 @@ def test_enterprise_to_dos_are_worded_for_the_enterprise(world: Any) -> None:
     assert "许可证已过有效期" in own and "督促" not in own
     supervising = " ".join(item.detail for item in enterprise_todos(world.a.dept_user))
     assert "督促企业" in supervising
+
+
+@pytest.mark.django_db
+def test_an_admin_change_carries_its_reason_into_the_audit_row(user_factory: Any, client: Any) -> None:
+    from anjian.core.models import AuditEntry
+    from anjian.orgs.models import OrgUnit
+
+    admin_user = user_factory(role="admin", org=None)
+    client.force_login(admin_user)
+    unit = OrgUnit.objects.get(name="应急管理局")
+    page = client.get(f"/admin/orgs/orgunit/{unit.pk}/change/").content.decode()
+    assert 'name="audit_reason"' in page and "变更原因" in page
+    form = {
+        "code": unit.code,
+        "name": unit.name,
+        "full_name": "应急管理局（后台改名）",
+        "kind": unit.kind,
+        "contact": "",
+        "is_active": "on",
+        "aliases-TOTAL_FORMS": "0",
+        "aliases-INITIAL_FORMS": "0",
+        "aliases-MIN_NUM_FORMS": "0",
+        "aliases-MAX_NUM_FORMS": "1000",
+        "audit_reason": "依据区编办文件更正全称",
+    }
+    response = client.post(f"/admin/orgs/orgunit/{unit.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:1500]
+    row = AuditEntry.objects.filter(object_id=str(unit.pk), object_type__model="orgunit").latest("pk")
+    assert row.reason == "依据区编办文件更正全称" and row.user == admin_user
+
+
+@pytest.mark.django_db
+def test_every_admin_add_and_change_page_renders_with_the_reason(user_factory: Any, client: Any) -> None:
+    from django.contrib import admin as django_admin
+    from django.urls import reverse
+
+    client.force_login(user_factory(role="admin", org=None))
+    failures = []
+    for model, model_admin in django_admin.site._registry.items():
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        response = client.get(url)
+        if response.status_code == 403:
+            continue
+        if response.status_code != 200 or 'name="audit_reason"' not in response.content.decode():
+            failures.append(f"{url}: {response.status_code}")
+    assert not failures, failures
