@@ -155,7 +155,7 @@ def test_every_admin_add_and_change_page_renders_with_the_reason(user_factory: A
 
     client.force_login(user_factory(role="admin", org=None))
     failures = []
-    for model, model_admin in django_admin.site._registry.items():
+    for model in django_admin.site._registry:
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
         response = client.get(url)
