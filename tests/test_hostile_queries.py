@@ -263,3 +263,25 @@ def test_no_api_list_crashes_on_hostile_query_parameters(
         params: dict[str, dict[str, Any]] = {**documented, **{n: {} for n in extra}}
         failures += _api_failures(client, path, params, individually=role == "committee")
     assert not failures, f"{len(failures)} hostile API requests failed:\n" + "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_400_page_is_chinese_and_names_the_parameter(world: World, client_for: Any) -> None:
+    client = client_for(world.committee)
+    client.raise_request_exception = False
+    response = client.get("/people/persons/?q=a%00b")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请求参数有误" in html and "“q”" in html and "返回工作台" in html
+
+
+@pytest.mark.django_db
+def test_a_page_post_over_the_request_limit_answers_the_chinese_400_page(
+    world: World, client_for: Any, settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client = client_for(world.committee)
+    client.raise_request_exception = False
+    response = client.post("/plans/notices/new/", {"title": "长" * (1024 * 1024)})
+    assert response.status_code == 400
+    assert "提交的内容过大" in response.content.decode()

@@ -62,9 +62,15 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> dict[st
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The Chinese 400 page (``handler400``), with the reason when it is one the user can act on."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig
+
     from anjian.core.params import BadParameter
 
     reason = exception.message if isinstance(exception, BadParameter) else ""
+    if isinstance(exception, RequestDataTooBig):
+        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // 1024 // 1024
+        reason = f"提交的内容过大（上限 {limit} MB），请减少内容或分批上传。"
     return render(request, "400.html", {"reason": reason}, status=400)
 
 
