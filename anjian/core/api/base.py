@@ -163,7 +163,7 @@ class BriefModelSerializer(serializers.ModelSerializer[_M]):
         (the same value) stays allowed, so a client may PUT the object it read."""
         if not hasattr(data, "keys"):
             return
-        sent = [n for n in data.keys() if (f := self.fields.get(n)) is not None and f.read_only]
+        sent = [n for n in data if (f := self.fields.get(n)) is not None and f.read_only]
         if not sent:
             return
         current = self.to_representation(self.instance) if self.instance is not None else {}
