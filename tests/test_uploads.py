@@ -62,3 +62,26 @@ def test_a_pdf_scan_is_accepted(world: World, api_client_for: Any) -> None:
         format="multipart",
     )
     assert response.status_code == 200, response.content[:300]
+
+
+@pytest.mark.django_db
+def test_report_evidence_that_is_not_a_document_is_refused_and_nothing_is_filed(
+    task_of: Any, user_factory: Any, api_client_for: Any
+) -> None:
+    from anjian.plans.models import ProgressReport
+
+    response = api_client_for(user_factory(org="应急管理局")).post(
+        "/api/v1/plans/reports/",
+        {
+            "task": task_of("1.1").pk,
+            "year": 2021,
+            "quarter": 1,
+            "status": "in_progress",
+            "text": "召开专题会议部署。",
+            "evidence": [_upload("纪要.pdf", b"MZ\x90\x00 an executable")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["field"] == "evidence"
+    assert not ProgressReport.objects.exists()

@@ -15,17 +15,19 @@ from django.utils.translation import gettext as _
 
 from anjian.core.attachments import KINDS, max_bytes_default, sniff
 
-__all__ = ["DOCUMENT_KINDS", "check_uploaded_file"]
+__all__ = ["DOCUMENT_KINDS", "EVIDENCE_KINDS", "check_uploaded_file"]
 
-#: Scans and evidence: photos and PDF.
+#: Scans: photos and PDF.
 DOCUMENT_KINDS: tuple[str, ...] = ("jpeg", "png", "webp", "pdf")
+#: Evidence of a report: also the minutes and tables people attach (Word, Excel).
+EVIDENCE_KINDS: tuple[str, ...] = (*DOCUMENT_KINDS, "xlsx", "docx")
 
 
 def check_uploaded_file(
     value: Any, *, label: str, allowed: tuple[str, ...] = DOCUMENT_KINDS, max_bytes: int | None = None
 ) -> None:
     """Raise a Chinese ``ValidationError`` when a newly uploaded ``value`` is too big or of another type."""
-    if not value or getattr(value, "_committed", True):
+    if not value or getattr(value, "_committed", False):
         return  # nothing uploaded, or the stored file (checked when it came in)
     upload = getattr(value, "file", value)
     limit = max_bytes or max_bytes_default()

@@ -21,6 +21,7 @@ from anjian.core.access import scope_of
 from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import PermissionDeniedError, ValidationFailed
+from anjian.core.uploads import EVIDENCE_KINDS, check_uploaded_file
 from anjian.core.workflow import allowed_verbs, apply
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus
@@ -249,6 +250,12 @@ def do_submit_report(
             )
         event, before = AuditEvent.REPORT_REVISED, _report_after(report)
         report.revision += 1
+    files = list(files)
+    for upload in files:
+        try:
+            check_uploaded_file(upload, label=str(_("佐证材料")), allowed=EVIDENCE_KINDS)
+        except ValidationError as exc:
+            raise ValidationFailed("；".join(exc.messages), field="evidence") from exc
     report.status, report.text = status, (text or "").strip()
     report.submitted_at, report.submitted_by = now, acting_user if getattr(acting_user, "pk", None) else None
     try:
