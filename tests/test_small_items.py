@@ -164,3 +164,16 @@ def test_every_admin_add_and_change_page_renders_with_the_reason(user_factory: A
         if response.status_code != 200 or 'name="audit_reason"' not in response.content.decode():
             failures.append(f"{url}: {response.status_code}")
     assert not failures, failures
+
+
+def test_pages_do_not_send_users_to_the_command_line() -> None:
+    """A safety officer works in the browser: no page tells them to run an ``anjian …`` command."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "anjian"
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.html")
+        if "static" not in p.parts and "<code>anjian " in p.read_text(encoding="utf-8")
+    ]
+    assert not offenders, offenders
