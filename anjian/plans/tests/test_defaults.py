@@ -32,3 +32,15 @@ def test_an_asked_year_is_kept(small_plan: Any, committee_user: Any, client_for:
         .content.decode()
     )
     assert f'<option value="{small_plan.period_start.year}" selected>' in html
+
+
+def test_my_tasks_offers_filing_only_where_there_is_something_to_file(task_of: Any) -> None:
+    from django.template.loader import render_to_string
+
+    task = task_of("1.1")
+    row = {"task": task, "roles": "牵头", "missing": [], "late": [], "open": [], "latest": None}
+    html = render_to_string("plans/my_tasks.html", {"rows": [row], "summary": None})
+    assert reverse("plans:report_file", args=[task.pk]) not in html
+    row_due = {**row, "open": [type("Due", (), {"label": "2026Q4", "due_date": timezone.localdate()})()]}
+    html = render_to_string("plans/my_tasks.html", {"rows": [row_due], "summary": None})
+    assert reverse("plans:report_file", args=[task.pk]) in html
