@@ -85,3 +85,46 @@ def test_report_evidence_that_is_not_a_document_is_refused_and_nothing_is_filed(
     assert response.status_code == 400, response.content[:300]
     assert response.json()["field"] == "evidence"
     assert not ProgressReport.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# No existence oracle across units (issue 7)
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_another_units_id_number_tells_nothing_about_the_other_record(
+    world: World, api_client_for: Any
+) -> None:
+    other = world.b.person
+    response = api_client_for(world.a.ent_user).post(
+        "/api/v1/people/persons/",
+        {
+            "name": "甲新员工",
+            "id_type": other.id_type,
+            "id_number": other.id_number,
+            "employer_enterprise": world.a.enterprise.pk,
+            "role_category": other.role_category,
+        },
+        format="json",
+    )
+    assert response.status_code == 400, response.content[:300]
+    text = response.content.decode()
+    assert "无权登记" in text and "已登记" not in text
+    for marker in (other.name, world.b.enterprise.name):
+        assert marker not in text
+
+
+@pytest.mark.django_db
+def test_another_departments_uscc_tells_nothing_about_the_other_enterprise(
+    world: World, api_client_for: Any
+) -> None:
+    other = world.b.enterprise
+    response = api_client_for(world.a.dept_user).post(
+        "/api/v1/enterprises/enterprises/",
+        {"uscc": other.uscc, "name": "甲方新企业", "industry": other.industry, "town": other.town_id},
+        format="json",
+    )
+    assert response.status_code in {400, 403}, response.content[:300]
+    text = response.content.decode()
+    assert "已登记" not in text and other.name not in text

@@ -174,8 +174,15 @@ class Person(BaseModel):
             self.derive_from_id()
             clash = Person.objects.filter(id_type=self.id_type, id_number=self.id_number).exclude(pk=self.pk)
             if self.id_number and clash.exists():
+                # The same words whether the holder is in the user's own unit or another one: the answer must
+                # not confirm that a person is registered where the user cannot see (issue 7, no oracle).
                 errors.setdefault("id_number", []).append(
-                    str(_("该证件号码已登记（人员调动请由原单位办理离职或联系监管部门）"))
+                    str(
+                        _(
+                            "无权登记该证件号码的人员：如是本单位人员，请在人员名录中查找后编辑；"
+                            "人员调动请由原单位办理离职或联系监管部门"
+                        )
+                    )
                 )
         if self.employer_enterprise_id is None and self.employer_unit_id is None:
             errors.setdefault("employer_enterprise", []).append(

@@ -164,7 +164,7 @@ def test_create_refuses_bad_code_naming_the_character(committee_user, api_client
 def test_create_refuses_duplicate_and_model_rule_violations(zone, committee_user, api_client_for):
     client = api_client_for(committee_user)
     response = client.post(URL, _payload(uscc=zone["chem"].uscc.lower()), format="json")
-    assert response.status_code == 400 and "已登记" in response.json()["uscc"][0]
+    assert response.status_code == 400 and "无权登记" in response.json()["uscc"][0]
     response = client.post(URL, _payload(lon="105.1"), format="json")
     assert response.status_code == 400 and response.json()["lat"] == ["经度和纬度应同时填写"]
     response = client.post(
