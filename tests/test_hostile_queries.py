@@ -285,3 +285,16 @@ def test_a_page_post_over_the_request_limit_answers_the_chinese_400_page(
     response = client.post("/plans/notices/new/", {"title": "长" * (1024 * 1024)})
     assert response.status_code == 400
     assert "提交的内容过大" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_last_one_is_a_chinese_404(world: World, api_client_for: Any) -> None:
+    """A valid page number past the end (``?page=1154053``, found by the property test) is a 404, not a 500."""
+    response = api_client_for(world.committee).get("/api/v1/assessment/schemes/", {"page": "1154053"})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == "not_found" and "页码超出范围" in body["detail"]
+    assert (
+        api_client_for(world.committee).get("/api/v1/assessment/schemes/", {"page": "last"}).status_code
+        == 200
+    )

@@ -102,7 +102,8 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
-    invalid_page_message = _("页码超出范围：共 {num_pages} 页")
+    # DRF formats this with ``page_number`` and ``message`` only.
+    invalid_page_message = _("页码超出范围：第 {page_number} 页没有数据")
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         from anjian.core.params import query_int
