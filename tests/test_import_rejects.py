@@ -133,3 +133,41 @@ def test_rejected_rows_are_served_only_to_the_uploader(world: World, client: Any
     client.force_login(world.committee)
     assert client.get(reverse("core:import_rejects", args=[token])).status_code == 200
     assert client.get(reverse("core:import_rejects", args=["..%2F..%2Fetc"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_excel_import_page_asks_for_a_reason(world: World, client_for: Any) -> None:
+    client = client_for(world.admin)
+    routes = [(n, p) for n, p in _import_routes() if n not in NOT_EXCEL]
+    missing = [
+        path
+        for name, pattern in routes
+        for path in _registers(name, pattern)
+        if 'name="audit_reason"' not in client.get(path).content.decode()
+    ]
+    assert not missing, missing
+
+
+@pytest.mark.django_db
+def test_the_reason_of_a_page_form_goes_onto_every_audit_row_of_the_request(world: World) -> None:
+    from django.test import RequestFactory
+
+    from anjian.core.audit import record
+    from anjian.core.middleware import RequestContextMiddleware
+    from anjian.core.models import AuditEntry
+
+    def view(request: Any) -> Any:
+        from django.http import HttpResponse
+
+        record(1, world.a.enterprise, acting_user=world.committee)
+        record(1, world.a.person, acting_user=world.committee, reason="自己的原因")
+        return HttpResponse("ok")
+
+    request = RequestFactory().post(
+        "/people/excel/persons/import/", {"audit_reason": "依据区应急局通知批量更新"}
+    )
+    RequestContextMiddleware(view)(request)
+    reasons = list(AuditEntry.objects.order_by("-pk").values_list("reason", flat=True)[:2])
+    assert reasons == ["自己的原因", "依据区应急局通知批量更新"]
+    # outside the request, nothing leaks into the next audit row
+    assert record(1, world.a.enterprise, acting_user=world.committee).reason == ""

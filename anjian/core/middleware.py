@@ -16,6 +16,29 @@ request_var: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar
 )
 
 
+reason_var: contextvars.ContextVar[str] = contextvars.ContextVar("anjian_audit_reason", default="")
+
+
+def request_reason() -> str:
+    """The 变更原因 the user gave with the page form being served (``audit_reason``), else ''.
+
+    An action that is given its own reason keeps it; otherwise every audit row written while serving the
+    request carries this one (an Excel import writes a row per saved line, all with the reason of the upload).
+    """
+    return reason_var.get()
+
+
+def _form_reason(request: HttpRequest) -> str:
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return ""
+    if request.content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        return ""
+    try:
+        return str(request.POST.get("audit_reason") or "").strip()[:500]
+    except Exception:  # a body Django refuses (too large, malformed): the view answers it
+        return ""
+
+
 def current_request_id() -> str:
     """Return the id of the request being served ('' outside a request, e.g. in the CLI)."""
     return request_id_var.get()
@@ -36,9 +59,11 @@ class RequestContextMiddleware:
         rid = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
         token = request_id_var.set(rid)
         request_token = request_var.set(request)
+        reason_token = reason_var.set(_form_reason(request))
         try:
             response = self.get_response(request)
         finally:
+            reason_var.reset(reason_token)
             request_var.reset(request_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = rid
