@@ -60,3 +60,6 @@ urlpatterns = [
 ]
 # Uploaded files are never served from MEDIA_URL, not even with DEBUG on: they contain personal data
 # (certificate scans) and are downloaded through scoped views (``core:file``, ``plans:evidence_download``).
+
+# The Chinese 400 page (a bad query parameter, a malformed request): rendered with the request, like 404/403.
+handler400 = "anjian.core.views.bad_request"

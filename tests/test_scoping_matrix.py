@@ -534,15 +534,28 @@ def test_enterprise_user_cannot_change_supervision_industry_or_status(
         },
         format="json",
     )
-    # then: only the contact detail changed; one audit row for it
-    assert response.status_code == 200, response.content
+    # then: refused with a 400 naming the read-only fields (issue 7: never silently ignored), nothing changed
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert {"supervising_unit", "industry", "status", "uscc"} <= set(body), body
     enterprise.refresh_from_db()
     assert (enterprise.supervising_unit, enterprise.industry, enterprise.status) == (
         world.a.dept,
         "hazchem_production",
         "operating",
     )
-    assert enterprise.phone == "0483-1234567" and enterprise.supervision_overridden is False
+    assert enterprise.phone != "0483-1234567" and enterprise.supervision_overridden is False
+    assert AuditEntry.objects.count() == before
+    # the permitted field alone (with read-only ones sent back unchanged, as a GET returned them) is saved
+    current = api.get(f"/api/v1/enterprises/enterprises/{enterprise.pk}/").json()
+    response = api.patch(
+        f"/api/v1/enterprises/enterprises/{enterprise.pk}/",
+        {"phone": "0483-1234567", "industry": current["industry"], "status": current["status"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    enterprise.refresh_from_db()
+    assert enterprise.phone == "0483-1234567"
     entry = AuditEntry.objects.order_by("-id").first()
     assert AuditEntry.objects.count() == before + 1
     assert [f for f, _b, _a in entry.changed_fields()] == ["phone"]

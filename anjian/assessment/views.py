@@ -40,6 +40,7 @@ from anjian.assessment.models import (
     VetoRule,
 )
 from anjian.core.access import restrict, scope_of
+from anjian.core.params import query_int
 from anjian.core.views import (
     ActionFormView,
     ObjectActionView,
@@ -406,8 +407,9 @@ class VetoEventListView(LoginRequiredMixin, View):
 
     def _render(self, request: HttpRequest, form: VetoEventForm | None, status: int = 200) -> HttpResponse:
         events = restrict(VetoEvent.objects.select_related("unit", "recorded_by"), request.user)
-        if year := request.GET.get("year", "").strip():
-            events = events.filter(year=year) if year.isdigit() else events.none()
+        year = request.GET.get("year", "").strip()
+        if (wanted := query_int(request, "year", 0, min_value=1900, max_value=2200)) or year:
+            events = events.filter(year=wanted) if wanted else events.none()
         return render(
             request,
             "assessment/event_list.html",
@@ -425,10 +427,8 @@ class VetoEventListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = None
         if scope_of(request.user).sees_all:
-            year = request.GET.get("year", "")
-            form = VetoEventForm(
-                initial={"year": int(year) if year.isdigit() else None, "grade": AccidentGrade.LARGER}
-            )
+            year_value = query_int(request, "year", 0, min_value=1900, max_value=2200)
+            form = VetoEventForm(initial={"year": year_value or None, "grade": AccidentGrade.LARGER})
         return self._render(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models, transaction
 from django.http import HttpRequest
 
@@ -64,7 +66,33 @@ class AuditedAdminMixin:
             _remember_before(request, obj)
         return obj
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The model's admin form plus an optional 变更原因, stored as the audit row's reason."""
+        base = kwargs.get("form") or (getattr(self, "add_form", None) if obj is None else None) or self.form  # type: ignore[attr-defined]
+        if "audit_reason" not in getattr(base, "declared_fields", {}):
+            kwargs["form"] = type(
+                base.__name__,
+                (base,),
+                {
+                    "audit_reason": forms.CharField(
+                        label="变更原因",
+                        required=False,
+                        max_length=500,
+                        help_text="写入审计日志（选填），例如依据的文件或申请人",
+                    ),
+                    "__module__": base.__module__,
+                },
+            )
+        return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
+        if "audit_reason" not in flatten_fieldsets(fieldsets):
+            fieldsets.append(("变更原因", {"fields": ["audit_reason"]}))
+        return fieldsets
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        reason = str(getattr(form, "cleaned_data", {}).get("audit_reason") or "").strip()
         many = {f.name for f in obj._meta.many_to_many}
         m2m = {k: v for k, v in getattr(form, "cleaned_data", {}).items() if k in many}
         message = _message(self.construct_change_message(request, form, [], not change))  # type: ignore[attr-defined]
@@ -79,6 +107,7 @@ class AuditedAdminMixin:
                 m2m=m2m,
                 before=before,
                 validated=True,
+                reason=reason,
             )
         else:
             create_object(
@@ -88,6 +117,7 @@ class AuditedAdminMixin:
                 message=message,
                 m2m=m2m,
                 validated=True,
+                reason=reason,
             )
         if not hasattr(request, _DONE):
             setattr(request, _DONE, set())
@@ -97,6 +127,7 @@ class AuditedAdminMixin:
         """Inline rows (a person's certificates, a unit's aliases) go through their app's actions too: each
         form's instance carries its values once the formset is valid, so nothing is saved by the formset."""
         fk = getattr(formset, "fk", None)
+        reason = str(getattr(form, "cleaned_data", {}).get("audit_reason") or "").strip()
         # what the admin's change message reads (a formset's own save() would set these)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline in formset.forms:
@@ -108,6 +139,7 @@ class AuditedAdminMixin:
                         acting_user=request.user,
                         event=AuditEvent.OBJECT_DELETED,
                         message="管理后台：删除",
+                        reason=reason,
                     )
                     formset.deleted_objects.append(obj)
                 continue
@@ -124,6 +156,7 @@ class AuditedAdminMixin:
                     event=AuditEvent.OBJECT_CREATED,
                     message="管理后台：新增",
                     m2m=m2m,
+                    reason=reason,
                 )
                 formset.new_objects.append(obj)
             else:
@@ -135,6 +168,7 @@ class AuditedAdminMixin:
                     message="管理后台：修改",
                     m2m=m2m,
                     validated=True,
+                    reason=reason,
                 )
                 formset.changed_objects.append((obj, inline.changed_data))
 

@@ -98,6 +98,9 @@ class Pagination(PageNumberPagination):
 
     ``count`` stops at ``core.pagination.COUNT_CAP`` (``count_capped`` is then true): counting a province's
     certificates costs more than listing a page of them.
+    ``page`` and ``page_size`` are documented integers: a value that is not one (``abc``, ``1.9``, a
+    20-digit number, 0) is a 400 naming the parameter, not DRF's 404 "Invalid page" (nor, for
+    ``page_size``, silently the default). A page past the last one stays a 404, in Chinese.
     """
 
     page_size_query_param = "page_size"
@@ -124,6 +127,22 @@ class Pagination(PageNumberPagination):
         }
         out["required"] = [*out.get("required", []), "count_capped"]
         return out
+
+    # DRF formats this with ``page_number`` and ``message`` only.
+    invalid_page_message = _("页码超出范围：第 {page_number} 页没有数据")
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        from anjian.core.params import query_int
+
+        if request.query_params.get(self.page_query_param) not in self.last_page_strings:
+            query_int(request, self.page_query_param, 1, min_value=1, strict=True)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request: Any) -> Any:
+        from anjian.core.params import query_int
+
+        query_int(request, self.page_size_query_param, 1, min_value=1, strict=True)
+        return super().get_page_size(request)
 
 
 def _flatten(value: Any) -> list[str]:

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from anjian.core.choices import AuditEvent
-from anjian.core.middleware import current_request_id
+from anjian.core.middleware import current_request_id, request_reason
 from anjian.core.models import AuditEntry
 
 __all__ = ["history_for", "jsonable", "record", "record_many", "snapshot"]
@@ -86,7 +86,7 @@ def record(
         related_id=str(related.pk) if related is not None else "",
         before=before,
         after=after,
-        reason=reason or "",
+        reason=reason or request_reason() or "",
         message=message[:500],
     )
 
@@ -142,7 +142,7 @@ def record_many(
                 related_id=str(rel.pk) if rel is not None else "",
                 before=before(obj) if before is not None else None,
                 after=after(obj) if after is not None else None,
-                reason=reason or "",
+                reason=reason or request_reason() or "",
                 message=(message(obj) if callable(message) else message)[:500],
             )
         )

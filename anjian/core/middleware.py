@@ -16,6 +16,29 @@ request_var: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar
 )
 
 
+reason_var: contextvars.ContextVar[str] = contextvars.ContextVar("anjian_audit_reason", default="")
+
+
+def request_reason() -> str:
+    """The 变更原因 the user gave with the page form being served (``audit_reason``), else ''.
+
+    An action that is given its own reason keeps it; otherwise every audit row written while serving the
+    request carries this one (an Excel import writes a row per saved line, all with the reason of the upload).
+    """
+    return reason_var.get()
+
+
+def _form_reason(request: HttpRequest) -> str:
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return ""
+    if request.content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        return ""
+    try:
+        return str(request.POST.get("audit_reason") or "").strip()[:500]
+    except Exception:  # a body Django refuses (too large, malformed): the view answers it
+        return ""
+
+
 def current_request_id() -> str:
     """Return the id of the request being served ('' outside a request, e.g. in the CLI)."""
     return request_id_var.get()
@@ -36,9 +59,11 @@ class RequestContextMiddleware:
         rid = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
         token = request_id_var.set(rid)
         request_token = request_var.set(request)
+        reason_token = reason_var.set(_form_reason(request))
         try:
             response = self.get_response(request)
         finally:
+            reason_var.reset(reason_token)
             request_var.reset(request_token)
             request_id_var.reset(token)
         response["X-Request-ID"] = rid
@@ -48,6 +73,8 @@ class RequestContextMiddleware:
 class ApiErrorMiddleware:
     """Under ``/api/``, an unhandled exception answers 500 as JSON in the API's error shape.
 
+    On a page, a :class:`anjian.core.params.BadParameter` answers the Chinese 400 page naming the parameter.
+
     Clients generated from the OpenAPI schema parse every error the same way; the HTML error page is for
     people. The traceback is logged exactly as Django logs it (``django.request``), with the request id.
     """
@@ -56,12 +83,42 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = self._control_character_in_query(request)
+        if refused is not None:
+            return refused
         return self.get_response(request)
+
+    def _control_character_in_query(self, request: HttpRequest) -> HttpResponse | None:
+        """A query parameter holding a control character (``?q=a%00b``) is a 400 naming it, before any view.
+
+        PostgreSQL refuses NUL in a string, so without this every hand-written filter of every page would be a
+        500 there; no parameter of the platform legitimately carries a control character.
+        """
+        from anjian.core.params import BadParameter
+        from anjian.core.textguard import find_control_character, strip_control_characters
+
+        for name, values in request.GET.lists():
+            if any(find_control_character(v) is not None for v in values) or find_control_character(name):
+                return self.process_exception(
+                    request, BadParameter(strip_control_characters(name), _("含有控制字符"))
+                )
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.conf import settings
         from django.http import Http404, JsonResponse
 
+        from anjian.core.params import BadParameter
+
+        if isinstance(exception, BadParameter):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    exception.as_dict(), status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            # A page that cannot do without a parameter answers the Chinese 400 page naming it.
+            from anjian.core.views import bad_request
+
+            return bad_request(request, exception)
         if not request.path.startswith("/api/") or isinstance(exception, Http404) or settings.DEBUG:
             return None
         if not isinstance(exception, Exception):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anjian.core import files, task_views, views
+from anjian.core import files, rejects, task_views, views
 from anjian.core.live import live_response
 
 app_name = "core"
@@ -18,4 +18,5 @@ urlpatterns = [
     path("tasks/<int:pk>/", task_views.TaskView.as_view(), name="task"),
     path("tasks/<int:pk>/progress/", task_views.TaskProgressView.as_view(), name="task_progress"),
     path("tasks/<int:pk>/download/", task_views.TaskDownloadView.as_view(), name="task_download"),
+    path("import-rejects/<str:token>/", rejects.RejectsDownloadView.as_view(), name="import_rejects"),
 ]

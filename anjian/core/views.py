@@ -33,6 +33,7 @@ __all__ = [
     "ObjectActionView",
     "ScopedObjectMixin",
     "add_action_error",
+    "bad_request",
     "object_for_change",
     "object_or_404",
     "paginate",
@@ -67,8 +68,35 @@ def paginate(
 # ---------------------------------------------------------------------------------------------------------
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The Chinese 400 page (``handler400``), with the reason when it is one the user can act on."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig
+
+    from anjian.core.params import BadParameter
+
+    reason = exception.message if isinstance(exception, BadParameter) else ""
+    if isinstance(exception, RequestDataTooBig):
+        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // 1024 // 1024
+        reason = f"提交的内容过大（上限 {limit} MB），请减少内容或分批上传。"
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
+def _out_of_range(model_or_qs: Any, pk: Any) -> bool:
+    """True when ``pk`` cannot be a stored integer key (``?x=99999999999999999999`` overflows the database)."""
+    from django.db import models
+
+    from anjian.core.filters import valid_id
+
+    model = model_or_qs.model if isinstance(model_or_qs, models.QuerySet) else model_or_qs
+    integer_pk = isinstance(model._meta.pk, models.AutoField | models.BigAutoField | models.IntegerField)
+    return integer_pk and valid_id(pk if isinstance(pk, int) else str(pk)) is None
+
+
 def object_or_404(model_or_qs: Any, user: Any, pk: Any, action: str = "view") -> Any:
     """Object ``pk`` if ``user`` may ``action`` it; 404 when it is absent *or* out of scope."""
+    if _out_of_range(model_or_qs, pk):
+        raise Http404
     try:
         return access_by_id(model_or_qs, user, pk, action)
     except ObjectNotFound as exc:
@@ -77,6 +105,8 @@ def object_or_404(model_or_qs: Any, user: Any, pk: Any, action: str = "view") ->
 
 def object_for_change(model_or_qs: Any, user: Any, pk: Any) -> Any:
     """Object ``pk`` to change: 404 if ``user`` cannot see it, 403 if they see it but may not change it."""
+    if _out_of_range(model_or_qs, pk):
+        raise Http404
     try:
         return access_for_change(model_or_qs, user, pk)
     except ObjectNotFound as exc:

@@ -19,6 +19,7 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
+from anjian.core.params import query_id
 from anjian.core.search import search_q
 from anjian.core.views import ScopedObjectMixin, object_or_404, paginate, run_action
 from anjian.core.workflow import allowed_verbs, blocked_steps
@@ -50,8 +51,8 @@ class DangerListView(LoginRequiredMixin, View):
             qs = qs.filter(grade=f["grade"])
         if f["source"]:
             qs = qs.filter(source=f["source"])
-        if f["enterprise"].isdigit():
-            qs = qs.filter(enterprise_id=int(f["enterprise"]))
+        if (enterprise_id := query_id(request, "enterprise")) is not None:
+            qs = qs.filter(enterprise_id=enterprise_id)
         today = timezone.localdate()
         overdue_q = Q(status__in=["rectifying", "awaiting_acceptance"], deadline__lt=today)
         if f["overdue"] == "1":

@@ -109,7 +109,13 @@ class EnterpriseForm(forms.ModelForm[Enterprise]):
             raise forms.ValidationError(result.message)
         clash = Enterprise.objects.filter(uscc=result.normalized).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("统一社会信用代码“%(code)s”已登记") % {"code": result.normalized})
+            # The same words wherever the holder is: never confirm a registration the user cannot see.
+            raise forms.ValidationError(
+                _(
+                    "无权登记统一社会信用代码“%(code)s”的企业：本部门的企业请在企业名录中查找后编辑，其他情况请联系安委办"
+                )
+                % {"code": result.normalized}
+            )
         return result.normalized
 
 

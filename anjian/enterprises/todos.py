@@ -40,11 +40,10 @@ def enterprise_todos(user: Any) -> list[TodoItem]:
                 title="许可证已过期",
                 level="danger",
                 count=expired,
-                detail=f"{expired} 个许可证已过有效期，"
-                + (
-                    "请尽快办理延续，延续前停止相关经营活动"
+                detail=(
+                    f"{expired} 个许可证已过有效期，请尽快办理延续；延续前不得从事相关经营活动"
                     if scope.is_enterprise
-                    else "请督促企业办理延续或停止相关经营活动"
+                    else f"{expired} 个许可证已过有效期，请督促企业办理延续或停止相关经营活动"
                 ),
                 url=reverse("enterprises:licence_list") + "?state=expired",
             )

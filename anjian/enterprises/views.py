@@ -31,6 +31,7 @@ from anjian.core.excel import (
     xlsx_response,
 )
 from anjian.core.metrics import MetricValue
+from anjian.core.params import query_id
 from anjian.core.tasks import export_sync_max_rows, import_sync_max_bytes, submit
 from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.core.workflow import allowed_verbs
@@ -549,7 +550,7 @@ class _ChildFormView(LoginRequiredMixin, View):
             raise Http404
         if pk is None:
             obj = self.model()
-            if eid := request.GET.get("enterprise"):
+            if (eid := query_id(request, "enterprise")) is not None:
                 found = self._enterprises(request).filter(pk=eid).first()
                 if found is not None:
                     obj.enterprise = found

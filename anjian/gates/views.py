@@ -24,6 +24,7 @@ from django.views import View
 
 from anjian.core.access import restrict
 from anjian.core.errors import AnjianError
+from anjian.core.filters import ID_MAX
 from anjian.core.views import object_or_404, paginate, run_action
 from anjian.core.workflow import allowed_verbs
 from anjian.gates import actions
@@ -99,10 +100,12 @@ class HeadcountStreamView(LoginRequiredMixin, View):
 
 
 def _int(value: Any) -> int | None:
+    """A whole number that a database integer holds (ids, answers), else ``None``."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or abs(number) <= ID_MAX else None
 
 
 # ---------------------------------------------------------------------------------------------

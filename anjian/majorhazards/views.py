@@ -21,6 +21,7 @@ from django.views import View
 from anjian.core.access import restrict, scope_of
 from anjian.core.errors import AnjianError
 from anjian.core.excel import export_response, template, xlsx_response
+from anjian.core.params import query_id
 from anjian.core.views import ScopedObjectMixin, add_action_error, object_for_change, paginate
 from anjian.domain import gb18218
 from anjian.enterprises.forms import ImportForm
@@ -93,8 +94,8 @@ def _filtered(request: HttpRequest) -> models.QuerySet[HazardInstallation]:
         qs = qs.filter(status=status)
     if (filing := request.GET.get("filing_status", "")) in FilingStatus.values:
         qs = qs.filter(filing_status=filing)
-    if (ent := request.GET.get("enterprise", "")).isdigit():
-        qs = qs.filter(enterprise_id=int(ent))
+    if (enterprise_id := query_id(request, "enterprise")) is not None:
+        qs = qs.filter(enterprise_id=enterprise_id)
     return qs.order_by(models.F("grade").asc(nulls_last=True), "enterprise__name", "code")
 
 
@@ -256,9 +257,11 @@ class InstallationFormView(LoginRequiredMixin, View):
             if not _may_create(request.user):
                 raise Http404
             inst = HazardInstallation()
-            if (ent := request.GET.get("enterprise", "")).isdigit():
+            if (enterprise_id := query_id(request, "enterprise")) is not None:
                 chosen = (
-                    restrict(Enterprise.objects.all(), request.user, "change").filter(pk=int(ent)).first()
+                    restrict(Enterprise.objects.all(), request.user, "change")
+                    .filter(pk=enterprise_id)
+                    .first()
                 )
                 if chosen is not None:
                     inst.enterprise = chosen
@@ -528,7 +531,11 @@ class CalculatorView(LoginRequiredMixin, View):
         typed, substances = _calculator_rows(request.GET)
         used = max((i + 1 for i, r in enumerate(typed) if any(r.values())), default=0)
         wanted = request.GET.get("rows", "")
-        shown = int(wanted) if wanted.isdigit() else CALCULATOR_DEFAULT_ROWS
+        shown = (
+            int(wanted)
+            if wanted.isascii() and wanted.isdigit() and len(wanted) < 6
+            else CALCULATOR_DEFAULT_ROWS
+        )
         shown = min(CALCULATOR_ROWS, max(shown, used + 1, 1))
         ctx: dict[str, Any] = {
             "page_title": "重大危险源辨识计算器",

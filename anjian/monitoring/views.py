@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from anjian.core.access import restrict, scope_of
+from anjian.core.params import query_id, query_int
 from anjian.core.views import ScopedObjectMixin, object_or_404, paginate, run_action
 from anjian.core.workflow import blocked_steps
 from anjian.enterprises.models import Enterprise
@@ -81,11 +82,10 @@ class OverviewView(LoginRequiredMixin, View):
 class PointListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         qs = restrict(MonitoringPoint.objects.all(), request.user).select_related("enterprise", "alarm_state")
-        ent = request.GET.get("enterprise", "")
         kind = request.GET.get("kind", "")
         q = request.GET.get("q", "").strip()
-        if ent.isdigit():
-            qs = qs.filter(enterprise_id=int(ent))
+        if (enterprise_id := query_id(request, "enterprise")) is not None:
+            qs = qs.filter(enterprise_id=enterprise_id)
         if kind:
             qs = qs.filter(kind=kind)
         if q:
@@ -309,10 +309,7 @@ class AvailabilityPageView(LoginRequiredMixin, View):
 
 
 def _days(request: HttpRequest) -> int:
-    try:
-        return max(1, min(90, int(request.GET.get("days", 7))))
-    except ValueError:
-        return 7
+    return query_int(request, "days", 7, min_value=1, max_value=90)
 
 
 class IngestPageView(LoginRequiredMixin, View):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.batch import unique_taken
 from anjian.core.models import BaseModel, RestrictedQuerySet
+from anjian.core.uploads import check_uploaded_file
 from anjian.people.choices import (
     CertificateKind,
     CertificateStatus,
@@ -186,8 +187,15 @@ class Person(BaseModel):
                 clash = Person.objects.filter(id_type=self.id_type, id_number=self.id_number)
                 taken = clash.exclude(pk=self.pk).exists()
             if self.id_number and taken:
+                # The same words whether the holder is in the user's own unit or another one: the answer must
+                # not confirm that a person is registered where the user cannot see (issue 7, no oracle).
                 errors.setdefault("id_number", []).append(
-                    str(_("该证件号码已登记（人员调动请由原单位办理离职或联系监管部门）"))
+                    str(
+                        _(
+                            "无权登记该证件号码的人员：如是本单位人员，请在人员名录中查找后编辑；"
+                            "人员调动请由原单位办理离职或联系监管部门"
+                        )
+                    )
                 )
         if self.employer_enterprise_id is None and self.employer_unit_id is None:
             errors.setdefault("employer_enterprise", []).append(
@@ -409,6 +417,10 @@ class Certificate(BaseModel):
                 taken = Certificate.objects.filter(**key).exclude(pk=self.pk).exists()
             if taken:
                 errors.setdefault("number", []).append(str(_("同类别的证书编号已登记")))
+        try:
+            check_uploaded_file(self.file, label=str(_("证书扫描件")))
+        except ValidationError as exc:
+            errors.setdefault("file", []).extend(exc.messages)
         if errors:
             raise ValidationError(errors)
 

@@ -46,9 +46,11 @@ def certificate_todos(user: Any) -> list[TodoItem]:
             TodoItem(
                 module=_("人员证书"),
                 title=_("%(n)d 本证书已过期") % {"n": expired},
-                detail=_("在岗人员持过期证书，请尽快安排复审或换证，未取证前不得上岗作业")
-                if scope.role == Role.ENTERPRISE
-                else _("在岗人员持过期证书，请督促企业安排复审或换证"),
+                detail=(
+                    _("本单位在岗人员持过期证书，请尽快安排复审或换证")
+                    if scope.is_enterprise
+                    else _("在岗人员持过期证书，请督促复审或换证")
+                ),
                 url=f"{url}?tab=expired",
                 level="danger",
                 count=expired,

@@ -21,6 +21,7 @@ from anjian.core.access import scope_of
 from anjian.core.audit import record, record_many, snapshot
 from anjian.core.choices import AuditEvent
 from anjian.core.errors import PermissionDeniedError, ValidationFailed
+from anjian.core.uploads import EVIDENCE_KINDS, check_uploaded_file
 from anjian.core.workflow import allowed_verbs, apply
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus
@@ -249,6 +250,12 @@ def do_submit_report(
             )
         event, before = AuditEvent.REPORT_REVISED, _report_after(report)
         report.revision += 1
+    files = list(files)
+    for upload in files:
+        try:
+            check_uploaded_file(upload, label=str(_("佐证材料")), allowed=EVIDENCE_KINDS)
+        except ValidationError as exc:
+            raise ValidationFailed("；".join(exc.messages), field="evidence") from exc
     report.status, report.text = status, (text or "").strip()
     report.submitted_at, report.submitted_by = now, acting_user if getattr(acting_user, "pk", None) else None
     try:
@@ -352,6 +359,31 @@ def _require_office(user: Any) -> None:
         raise PermissionDeniedError(_("只有安委办可以下发或办结督办通知"), code="not_committee")
 
 
+def _check_notice_target(
+    unit: OrgUnit,
+    task: PlanTask | None,
+    due_date: dt.date | None,
+    *,
+    acting_user: Any,
+    now: dt.datetime | None,
+) -> None:
+    """A 督办 goes to a unit that bears the task, not to the committee itself, with a deadline not yet past."""
+    from anjian.orgs.choices import OrgKind
+    from anjian.plans.filtersets import unit_and_groups
+
+    today = timezone.localdate(now) if now is not None else timezone.localdate()
+    if due_date is not None and due_date < today:
+        raise ValidationFailed(_("办理期限不能早于下发当天（%(d)s）") % {"d": today}, field="due_date")
+    own_org = getattr(acting_user, "org_id", None)
+    if unit.kind == OrgKind.COMMITTEE or (own_org is not None and unit.pk == own_org):
+        raise ValidationFailed(_("督办通知不能下发给安委会或安委办自己"), field="unit")
+    if task is not None and not task.units.filter(unit_id__in=unit_and_groups(unit.pk)).exists():
+        raise ValidationFailed(
+            _("%(unit)s 不承担任务 %(code)s，不能就此任务下发督办") % {"unit": unit.name, "code": task.code},
+            field="unit",
+        )
+
+
 @transaction.atomic
 def do_send_notice(
     *,
@@ -368,6 +400,7 @@ def do_send_notice(
     _require_office(acting_user)
     if unit.is_group:
         raise ValidationFailed(_("督办通知须下发给具体单位，不能下发给单位组"), field="unit")
+    _check_notice_target(unit, task, due_date, acting_user=acting_user, now=now)
     notice = SupervisionNotice(
         task=task,
         unit=unit,

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.datastructures import MultiValueDict
 
-from anjian.core.filters import AnjianFilterSet
+from anjian.core.filters import AnjianFilterSet, valid_id
 from anjian.orgs.models import OrgUnit
 from anjian.plans.choices import NoticeStatus, ReportStatus, TaskRole
 from anjian.plans.models import PlanTask, ProgressReport, SupervisionNotice, Target
@@ -18,9 +18,8 @@ __all__ = ["NoticeFilterSet", "ReportFilterSet", "TargetFilterSet", "TaskFilterS
 
 def unit_and_groups(unit_id: Any) -> list[int]:
     """A unit's id plus the ids of the groups it belongs to (a task of "两镇" is a task of 腾格里镇)."""
-    try:
-        pk = int(unit_id)
-    except (TypeError, ValueError):
+    pk = valid_id(unit_id)
+    if pk is None:
         return []
     return [pk, *OrgUnit.objects.filter(members__id=pk).values_list("id", flat=True)]
 

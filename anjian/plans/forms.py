@@ -44,7 +44,8 @@ class ReportForm(forms.Form):
     """File a quarterly progress report: 季度, 状态, 进展情况, 佐证材料."""
 
     period = forms.ChoiceField(label="季度")
-    status = forms.ChoiceField(label="状态", choices=ReportStatus.choices)
+    # No default: a report that silently says 未开始 is worse than one that asks (issue 7).
+    status = forms.ChoiceField(label="状态", choices=[("", "请选择"), *ReportStatus.choices])
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 6}))
     evidence = MultipleFileField(
         label="佐证材料", required=False, help_text="可上传多个文件（照片、会议纪要、文件等）"

@@ -30,6 +30,7 @@ from anjian.core.audit import history_for
 from anjian.core.errors import AnjianError, ObjectNotFound
 from anjian.core.excel import xlsx_response
 from anjian.core.models import AuditEntry
+from anjian.core.params import query_id, query_int
 from anjian.core.views import ScopedObjectMixin, paginate
 from anjian.domain.plan_text import WARNING_LABELS
 from anjian.orgs.models import OrgUnit, registry_from_db
@@ -78,8 +79,8 @@ _UNITS = Prefetch("units", queryset=TaskUnit.objects.select_related("unit").pref
 
 def _latest_plan(request: HttpRequest) -> Plan | None:
     plans = restrict(Plan.objects.defer("source_text"), request.user)
-    pk = request.GET.get("plan")
-    return (plans.filter(pk=pk).first() if pk and pk.isdigit() else None) or plans.first()
+    pk = query_id(request, "plan")
+    return (plans.filter(pk=pk).first() if pk is not None else None) or plans.first()
 
 
 def _fetch(model_or_qs: Any, user: Any, pk: Any) -> Any:
@@ -446,7 +447,7 @@ class TaskListView(LoginRequiredMixin, View):
         if plan is not None:
             tasks_qs = tasks_qs.filter(plan=plan)
         chapter = request.GET.get("chapter", "")
-        unit_id = request.GET.get("unit_id", "")
+        unit_id = query_id(request, "unit_id")
         status = request.GET.get("status", "")
         if chapter:
             tasks_qs = tasks_qs.filter(chapter=chapter)
@@ -813,21 +814,32 @@ class ComplianceView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_gov(request.user)
         today = timezone.localdate()
-        try:
-            year = int(request.GET.get("year", today.year))
-        except ValueError:
-            year = today.year
-        units = _units_for_flags(request.user)
-        due = compliance_for_units(units, year=year)
-        rows = []
-        for unit in units:
-            items = due.get(unit.pk, [])
-            if not items:
-                continue
-            rows.append(ComplianceSummary(unit=unit, year=year, as_of=today, items=items))
-        rows.sort(key=lambda s: (-s.missing, -s.late, s.unit.code))
         plan = _latest_plan(request)
-        years = range(plan.period_start.year, min(plan.period_end.year, today.year) + 1) if plan else [year]
+        years = list(range(plan.period_start.year, min(plan.period_end.year, today.year) + 1)) if plan else []
+        units = _units_for_flags(request.user)
+
+        def rows_of(year: int) -> list[ComplianceSummary]:
+            due = compliance_for_units(units, year=year)
+            found = [
+                ComplianceSummary(unit=unit, year=year, as_of=today, items=due[unit.pk])
+                for unit in units
+                if due.get(unit.pk)
+            ]
+            return sorted(found, key=lambda s: (-s.missing, -s.late, s.unit.code))
+
+        asked = query_int(request, "year", 0, min_value=2000, max_value=2100)
+        if asked:
+            year, rows = asked, rows_of(asked)
+        else:
+            # Open on the latest year of the plan that has reports due (not on an empty current year after
+            # the plan ended, nor on a January with no quarter finished yet).
+            year, rows = (years[-1] if years else today.year), []
+            for candidate in reversed(years[-2:] if years else [today.year]):
+                year, rows = candidate, rows_of(candidate)
+                if rows:
+                    break
+        if year not in years:
+            years.append(year)
         return render(
             request,
             "plans/compliance.html",
@@ -1044,7 +1056,7 @@ class ExportView(LoginRequiredMixin, View):
         if plan is not None:
             tasks = tasks.filter(plan=plan)
         unit = None
-        if request.GET.get("unit_id"):
-            unit = _fetch(OrgUnit, request.user, request.GET["unit_id"])
+        if (unit_id := query_id(request, "unit_id")) is not None:
+            unit = _fetch(OrgUnit, request.user, unit_id)
         name = f"任务分解清单-{unit.name}.xlsx" if unit else "任务分解清单.xlsx"
         return xlsx_response(workbook_bytes(export_tasks(tasks, unit=unit)), name)

@@ -25,6 +25,8 @@ from anjian.core.excel import (
     Column,
     ImportReport,
     Sheet,
+    UploadRefused,
+    check_xlsx_upload,
     parse_bool,
     parse_text,
     safe_append,
@@ -90,7 +92,14 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
 
     report = ImportReport()
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Bounded before it is parsed (size, unpacked size, compression ratio), as every import.
+        data = check_xlsx_upload(data)
+    except UploadRefused as exc:
+        report.add_error(0, "", exc.message)
+        return report
+    try:
+        # Formulas are kept (not their cached values) so that a formula cell is refused by name.
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         ws = wb[CHAIN_SHEET.title] if CHAIN_SHEET.title in wb.sheetnames else wb.worksheets[0]
         mapping, missing = _header(ws)
     except Exception:  # any unreadable upload is one file-level error
@@ -102,7 +111,9 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
     allowed = restrict(Enterprise.objects.all(), acting_user, "change")
     bands = current_bands()
     rows: list[_Row] = []
-    for row_no, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for row_no, row_cells in enumerate(ws.iter_rows(min_row=2), start=2):
+        cells = tuple(getattr(c, "value", None) for c in row_cells)
+        formulas = {i for i, c in enumerate(row_cells) if getattr(c, "data_type", None) == "f"}
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         report.total_rows += 1
@@ -115,6 +126,9 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
         errors: list[tuple[str, str]] = []
         for idx, column in mapping.items():
             raw = cells[idx] if idx < len(cells) else None
+            if idx in formulas:
+                errors.append((column.header, _("单元格是公式，请复制后“粘贴为数值”再导入")))
+                continue
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 if column.required:
                     errors.append((column.header, _("必填")))
@@ -144,6 +158,9 @@ def import_chain(data: bytes, *, acting_user: Any) -> ImportReport:
             report.add_error(row_no, col, reason)
         if not errors:
             rows.append(_Row(row_no, enterprise, v, assessment))
+    if report.total_rows == 0:
+        report.add_error(0, "", _("文件中没有数据行：表头下面的行都是空的"))
+        return report
     with transaction.atomic():
         for item in rows:
             try:

@@ -20,6 +20,8 @@ from django.views import View
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.excel import XLSX_CONTENT_TYPE, template, xlsx_response
+from anjian.core.filters import valid_id
+from anjian.core.params import query_id
 from anjian.core.views import ScopedObjectMixin, object_for_change, object_or_404, paginate, run_action
 from anjian.domain import risk_matrix
 from anjian.risks import actions, excel, pdf
@@ -47,8 +49,8 @@ class RegisterView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         base = restrict(RiskUnit.objects.all(), request.user)
         f = {k: request.GET.get(k, "").strip() for k in ("q", "level", "enterprise")}
-        if f["enterprise"].isdigit():
-            base = base.filter(enterprise_id=int(f["enterprise"]))
+        if (enterprise_id := query_id(request, "enterprise")) is not None:
+            base = base.filter(enterprise_id=enterprise_id)
         # The event and measure counts are computed for the page's rows only (below): annotating them on the
         # list made the paginator group every visible unit of a province (issue 8).
         qs = base.select_related("enterprise", "risk_object", "liable_person")
@@ -178,8 +180,8 @@ def _lists_for(user: Any, enterprise_id: str) -> tuple[str, Any]:
 
     units = _units_qs(user)
     title = "安全风险分级管控"
-    if enterprise_id.isdigit():
-        enterprise = object_or_404(Enterprise, user, int(enterprise_id))
+    if (pk := valid_id(enterprise_id)) is not None:
+        enterprise = object_or_404(Enterprise, user, pk)
         units = units.filter(enterprise=enterprise)
         title = enterprise.name
     units_list = list(units.order_by("enterprise__name", "risk_object__name", "name")[:5000])
@@ -375,7 +377,8 @@ class ChainEditView(LoginRequiredMixin, View):
         wanted = request.POST.get("enterprise") or request.GET.get("enterprise", "")
         if not choices.exists():
             raise PermissionDenied("无权新建风险分析对象")
-        enterprise = choices.filter(pk=int(wanted)).first() if str(wanted).isdigit() else None
+        pk = valid_id(str(wanted))
+        enterprise = choices.filter(pk=pk).first() if pk is not None else None
         if enterprise is None and choices.count() == 1:
             enterprise = choices.first()
         return model(enterprise=enterprise) if enterprise is not None else model(), choices

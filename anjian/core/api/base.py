@@ -127,6 +127,19 @@ class AllowedVerbsField(serializers.Field):  # type: ignore[type-arg]
         )
 
 
+def _same_value(stored: Any, sent: Any) -> bool:
+    """``sent`` (JSON or form text) equals ``stored`` (the serializer's own representation)."""
+    if stored == sent:
+        return True
+    if isinstance(stored, bool):
+        return str(sent).strip().lower() in ({"true", "1", "on"} if stored else {"false", "0", "off", ""})
+    if stored is None:
+        return sent in (None, "")
+    if isinstance(stored, list | dict) or isinstance(sent, list | dict):
+        return False
+    return str(stored) == str(sent)
+
+
 class BriefModelSerializer(serializers.ModelSerializer[_M]):
     """A model serializer with brief output and the model's own ``clean()`` as validation.
 
@@ -139,6 +152,33 @@ class BriefModelSerializer(serializers.ModelSerializer[_M]):
     id the user cannot see answers 404 like an absent one, and with "change" a visible object the user
     may not change answers 403 (see :class:`ScopedPrimaryKeyRelatedField`).
     """
+
+    def to_internal_value(self, data: Any) -> Any:
+        self._refuse_read_only_changes(data)
+        return super().to_internal_value(data)
+
+    def _refuse_read_only_changes(self, data: Any) -> None:
+        """A read-only field sent with a value other than the stored one is a 400 naming it, never silently
+        ignored (issue 7): the client learns that its change did not happen. Sending back what a GET returned
+        (the same value) stays allowed, so a client may PUT the object it read."""
+        if not hasattr(data, "keys"):
+            return
+        sent = [n for n in data if (f := self.fields.get(n)) is not None and f.read_only]
+        if not sent:
+            return
+        current = self.to_representation(self.instance) if self.instance is not None else {}
+        errors: dict[str, list[str]] = {}
+        for name in sent:
+            value = data.get(name)
+            if self.instance is None:
+                if value in (None, "", [], {}):
+                    continue
+            elif _same_value(current.get(name), value):
+                continue
+            label = self.fields[name].label or name
+            errors[name] = [_("“%(label)s”为只读字段，或您无权修改它：请不要提交该字段") % {"label": label}]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

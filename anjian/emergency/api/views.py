@@ -135,9 +135,9 @@ class ResourceViewSet(ActionSaveMixin, AuditedModelViewSet[Resource]):
             lat = float(request.query_params["lat"])
             limit = int(request.query_params.get("limit", 5))
         except (KeyError, ValueError) as exc:
-            raise ValidationFailed(_("请提供有效的经度 lon 和纬度 lat")) from exc
+            raise ValidationFailed(_("请提供有效的经度 lon 和纬度 lat（数字），limit 为整数")) from exc
         if not (70 <= lon <= 140 and 0 <= lat <= 60) or not 1 <= limit <= 50:
-            raise ValidationFailed(_("经纬度须在中国境内（WGS 84），数量在1至50之间"))
+            raise ValidationFailed(_("经度 lon、纬度 lat 须在中国境内（WGS 84），数量 limit 在1至50之间"))
         found = nearest_resources(
             request.user, lon, lat, kind=request.query_params.get("kind") or None, limit=limit
         )

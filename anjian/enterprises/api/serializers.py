@@ -106,8 +106,12 @@ class EnterpriseSerializer(BriefModelSerializer[Enterprise]):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
+            # The same words wherever the holder is: never confirm a registration the user cannot see.
             raise serializers.ValidationError(
-                _("统一社会信用代码“%(code)s”已登记") % {"code": result.normalized}
+                _(
+                    "无权登记统一社会信用代码“%(code)s”的企业：本部门的企业请在企业名录中查找后编辑，其他情况请联系安委办"
+                )
+                % {"code": result.normalized}
             )
         return result.normalized
 

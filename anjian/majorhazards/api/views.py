@@ -21,6 +21,7 @@ from anjian.core.access import access_by_id, restrict
 from anjian.core.api import AuditedModelViewSet, ScopedReadOnlyViewSet
 from anjian.core.errors import PermissionDeniedError, ValidationFailed
 from anjian.core.excel import ImportReport
+from anjian.core.params import query_id
 from anjian.domain import gb18218
 from anjian.enterprises.api.views import ExcelActionsMixin
 from anjian.majorhazards import actions, sheets
@@ -70,8 +71,8 @@ class InstallationViewSet(ExcelActionsMixin, AuditedModelViewSet[HazardInstallat
             qs = qs.filter(is_major=True, grade=int(grade))
         elif grade == "none":
             qs = qs.filter(is_major=False)
-        if (ent := params.get("enterprise", "")).isdigit():
-            qs = qs.filter(enterprise_id=int(ent))
+        if (enterprise_id := query_id(self.request, "enterprise")) is not None:
+            qs = qs.filter(enterprise_id=enterprise_id)
         if q := params.get("q", "").strip():
             qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(enterprise__name__icontains=q))
         return qs
@@ -155,8 +156,8 @@ class InventoryLineViewSet(ExcelActionsMixin, AuditedModelViewSet[InventoryLine]
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if (inst := self.request.query_params.get("installation", "")).isdigit():
-            qs = qs.filter(installation_id=int(inst))
+        if (installation_id := query_id(self.request, "installation")) is not None:
+            qs = qs.filter(installation_id=installation_id)
         return qs
 
     def check_create(self, serializer: Any) -> None:
@@ -200,8 +201,8 @@ class ResponsibilityViewSet(ScopedReadOnlyViewSet[Responsibility]):
         qs = super().get_queryset()
         if self.request.query_params.get("current") in {"1", "true"}:
             qs = qs.filter(until__isnull=True)
-        if (inst := self.request.query_params.get("installation", "")).isdigit():
-            qs = qs.filter(installation_id=int(inst))
+        if (installation_id := query_id(self.request, "installation")) is not None:
+            qs = qs.filter(installation_id=installation_id)
         return qs
 
     @extend_schema(request=None, responses=ResponsibilitySerializer)
@@ -225,8 +226,8 @@ class CheckViewSet(AuditedModelViewSet[ResponsibilityCheck]):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if (inst := self.request.query_params.get("installation", "")).isdigit():
-            qs = qs.filter(installation_id=int(inst))
+        if (installation_id := query_id(self.request, "installation")) is not None:
+            qs = qs.filter(installation_id=installation_id)
         return qs
 
     def check_create(self, serializer: Any) -> None:
@@ -270,8 +271,8 @@ class GradingViewSet(ScopedReadOnlyViewSet[Grading]):
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
-        if (inst := self.request.query_params.get("installation", "")).isdigit():
-            qs = qs.filter(installation_id=int(inst))
+        if (installation_id := query_id(self.request, "installation")) is not None:
+            qs = qs.filter(installation_id=installation_id)
         return qs
 
 

@@ -21,6 +21,7 @@ from anjian.core.api.base import AuditedModelViewSet, ScopedReadOnlyViewSet
 from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError
 from anjian.core.excel import ImportReport
+from anjian.core.params import query_int
 from anjian.enterprises.api.views import ExcelActionsMixin
 from anjian.enterprises.models import Enterprise
 from anjian.monitoring import actions, reports, sheets
@@ -70,10 +71,7 @@ class MonitoringPointViewSet(ExcelActionsMixin, AuditedModelViewSet[MonitoringPo
     def trend(self, request: Request, pk: Any = None) -> Response:
         """1-minute rollups of the point (min, max, average), for charts."""
         point = self.get_object()
-        try:
-            hours = max(1, min(720, int(request.query_params.get("hours", 24))))
-        except ValueError:
-            hours = 24
+        hours = query_int(request, "hours", 24, min_value=1, max_value=720)
         return Response(reports.trend(point, hours=hours))
 
 
@@ -172,10 +170,7 @@ class AvailabilityView(APIView):
 
 
 def _days(request: Request) -> int:
-    try:
-        return max(1, min(90, int(request.query_params.get("days", 7))))
-    except ValueError:
-        return 7
+    return query_int(request, "days", 7, min_value=1, max_value=90)
 
 
 class IngestCountersView(APIView):

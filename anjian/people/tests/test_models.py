@@ -69,7 +69,7 @@ def test_duplicate_document_number_is_refused(person_factory, enterprise_factory
     existing = person_factory(enterprise_factory())
     with pytest.raises(ValidationError) as exc:
         _person(employer_enterprise=enterprise_factory(), id_number=existing.id_number.lower()).full_clean()
-    assert exc.value.message_dict["id_number"][0].startswith("该证件号码已登记")
+    assert exc.value.message_dict["id_number"][0].startswith("无权登记该证件号码")
 
 
 def test_phone_format(enterprise_factory):

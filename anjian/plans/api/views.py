@@ -21,6 +21,7 @@ from anjian.core.api_support import FormParser, JSONParser, MultiPartParser
 from anjian.core.errors import ObjectNotFound, PermissionDeniedError, ValidationFailed
 from anjian.core.excel import xlsx_response
 from anjian.core.filters import valid_id
+from anjian.core.params import query_id
 from anjian.orgs.models import OrgUnit
 from anjian.plans import actions
 from anjian.plans.api import serializers as s
@@ -64,8 +65,8 @@ class TaskViewSet(ScopedReadOnlyViewSet[PlanTask]):
     def export(self, request: Request) -> Any:
         """Download the task breakdown (任务分解清单 + one sheet per unit) as Excel."""
         unit = None
-        if request.query_params.get("unit_id"):
-            unit = access_by_id(OrgUnit, request.user, request.query_params["unit_id"])
+        if (unit_id := query_id(request, "unit_id")) is not None:
+            unit = access_by_id(OrgUnit, request.user, unit_id)
         tasks = self.filter_queryset(self.get_queryset()) if unit is None else self.get_queryset()
         name = f"任务分解清单-{unit.name}.xlsx" if unit else "任务分解清单.xlsx"
         return xlsx_response(workbook_bytes(export_tasks(tasks, unit=unit)), name)

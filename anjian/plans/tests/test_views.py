@@ -167,12 +167,14 @@ def test_evidence_is_served_only_to_report_readers(task_of, user_factory, client
         1,
         status="done",
         text="完成。",
-        files=[SimpleUploadedFile("照片.jpg", b"jpeg-bytes")],
+        files=[SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff\xe0jpeg-bytes")],
         acting_user=town_user,
         now=at(dt.date(2024, 4, 2)),
     )
     evidence = report.evidence.get()
     # then the filing unit downloads it and a cooperating unit gets 404
     response = client_for(town_user).get(evidence.get_absolute_url())
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"jpeg-bytes"
+    assert (
+        response.status_code == 200 and b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0jpeg-bytes"
+    )
     assert client_for(user_factory(org="市场监督管理局")).get(evidence.get_absolute_url()).status_code == 404

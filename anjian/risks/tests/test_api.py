@@ -58,9 +58,10 @@ def test_chain_by_api_assessed_with_history_and_audit(danger_world, api_client_f
     # the enterprise follows the parent; a major installation makes the object a 重大危险源
     assert unit["enterprise"] == event["enterprise"] == w.enterprise.pk
     assert RiskObject.objects.get(pk=obj["id"]).is_major_hazard is True
-    # levels are not writable
+    # levels are not writable: a 400 naming the field (never silently ignored)
     r = api.patch(f"/api/v1/risks/units/{unit['id']}/", {"level": "major"}, format="json")
-    assert r.status_code == 200 and RiskUnit.objects.get(pk=unit["id"]).level == ""
+    assert r.status_code == 400 and r.json()["field"] == "level"
+    assert RiskUnit.objects.get(pk=unit["id"]).level == ""
     # assess by LEC, then by LS: the unit and object take the event's level; the history keeps both
     r = api.post(
         f"/api/v1/risks/events/{event['id']}/assess/",
