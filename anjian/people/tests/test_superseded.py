@@ -55,3 +55,35 @@ def test_a_bulk_write_is_repaired_by_refresh_superseded(enterprise_factory: Any,
     assert changed == 1
     assert list(Certificate.objects.current().values_list("number", flat=True)) == ["AQ1"]
     assert refresh_superseded(None) == 0
+
+
+def test_the_bulk_import_writer_marks_superseded_and_drops_cached_metrics(
+    enterprise_factory: Any, person_factory: Any, certificate_factory: Any
+) -> None:
+    """The Excel import's bulk path (``do_bulk_create_certificates``) does what ``Certificate.save`` does: an
+    imported renewal supersedes the holder's older certificate, and cached metrics and to-dos are dropped
+    (a bulk insert sends no ``post_save``; ``core.actions.bulk_created`` does)."""
+    from anjian.core import metrics
+    from anjian.people.actions import do_bulk_create_certificates
+
+    person = person_factory(enterprise_factory(), role=RoleCategory.SAFETY_MANAGER)
+    old = certificate_factory(
+        person,
+        kind=CertificateKind.SAFETY_MANAGER,
+        issued_on=dt.date(2017, 1, 1),
+        expires_on=dt.date(2020, 1, 1),
+    )
+    before = metrics.generation()
+    renewal = Certificate(
+        person=person,
+        kind=CertificateKind.SAFETY_MANAGER,
+        number="AQ-NEW",
+        issuer="阿拉善盟应急管理局",
+        issued_on=dt.date(2020, 1, 2),
+        expires_on=dt.date(2030, 1, 1),
+    )
+    do_bulk_create_certificates([renewal], acting_user=None)
+    old.refresh_from_db()
+    assert old.superseded
+    assert list(Certificate.objects.current().filter(person=person)) == [renewal]
+    assert metrics.generation() != before
