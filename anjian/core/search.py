@@ -116,7 +116,7 @@ def search_q(model: type[models.Model], value: str, fields: Sequence[str]) -> mo
     """Rows of ``model`` where any of ``fields`` contains ``value`` (``"^field"``: starts with it).
 
     A field with an ``anjian_ngrams`` index (see :func:`create_ngram_index`) is searched through it. On
-    PostgreSQL the fields are combined as ``pk IN (… UNION …)``, one indexed subquery per field; elsewhere as an
+    PostgreSQL the fields are combined as ``pk = ANY(ARRAY(… UNION …))``, one indexed subquery per field; elsewhere as an
     ``OR`` of ``icontains``.
     """
     value = value.strip()
