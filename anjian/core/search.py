@@ -22,12 +22,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models.lookups import IContains
+from django.db.models.lookups import IContains, Lookup
 from rest_framework.filters import SearchFilter
 
 __all__ = [
     "NGRAM_FUNCTION_SQL",
     "NGRAM_INDEXED",
+    "AnyOfSubquery",
     "IndexedSearchFilter",
     "NgramContains",
     "create_ngram_index",
@@ -90,11 +91,32 @@ class NgramContains(IContains):
         return f"(anjian_ngrams({lhs}) @> %s::text[] AND {sql})", [*lhs_params, tokens, *params]
 
 
+class AnyOfSubquery(Lookup):  # type: ignore[type-arg]
+    """``pk__any_of=<subquery>`` on PostgreSQL: ``pk = ANY(ARRAY(subquery))``.
+
+    The subquery becomes an init-plan whose array the database looks up key by key; as ``pk IN (subquery)`` it
+    guesses the subquery's size and may hash-join it against a sequential scan of the whole table instead.
+    """
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if not rhs.startswith("("):
+            rhs = f"({rhs})"
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+models.AutoField.register_lookup(AnyOfSubquery)
+models.BigAutoField.register_lookup(AnyOfSubquery)
+
+
 def search_q(model: type[models.Model], value: str, fields: Sequence[str]) -> models.Q:
     """Rows of ``model`` where any of ``fields`` contains ``value`` (``"^field"``: starts with it).
 
     A field with an ``anjian_ngrams`` index (see :func:`create_ngram_index`) is searched through it. On
-    PostgreSQL the fields are combined as ``pk IN (… UNION …)``, one indexed subquery per field; elsewhere as an
+    PostgreSQL the fields are combined as ``pk = ANY(ARRAY(… UNION …))``, one indexed subquery per field; elsewhere as an
     ``OR`` of ``icontains``.
     """
     value = value.strip()
@@ -119,7 +141,7 @@ def search_q(model: type[models.Model], value: str, fields: Sequence[str]) -> mo
             lookup = {f"{field}__icontains": value}
         parts.append(model._default_manager.filter(**lookup).order_by().values("pk"))
     union = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    return models.Q(pk__in=union)
+    return models.Q(pk__any_of=union)
 
 
 def _column_of(model: type[models.Model], path: str) -> tuple[str, str] | None:

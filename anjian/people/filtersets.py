@@ -122,7 +122,7 @@ class CertificateFilterSet(AnjianFilterSet):
                     "^number",
                     "person__name",
                     "^person__id_number",
-                    "issuer",
+                    "^issuer",
                     "person__employer_enterprise__name",
                 ],
             )
