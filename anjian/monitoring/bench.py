@@ -290,6 +290,9 @@ class _WorkerProcess:
                 "--no-maintenance",
                 "--metrics-port",
                 str(self.port),
+                # Each run uses new client ids: let the shared broker forget their sessions afterwards.
+                "--session-expiry",
+                "600",
                 *(["--partition", partition] if partition else []),
             ],
             env=env,
