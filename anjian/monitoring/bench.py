@@ -290,6 +290,9 @@ class _WorkerProcess:
                 "--no-maintenance",
                 "--metrics-port",
                 str(self.port),
+                # Each run uses new client ids: let the shared broker forget their sessions afterwards.
+                "--session-expiry",
+                "600",
                 *(["--partition", partition] if partition else []),
             ],
             env=env,
@@ -393,9 +396,29 @@ def run_ingest_bench(
             # threshold (on-delay 0), a different point each time, so each makes one new alarm.
             log("alarm latency at half load …")
             rate = max(1.0, result["readings_per_s"] / 2 / READINGS_PER_MESSAGE)
+            timeline: dict[int, int] = {}
             latencies = _alarm_latency(
-                url, pub, prefix, codes, values, rate, min(seconds, 20.0), progress, committed=sent
+                url,
+                pub,
+                prefix,
+                codes,
+                values,
+                rate,
+                min(seconds, 20.0),
+                progress,
+                committed=sent,
+                timeline=timeline,
             )
+            result["alarm_max_ms_by_second"] = [timeline[k] for k in sorted(timeline)]
+            with psycopg.connect(url) as c:
+                result["autovacuum_after_start"] = [
+                    [name, str(vac), str(ana)]
+                    for name, vac, ana in c.execute(
+                        "SELECT relname, last_autovacuum, last_autoanalyze FROM pg_stat_user_tables "
+                        "WHERE relname LIKE 'monitoring_%%' AND (last_autovacuum IS NOT NULL "
+                        "OR last_autoanalyze IS NOT NULL)"
+                    ).fetchall()
+                ]
             for p in progresses:
                 p.stop()
             result["loadavg"]["alarm_latency"] = _loadavg()
@@ -470,6 +493,7 @@ def _alarm_latency(
     progress: Any,
     *,
     committed: int,
+    timeline: dict[int, int] | None = None,
 ) -> list[float]:
     """Publish at ``rate`` messages/s for ``seconds``; return publish → stored alarm latencies (ms).
 
@@ -518,8 +542,14 @@ def _alarm_latency(
         time.sleep(0.05)
     with psycopg.connect(url) as c:
         rows = c.execute(
-            "SELECT extract(epoch from created_at) * 1000 - raised_ms FROM monitoring_alarm "
-            "WHERE id > %s AND type = 'process'",
+            "SELECT raised_ms, extract(epoch from created_at) * 1000 - raised_ms FROM monitoring_alarm "
+            "WHERE id > %s AND type = 'process' ORDER BY raised_ms",
             [first_id],
         ).fetchall()
-    return [float(r[0]) for r in rows]
+    if timeline is not None and rows:
+        # The worst latency of each second of the phase: a backlog shows as a ramp, a pause as a spike.
+        t0 = int(rows[0][0])
+        for raised, latency in rows:
+            second = (int(raised) - t0) // 1000
+            timeline[second] = max(timeline.get(second, 0), round(float(latency)))
+    return [float(r[1]) for r in rows]

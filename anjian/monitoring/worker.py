@@ -130,6 +130,7 @@ class Worker:
         max_batch_messages: int = 500,
         max_wait_s: float = 0.05,
         receive_maximum: int = 1000,
+        session_expiry_s: int = SESSION_NEVER_EXPIRES,
         pipeline: int = 2,
         partition: tuple[int, int] | None = None,
         maintenance: bool = True,
@@ -141,6 +142,7 @@ class Worker:
         self.max_batch_messages = max_batch_messages
         self.max_wait_s = max_wait_s
         self.receive_maximum = max(1, min(65535, receive_maximum))
+        self.session_expiry_s = max(0, min(SESSION_NEVER_EXPIRES, session_expiry_s))
         self.maintenance = maintenance
         self.partition = partition
         # (connection generation, message): a message is acknowledged only on the connection that delivered it.
@@ -230,7 +232,7 @@ class Worker:
         client.on_disconnect = self._on_disconnect
         client.reconnect_delay_set(1, 10)
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-        props.SessionExpiryInterval = SESSION_NEVER_EXPIRES
+        props.SessionExpiryInterval = self.session_expiry_s
         props.ReceiveMaximum = self.receive_maximum
         client.connect(
             self.conn["host"], self.conn["port"], keepalive=30, clean_start=False, properties=props

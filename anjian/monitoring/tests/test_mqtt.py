@@ -96,6 +96,9 @@ class WorkerProcess:
                 "--no-maintenance",
                 "--batch",
                 "20",
+                # Long enough for kill -9 and restart; then the shared broker forgets the test's session.
+                "--session-expiry",
+                "600",
             ],
             env=self.scratch["env"],
             stdout=fh,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from anjian.monitoring.worker import TOPIC, Worker, parse_partition, serve_metrics
+from anjian.monitoring.worker import SESSION_NEVER_EXPIRES, TOPIC, Worker, parse_partition, serve_metrics
 
 
 class Command(BaseCommand):
@@ -30,6 +30,12 @@ class Command(BaseCommand):
             type=int,
             default=1000,
             help="MQTT 5 Receive Maximum: unacknowledged messages the broker may send (bounds a transaction)",
+        )
+        parser.add_argument(
+            "--session-expiry",
+            type=int,
+            default=SESSION_NEVER_EXPIRES,
+            help="seconds the broker keeps the session after a disconnect (default: never expires)",
         )
         parser.add_argument(
             "--partition",
@@ -60,6 +66,7 @@ class Command(BaseCommand):
             receive_maximum=opts["inflight"],
             max_wait_s=opts["max_wait_ms"] / 1000,
             partition=parse_partition(opts["partition"]),
+            session_expiry_s=opts["session_expiry"],
             maintenance=not opts["no_maintenance"],
         )
         if opts["metrics_port"]:
