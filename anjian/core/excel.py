@@ -1018,7 +1018,7 @@ def import_rows(
     ``IMPORTED``). New rows are inserted in bulk — ``save_created(rows)`` when given, else the app's
     ``bulk_create`` writer (``core.actions.bulk_create_objects``) — and a chunk the database refuses is
     saved again row by row, so a bad row is still reported alone. ``progress(done, total)`` is called as
-    rows are checked and saved (``total`` is twice the row count). Returns an :class:`ImportReport`.
+    rows are checked and saved (``total`` is the row count; checking counts for the first half). Returns an :class:`ImportReport`.
 
     Validation is set-based: lookup columns (:class:`Lookup`), stored objects and unique values are read
     for the whole file in a few queries (``core.batch``), so the number of queries does not grow with the
@@ -1103,7 +1103,7 @@ def _import_rows(
 
     def tick(done: int) -> None:
         if progress is not None and (done % 200 == 0 or done == 2 * total):
-            progress(done, 2 * total)
+            progress(done // 2, total)  # checking is the first half, saving the second
 
     # Lookup columns read every object the file names, once.
     for idx, column in mapping.items():
@@ -1236,7 +1236,7 @@ def _import_rows(
             tick(done)
         flush()
     if progress is not None:
-        progress(2 * total, 2 * total)
+        progress(total, total)
     return report
 
 

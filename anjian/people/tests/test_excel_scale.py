@@ -288,3 +288,15 @@ def test_in_process_runner_runs_a_task_in_a_thread(
     task.refresh_from_db()
     assert task.status == BackgroundTask.Status.DONE, task.error
     assert f"/core/tasks/{task.pk}/download/" in fragment
+
+
+@pytest.mark.django_db
+def test_import_reports_its_progress_up_to_the_row_count(plants: list[Any], committee: Any) -> None:
+    seen: list[tuple[int, int]] = []
+    data = xlsx_bytes(HEADER, _people_rows(plants, 450))
+    report = excel.import_file(
+        "persons", data, acting_user=committee, progress=lambda d, t: seen.append((d, t))
+    )
+    assert report.created == 450
+    assert seen[-1] == (450, 450)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
