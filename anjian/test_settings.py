@@ -17,7 +17,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 if DATABASES["default"]["ENGINE"] == "anjian.core.dbbackends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory; live-server tests share it
+    # In memory (live-server tests share it). ":memory:" by name: pytest-django gives each xdist worker a
+    # suffixed test database name unless the engine is Django's own sqlite3 or the name is ":memory:" — with
+    # our engine (PostgreSQL's integer bounds) and "" it made file databases ``test_:memory:_gw0`` in the cwd.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
