@@ -504,12 +504,7 @@ def _plan_charts(user: Any, today: dt.date, out: Overview) -> None:
             values[target.metric_key] = target.current(today)
         current = values[target.metric_key]
         actual = None if current is None or current.value is None else Decimal(current.value)
-        percent = None
-        if actual is not None and target.value:
-            ratio = actual / Decimal(target.value) * 100
-            if target.comparator == "<=":
-                ratio = Decimal(100) if actual <= target.value else Decimal(target.value) / actual * 100
-            percent = float(max(Decimal(0), min(Decimal(100), ratio)))
+        percent = target.progress_percent(current)
         out.targets.append(
             TargetRow(
                 task_code=target.task.code,

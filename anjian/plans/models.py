@@ -258,6 +258,17 @@ class Target(BaseModel):
             return value == goal
         return value >= goal
 
+    def progress_percent(self, current: MetricValue | None) -> float | None:
+        """How far the measured value is towards the goal, 0–100 (for a progress bar); ``None`` without a
+        value. "不高于" goals are 100 while met, else goal ÷ value."""
+        if current is None or current.value is None or not self.value:
+            return None
+        actual, goal = Decimal(current.value), Decimal(self.value)
+        ratio = actual / goal * 100
+        if self.comparator == Comparator.AT_MOST:
+            ratio = Decimal(100) if actual <= goal else goal / actual * 100
+        return float(max(Decimal(0), min(Decimal(100), ratio)))
+
 
 # ---------------------------------------------------------------------------------------------------
 # Supervision: quarterly progress reports and 督办 notices

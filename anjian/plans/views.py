@@ -46,7 +46,6 @@ from anjian.plans.forms import (
     ReportForm,
     ReportImportForm,
     TargetBindForm,
-    metric_choices,
 )
 from anjian.plans.models import (
     Plan,
@@ -992,7 +991,8 @@ class NoticeStepView(LoginRequiredMixin, View):
 
 
 class TargetListView(LoginRequiredMixin, View):
-    """Every visible target: goal, deadline, bound metric, current value (or 尚未接入指标)."""
+    """Every visible target: goal, deadline, progress towards the goal from its bound metric (or 尚未接入指标);
+    the committee office changes a binding on the target's own page (:class:`TargetBindView`)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _require_gov(request.user)
@@ -1006,28 +1006,48 @@ class TargetListView(LoginRequiredMixin, View):
             if target.metric_key not in values:
                 values[target.metric_key] = target.current()
             current = values[target.metric_key]
-            rows.append({"target": target, "current": current, "on_track": target.on_track(current=current)})
-        choices = dict(metric_choices())
-        for row in rows:
-            key = row["target"].metric_key
-            choices.setdefault(key, f"{key}（尚未接入）")
+            on_track = target.on_track(current=current)
+            percent = target.progress_percent(current)
+            rows.append(
+                {
+                    "target": target,
+                    "current": current,
+                    "on_track": on_track,
+                    "percent": percent,
+                    "bar": "ok" if on_track else ("warn" if percent is not None and percent >= 80 else "bad"),
+                }
+            )
         return render(
             request,
             "plans/target_list.html",
-            {
-                "rows": rows,
-                "can_bind": scope_of(request.user).sees_all,
-                "metric_choices": list(choices.items()),
-                "page_title": "指标进度",
-            },
+            {"rows": rows, "can_bind": scope_of(request.user).sees_all, "page_title": "指标进度"},
         )
 
 
 class TargetBindView(LoginRequiredMixin, View):
-    """POST: the committee office binds a target to a metric key."""
+    """The committee office binds a target to a live metric (or unbinds it), with a reason: GET shows the form
+    with the metrics by name and the value each would give, POST saves (one TARGET_BOUND audit row)."""
+
+    def _target(self, request: HttpRequest, pk: int) -> Target:
+        if not scope_of(request.user).sees_all:
+            raise PermissionDenied
+        return _fetch(Target, request.user, pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        target = self._target(request, pk)
+        return render(
+            request,
+            "plans/target_bind.html",
+            {
+                "target": target,
+                "current": target.current(),
+                "choices": _metric_options(target),
+                "page_title": f"绑定指标：{target.indicator}",
+            },
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        target = _fetch(Target, request.user, pk)
+        target = self._target(request, pk)
         form = TargetBindForm(request.POST)
         if form.is_valid():
             try:
@@ -1039,11 +1059,21 @@ class TargetBindView(LoginRequiredMixin, View):
                 )
             except AnjianError as exc:
                 messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request, f"指标“{target.indicator}”已绑定为 {target.metric_key or '（不绑定）'}"
-                )
+                return redirect("plans:target_bind", pk=target.pk)
+            label = dict(_metric_options(target)).get(target.metric_key, "（不绑定）")
+            messages.success(request, f"指标“{target.indicator}”的数据来源已改为：{label}")
         return redirect(reverse("plans:target_list") + f"#target-{target.pk}")
+
+
+def _metric_options(target: Target) -> list[tuple[str, str]]:
+    """``(key, label)`` of every registered metric by its Chinese name, plus the target's own key when it is
+    not (yet) one."""
+    from anjian.core import metrics
+
+    options = [("", "（不绑定）")] + [(d.key, str(d.label)) for d in metrics.registered()]
+    if target.metric_key and target.metric_key not in dict(options):
+        options.append((target.metric_key, "当前绑定的指标尚未接入"))
+    return options
 
 
 class ExportView(LoginRequiredMixin, View):

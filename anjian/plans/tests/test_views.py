@@ -129,6 +129,37 @@ def test_target_bind_page(task_of, committee_user, client_for):
     assert AuditEntry.objects.filter(event_type=AuditEvent.TARGET_BOUND).count() == 1
 
 
+def test_target_list_shows_progress_and_binding_is_an_edit_page_of_the_office(
+    task_of, committee_user, user_factory, client_for
+):
+    """指标进度 reads as progress (a bar, the value, 已达标/未达标), never a metric key; only the committee office
+    gets the 数据来源 page, where metrics are offered by name and a change needs no key typed (issue 7)."""
+    target = task_of("1.1").targets.get()
+    office = client_for(committee_user)
+    # when the office binds the target on its page, with a reason
+    page = office.get(f"/plans/targets/{target.pk}/bind/").content.decode()
+    assert "新增二级安全生产标准化企业" in page and "（不绑定）" in page
+    office.post(
+        f"/plans/targets/{target.pk}/bind/", {"metric_key": "standardization.level2_added", "reason": "口径"}
+    )
+    target.refresh_from_db()
+    assert target.metric_key == "standardization.level2_added"
+    entry = AuditEntry.objects.get(event_type=AuditEvent.TARGET_BOUND)
+    assert entry.reason == "口径"
+    # then the list shows a progress bar and a link to that page, and no metric key anywhere
+    html = office.get("/plans/targets/").content.decode()
+    assert 'role="progressbar"' in html and f"/plans/targets/{target.pk}/bind/" in html
+    assert "standardization.level2_added" not in html and "<select" not in html
+    # a department reads the same progress, without the edit link, and may not open or post the page
+    dept = client_for(user_factory(org="应急管理局"))
+    html = dept.get("/plans/targets/").content.decode()
+    assert "standardization.level2_added" not in html and f"/plans/targets/{target.pk}/bind/" not in html
+    assert dept.get(f"/plans/targets/{target.pk}/bind/").status_code == 403
+    assert dept.post(f"/plans/targets/{target.pk}/bind/", {"metric_key": ""}).status_code == 403
+    target.refresh_from_db()
+    assert target.metric_key == "standardization.level2_added"
+
+
 def test_home_todos_for_unit_and_office(
     task_of, report_factory, notice_factory, committee_user, user_factory, unit, client_for
 ):
