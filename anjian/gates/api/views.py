@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import status as http_status
 from rest_framework.decorators import action
@@ -15,7 +20,7 @@ from rest_framework.views import APIView
 
 from anjian.core.access import access_by_id, restrict
 from anjian.core.api import ScopedReadOnlyViewSet
-from anjian.core.errors import ObjectNotFound, PermissionDeniedError, ValidationFailed
+from anjian.core.errors import AnjianError, ObjectNotFound, PermissionDeniedError, ValidationFailed
 from anjian.gates import actions, facts
 from anjian.gates.api.serializers import (
     AccessEventSerializer,
@@ -38,7 +43,7 @@ from anjian.gates.selectors import headcount
 # ---------------------------------------------------------------------------------------------
 
 
-def controller_token(request: Request) -> str:
+def controller_token(request: HttpRequest | Request) -> str:
     """The token a controller sends: ``Authorization: Gate <token>`` (or ``Bearer``), or ``X-Gate-Token``."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, value = header.partition(" ")
@@ -58,6 +63,20 @@ class GateEventView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     throttle_classes: list[Any] = []
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        """The DRF view behind a shortcut for the one request controllers send all day (see :func:`_fast`).
+
+        The returned function keeps ``cls``/``initkwargs``, so the schema generator still sees this APIView.
+        """
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            return _fast(request, kwargs.get("gate_code", "")) or drf_view(request, *args, **kwargs)
+
+        functools.update_wrapper(view, drf_view)
+        return csrf_exempt(view)
 
     @extend_schema(request=ControllerEventSerializer, responses={200: DecisionSerializer}, auth=[])
     def post(self, request: Request, gate_code: str) -> Response:
@@ -99,6 +118,57 @@ def _plain_event(data: Any) -> dict[str, Any] | None:
     if not 0 <= ts <= 2**53:
         return None
     return {"credential": credential, "direction": direction, "ts": ts}
+
+
+_FAST_MAX_BODY = 4096
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN/Infinity: DRF's parser refuses them, so the shortcut must not accept them
+
+
+def _fast(request: HttpRequest, gate_code: str) -> HttpResponse | None:
+    """Answer a controller's plain request without DRF's dispatch (≈0.5 ms of CPU per event), or ``None``.
+
+    Only the exact request controllers send is answered here: ``POST``, ``application/json``, a small body
+    that is a plain event (:func:`_plain_event`), a valid token, a JSON (or any) ``Accept``, and a decision
+    that raises nothing. Anything else — a bad token, a malformed body, a 400 of the action — returns
+    ``None`` and the DRF view answers it from the start, with its usual codes and wording.
+    """
+    if request.method != "POST" or request.content_type != "application/json":
+        return None
+    accept = request.headers.get("Accept", "*/*")
+    if "application/json" not in accept and "*/*" not in accept:
+        return None
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > _FAST_MAX_BODY:
+            return None
+        data = json.loads(request.body.decode("utf-8"), parse_constant=_refuse_constant)
+    except ValueError:  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
+        return None
+    event = _plain_event(data)
+    found = facts.gate_for_token(gate_code, controller_token(request)) if event is not None else None
+    if event is None or found is None:
+        return None
+    gate, token_hash = found
+    try:
+        outcome = actions.do_decide_event(
+            gate,
+            credential=event["credential"],
+            direction=event["direction"],
+            ts=event["ts"],
+            source=EventSource.HTTP,
+            token_hash=token_hash,
+        )
+    except AnjianError:  # nothing was written (the transaction rolled back): DRF answers it
+        return None
+    response = HttpResponse(
+        json.dumps(outcome.as_dict(), ensure_ascii=False, separators=(",", ":")),
+        content_type="application/json",
+    )
+    response.headers["Vary"] = "Accept"  # as DRF's answer
+    response.headers["Allow"] = "POST, OPTIONS"
+    return response
 
 
 def _invalid_token() -> Response:

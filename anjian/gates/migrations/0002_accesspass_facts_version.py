@@ -144,7 +144,10 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("gates", "0001_initial"),
-        ("people", "0001_initial"),
+        # After every migration that reshapes the people tables: on SQLite a migration that remakes a table
+        # (copy, drop, rename) drops its triggers. A later people migration that remakes people_certificate,
+        # people_trainingrecord or people_person must recreate them (gates/tests/test_speed.py fails otherwise).
+        ("people", "0004_list_order_indexes"),
     ]
 
     operations = [

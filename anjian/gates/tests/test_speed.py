@@ -249,3 +249,49 @@ def test_the_plain_body_shortcut_accepts_only_what_the_serializer_accepts(body):
         serializer = ControllerEventSerializer(data=body)
         assert serializer.is_valid(), serializer.errors
         assert dict(serializer.validated_data) == plain
+
+
+def test_the_shortcut_answers_exactly_as_the_drf_view(gate_site, monkeypatch):
+    """The plain request is answered without DRF's dispatch; the same request through the DRF view (the
+    shortcut switched off) gets the same status, body and headers. Anything unusual is DRF's from the start."""
+    from anjian.gates.api import views
+
+    people = [gate_site.enrol()[1] for _ in range(2)]
+    fast_calls: list[bool] = []
+    original = views._fast
+
+    def spy(request, gate_code):
+        answer = original(request, gate_code)
+        fast_calls.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(views, "_fast", spy)
+    fast = post(gate_site, people[0])
+    monkeypatch.setattr(views, "_fast", lambda request, gate_code: None)
+    drf = post(gate_site, people[1])
+    assert fast_calls == [True]
+    assert (
+        (fast.status_code, fast.json())
+        == (drf.status_code, drf.json())
+        == (200, {"allow": True, "reason": None, "message": "允许进入"})
+    )
+    for header in ("Content-Type", "Allow", "Vary", "X-Request-ID"):
+        assert (header in fast) == (header in drf) and (
+            header == "X-Request-ID" or fast[header] == drf[header]
+        )
+    monkeypatch.setattr(views, "_fast", spy)
+    # a bad token, a form body, a NaN, an HTML Accept: all left to the DRF view
+    assert post(gate_site, people[0], "out", token="wrong").status_code == 403
+    client = APIClient()
+    auth = {"HTTP_AUTHORIZATION": f"Gate {gate_site.token}"}
+    url = f"/api/v1/gates/{gate_site.gate.code}/events"
+    form = client.post(url, {"credential": people[0], "direction": "out", "ts": ts()}, **auth)
+    assert form.status_code == 200 and form.json()["allow"] is True
+    nan = client.post(
+        url,
+        '{"credential": "X", "direction": "in", "ts": 1, "x": NaN}',
+        content_type="application/json",
+        **auth,
+    )
+    assert nan.status_code == 400 and nan.json()["code"]
+    assert fast_calls[1:] == [False, False, False]
