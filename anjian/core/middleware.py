@@ -33,10 +33,9 @@ def _form_reason(request: HttpRequest) -> str:
         return ""
     if request.content_type not in {"multipart/form-data", "application/x-www-form-urlencoded"}:
         return ""
-    try:
-        return str(request.POST.get("audit_reason") or "").strip()[:500]
-    except Exception:  # a body Django refuses (too large, malformed): the view answers it
-        return ""
+    # A body Django refuses (too large, malformed) raises here as it would in the view, and gets the same
+    # answer (the Chinese 400 page): swallowing it would leave the view an empty form to re-render.
+    return str(request.POST.get("audit_reason") or "").strip()[:500]
 
 
 def current_request_id() -> str:

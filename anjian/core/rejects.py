@@ -63,8 +63,8 @@ def rejects_workbook(upload: bytes, errors: Any, *, sheet_title: str | None = No
     if not reasons:
         return None
     source = _data_sheet(load_workbook(io.BytesIO(upload), read_only=True, data_only=False), sheet_title)
-    out = Workbook()
-    ws = out.active
+    workbook = Workbook()
+    ws = workbook.active
     ws.title = (source.title or "被拒绝的行")[:31]
     width = 0
     written = 1
@@ -88,7 +88,7 @@ def rejects_workbook(upload: bytes, errors: Any, *, sheet_title: str | None = No
     ws.column_dimensions[ws.cell(row=1, column=width + 1).column_letter].width = 60
     ws.freeze_panes = "A2"
     buffer = io.BytesIO()
-    out.save(buffer)
+    workbook.save(buffer)
     return buffer.getvalue()
 
 

@@ -1031,7 +1031,8 @@ class TargetBindView(LoginRequiredMixin, View):
     def _target(self, request: HttpRequest, pk: int) -> Target:
         if not scope_of(request.user).sees_all:
             raise PermissionDenied
-        return _fetch(Target, request.user, pk)
+        target: Target = _fetch(Target, request.user, pk)
+        return target
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = self._target(request, pk)
