@@ -65,6 +65,7 @@ from anjian.plans.selectors import (
     filing_units_for,
     quarter_bounds,
     quarter_in_plan,
+    quarters_ended,
     report_compliance,
     report_due_date,
     reporting_units,
@@ -404,8 +405,18 @@ def _units_for_flags(user: Any) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(pk=scope.org_id)) if scope.org_id else []
 
 
+def recent_quarters(tasks: list[PlanTask], as_of: dt.date | None = None) -> list[tuple[int, int]]:
+    """The last two quarters whose reports have come due (this and last quarter, while the plan runs; its
+    last two once it has ended): what the task list flags. The full history is on each task's page."""
+    if not tasks:
+        return []
+    plan = tasks[0].plan
+    return quarters_ended(plan, as_of or timezone.localdate())[-2:]
+
+
 def _task_flags(user: Any, tasks: list[PlanTask]) -> tuple[dict[int, int], dict[int, int]]:
-    """Per task, the missing and late reports of the units the user is shown (see ``_units_for_flags``).
+    """Per task, the missing and late reports of the recent quarters (:func:`recent_quarters`) of the units
+    the user is shown (see ``_units_for_flags``).
 
     Every quarter of every task for every unit is tens of thousands of items: cached per day and audience until a
     plan, task or report changes (``core.metrics.generation``, dropped on every save in ``plans``).
@@ -425,8 +436,11 @@ def _task_flags(user: Any, tasks: list[PlanTask]) -> tuple[dict[int, int], dict[
         return hit
     missing: dict[int, int] = defaultdict(int)
     late: dict[int, int] = defaultdict(int)
+    recent = set(recent_quarters(tasks))
     for items in compliance_for_units(_units_for_flags(user), tasks=tasks).values():
         for item in items:
+            if (item.year, item.quarter) not in recent:
+                continue
             if item.state == ComplianceState.MISSING:
                 missing[item.task_id] += 1
             elif item.state == ComplianceState.LATE:
@@ -496,10 +510,11 @@ class TaskListView(LoginRequiredMixin, View):
                 "rows": rows,
                 "chapters": list(chapters.items()),
                 "units": OrgUnit.objects.exclude(kind="enterprise"),
-                "statuses": [*ReportStatus.choices, ("missing", "有缺报")],
+                "statuses": [*ReportStatus.choices, ("missing", "近期有缺报")],
                 "f": {"chapter": chapter, "unit_id": unit_id, "status": status},
                 "export_query": f"?unit_id={unit_id}" if unit_id else "",
                 "page_title": "规划任务",
+                "recent": [f"{y}年第{q}季度" for y, q in recent_quarters(tasks)],
             },
         )
 

@@ -209,3 +209,23 @@ def test_evidence_is_served_only_to_report_readers(task_of, user_factory, client
         response.status_code == 200 and b"".join(response.streaming_content) == b"\xff\xd8\xff\xe0jpeg-bytes"
     )
     assert client_for(user_factory(org="市场监督管理局")).get(evidence.get_absolute_url()).status_code == 404
+
+
+def test_task_list_flags_only_the_recent_quarters(task_of, user_factory, client_for, report_factory):
+    """The list shows what needs attention now (issue 7): missing and late reports of the last two quarters
+    that came due; the years before are on the task page."""
+    from anjian.plans.views import recent_quarters
+
+    user = user_factory(org="综合执法局")
+    client = client_for(user)
+    task = task_of("1.2")
+    recent = recent_quarters([task])
+    assert len(recent) == 2 and recent[0] < recent[1]
+    row = next(r for r in client.get("/plans/tasks/").context["rows"] if r["task"].pk == task.pk)
+    assert row["missing"] == 2  # never reported: only the two recent quarters count, not every year's
+    for year, quarter in recent:
+        report_factory(task, "综合执法局", year, quarter, user=user)
+    row = next(r for r in client.get("/plans/tasks/").context["rows"] if r["task"].pk == task.pk)
+    assert row["missing"] == 0
+    html = client.get(f"/plans/tasks/{task.pk}/").content.decode()
+    assert "未报" in html  # the history (earlier quarters never filed) stays on the task page
