@@ -17,6 +17,14 @@ def test_login_shows_home_with_sidebar(page, live_server, user_factory):
     page.wait_for_url(f"{live_server.url}/")
     assert "您好，李明" in page.content()
     assert page.get_by_role("navigation", name="模块").is_visible()
+    # and the sidebar's background reaches the bottom of the window on a long page scrolled to its end
+    # (issue 7: it stopped at 770 px)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = page.evaluate(
+        "(() => { const r = document.querySelector('.sidebar').getBoundingClientRect();"
+        " return [r.bottom, window.innerHeight]; })()"
+    )
+    assert box[0] >= box[1] - 1
 
 
 def test_wrong_password_says_so_in_chinese(page, live_server, user_factory):
