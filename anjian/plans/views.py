@@ -1044,9 +1044,9 @@ class TargetBindView(LoginRequiredMixin, View):
     with the metrics by name and the value each would give, POST saves (one TARGET_BOUND audit row)."""
 
     def _target(self, request: HttpRequest, pk: int) -> Target:
+        target: Target = _fetch(Target, request.user, pk)  # out of scope: 404, like every object
         if not scope_of(request.user).sees_all:
             raise PermissionDenied
-        target: Target = _fetch(Target, request.user, pk)
         return target
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
