@@ -342,10 +342,11 @@ def report_compliance(unit: OrgUnit, year: int, as_of: dt.date | None = None) ->
     return ComplianceSummary(unit=unit, year=year, as_of=as_of, items=items)
 
 
-def task_status(reports: Iterable[ProgressReport]) -> str:
-    """A task's overall status from its units' latest reports: 滞后 if any unit is behind, 已完成 if all are
+def task_status(reports: Iterable[Any]) -> str:
+    """A task's overall status from its units' latest reports (reports or rows with ``unit_id``, ``year``,
+    ``quarter`` and ``status``): 滞后 if any unit is behind, 已完成 if all are
     done, 推进中 if any started, else 未开始."""
-    latest: dict[int, ProgressReport] = {}
+    latest: dict[int, Any] = {}
     for r in reports:
         cur = latest.get(r.unit_id)
         if cur is None or (r.year, r.quarter) > (cur.year, cur.quarter):
