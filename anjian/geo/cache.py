@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache as django_cache
 from django.db import transaction
 
-__all__ = ["bump", "bump_now_and_on_commit", "generation", "memoised", "scope_key"]
+__all__ = ["bump", "bump_now_and_on_commit", "generation", "memoised", "scope_key", "scoped"]
 
 T = TypeVar("T")
 
@@ -67,6 +67,15 @@ def memoised(key: str, build: Callable[[], T], seconds: float) -> T:
         while len(_MEMO) > MEMO_ENTRIES:
             _MEMO.popitem(last=False)
     return value
+
+
+def scoped(
+    name: str, scope: Any, build: Callable[[], T], seconds: float, kinds: tuple[str, ...] = ("geo",)
+) -> T:
+    """``build()`` kept in this process per ``scope`` (:func:`scope_key`) and per generation of each of
+    ``kinds`` (:func:`memoised`): what a layer's rows depend on decides which generations drop them."""
+    gens = ":".join(generation(kind) for kind in kinds)
+    return memoised(f"{name}:{gens}:{scope_key(scope)}", build, seconds)
 
 
 def bump_now_and_on_commit(kind: str = "geo") -> None:

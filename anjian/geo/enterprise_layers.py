@@ -18,7 +18,7 @@ from anjian.core.access import restrict
 from anjian.domain.geodesy import BBox
 from anjian.enterprises.choices import StandardizationGrade
 from anjian.enterprises.models import Enterprise, Standardization
-from anjian.geo.cache import generation, memoised, scope_key
+from anjian.geo.cache import scoped
 from anjian.geo.layers import MapLayer, feature_bounds
 
 __all__ = [
@@ -62,7 +62,7 @@ def _hazard(major: bool, process: bool, chemical: bool) -> str:
 
 
 def _cached(kind: str, scope: Any, build: Callable[[], list[Any]]) -> list[Any]:
-    return memoised(f"{kind}:{generation()}:{scope_key(scope)}", build, CACHE_SECONDS)
+    return scoped(kind, scope, build, CACHE_SECONDS)
 
 
 # ---------------------------------------------------------------------------------------------

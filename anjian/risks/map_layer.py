@@ -64,10 +64,9 @@ CACHE_SECONDS = 120
 def _cached(kind: str, scope: Any, build: Callable[[], list[Any]]) -> list[Any]:
     """``build()`` kept per scope and per generation of the register (``risks``, bumped by
     :mod:`anjian.risks.signals`) and of the registry (``geo``: plots and names)."""
-    from anjian.geo.cache import generation, memoised, scope_key
+    from anjian.geo.cache import scoped
 
-    key = f"risks-{kind}:{generation('risks')}:{generation()}:{scope_key(scope)}"
-    return memoised(key, build, CACHE_SECONDS)
+    return scoped(f"risks-{kind}", scope, build, CACHE_SECONDS, kinds=("risks", "geo"))
 
 
 def plot_features(scope: Any, bbox: Any) -> list[dict[str, Any]]:
