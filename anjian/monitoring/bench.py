@@ -287,7 +287,9 @@ class _WorkerProcess:
                 client_id,
                 "--topic-prefix",
                 prefix,
-                "--no-maintenance",
+                # ANJIAN_BENCH_MAINTENANCE=1: as in production, with the maintenance thread (rollups of the
+                # committed minutes, escalation) and the offline sweep running beside ingest.
+                *([] if os.environ.get("ANJIAN_BENCH_MAINTENANCE") == "1" else ["--no-maintenance"]),
                 "--metrics-port",
                 str(self.port),
                 # Each run uses new client ids: let the shared broker forget their sessions afterwards.

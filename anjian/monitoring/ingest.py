@@ -111,6 +111,23 @@ class Runtime:
         self.offline_ms = _NEVER_MS if r._offline_ms is None else r._offline_ms
 
 
+#: The point fields the alarm rules read, in ``point_rules`` order.
+_RULE_FIELDS = ("h", "hh", "l", "ll", "deadband", "on_delay_s", "off_delay_s", "offline_after_s", "roc_per_s")
+
+
+def points_signature() -> tuple[Any, ...]:
+    """What changes when the enabled points or their enterprises change: count and id sum of the enabled points,
+    their newest ``updated_at`` and their enterprises' newest (an enterprise code is a registry key)."""
+    from django.db.models import Count, Max, Sum
+
+    from anjian.monitoring.models import MonitoringPoint
+
+    agg = MonitoringPoint.objects.filter(enabled=True).aggregate(
+        n=Count("id"), ids=Sum("id"), points=Max("updated_at"), enterprises=Max("enterprise__updated_at")
+    )
+    return (agg["n"], agg["ids"], agg["points"], agg["enterprises"])
+
+
 @dataclass
 class Registry:
     """Enterprise code → tag → point runtime, for every enabled point (or those of some enterprises)."""
@@ -119,6 +136,8 @@ class Registry:
     by_id: dict[int, Runtime] = field(default_factory=dict)
     #: Which enterprise codes this registry holds (a partitioned worker's share); None: all.
     owns: Callable[[str | None], bool] | None = None
+    #: ``points_signature()`` when the points were loaded (None: not loaded from the database, or only some).
+    signature: tuple[Any, ...] | None = None
 
     @classmethod
     def load(
@@ -129,19 +148,27 @@ class Registry:
         with_state: bool = True,
         owns: Callable[[str | None], bool] | None = None,
     ) -> Registry:
-        """Load points, their persisted state and their last stored reading (the resume point after a crash)."""
-        from anjian.monitoring.models import MonitoringPoint
+        """Load points, their persisted state and their last stored reading (the resume point after a crash).
+
+        The points are read as rows (``values_list``), not model instances: 20,000 points load in a fraction of
+        the time, which matters because a worker reloads them when they change (``refresh``).
+        """
+        from anjian.monitoring.models import MonitoringPoint, point_rules
 
         reg = cls(owns=owns)
-        points = MonitoringPoint.objects.filter(enabled=True).select_related("enterprise")
+        if enterprise_ids is None:
+            reg.signature = points_signature()
+        points = MonitoringPoint.objects.filter(enabled=True)
         if enterprise_ids is not None:
             points = points.filter(enterprise_id__in=list(enterprise_ids))
-        for p in points:
-            if owns is not None and not owns(p.enterprise.uscc):
+        for pk, enterprise_id, code, tag, *rules in points.values_list(
+            "pk", "enterprise_id", "enterprise__uscc", "tag", *_RULE_FIELDS
+        ):
+            if owns is not None and not owns(code):
                 continue
-            rt = Runtime(p.pk, p.enterprise_id, p.tag, p.rules(), PointState())
-            reg.by_code.setdefault(p.enterprise.uscc, {})[p.tag] = rt
-            reg.by_id[p.pk] = rt
+            rt = Runtime(pk, enterprise_id, tag, point_rules(*rules), PointState())
+            reg.by_code.setdefault(code, {})[tag] = rt
+            reg.by_id[pk] = rt
         if with_state:
             reg.load_states(list(reg.by_id), lock=lock)
         return reg
@@ -165,8 +192,17 @@ class Registry:
                 st.last_ms = ts
                 st.last_v = v if q == 0 else None
 
-    def refresh(self) -> None:
-        """Pick up added, changed or disabled points, keeping the live state of the others."""
+    def refresh(self) -> bool:
+        """Pick up added, changed or disabled points, keeping the live state of the others; return whether the
+        points had changed.
+
+        A worker calls this every 30 s between batches. It first compares ``points_signature()`` (one aggregate
+        query, a few ms) with the one it loaded: reloading 20,000 points every time stalled the worker's batches
+        for 1.5–3.5 s, the alarm latency's worst seconds in ``anjian bench ingest``.
+        """
+        signature = points_signature()
+        if signature == self.signature:
+            return False
         fresh = Registry.load(None, with_state=False, owns=self.owns)
         new_ids = []
         for point_id, rt in fresh.by_id.items():
@@ -176,7 +212,8 @@ class Registry:
             else:
                 new_ids.append(point_id)
         fresh.load_states(new_ids)
-        self.by_code, self.by_id = fresh.by_code, fresh.by_id
+        self.by_code, self.by_id, self.signature = fresh.by_code, fresh.by_id, fresh.signature
+        return True
 
     def enterprise_ids(self) -> set[int]:
         return {rt.enterprise_id for rt in self.by_id.values()}

@@ -52,6 +52,31 @@ def _scoped(scope: Any, action: str) -> models.Q | None:
 # ---------------------------------------------------------------------------------------------
 
 
+def point_rules(
+    h: float | None,
+    hh: float | None,
+    l: float | None,  # noqa: E741 - the standard's name
+    ll: float | None,
+    deadband: float | None,
+    on_delay_s: float | None,
+    off_delay_s: float | None,
+    offline_after_s: int | None,
+    roc_per_s: float | None,
+) -> PointRules:
+    """The pure rules from a point's stored fields (model instance or a row: the ingest registry reads rows)."""
+    return PointRules(
+        h=h,
+        hh=hh,
+        l=l,
+        ll=ll,
+        deadband=deadband or 0.0,
+        on_delay_s=on_delay_s or 0.0,
+        off_delay_s=off_delay_s or 0.0,
+        offline_after_s=float(offline_after_s) if offline_after_s else None,
+        roc_per_s=roc_per_s,
+    )
+
+
 class MonitoringPoint(BaseModel):
     """A sensor (监测点) of an enterprise, with its alarm configuration.
 
@@ -117,16 +142,16 @@ class MonitoringPoint(BaseModel):
 
     def rules(self) -> PointRules:
         """The pure rules of this point."""
-        return PointRules(
-            h=self.h,
-            hh=self.hh,
-            l=self.l,
-            ll=self.ll,
-            deadband=self.deadband or 0.0,
-            on_delay_s=self.on_delay_s or 0.0,
-            off_delay_s=self.off_delay_s or 0.0,
-            offline_after_s=float(self.offline_after_s) if self.offline_after_s else None,
-            roc_per_s=self.roc_per_s,
+        return point_rules(
+            self.h,
+            self.hh,
+            self.l,
+            self.ll,
+            self.deadband,
+            self.on_delay_s,
+            self.off_delay_s,
+            self.offline_after_s,
+            self.roc_per_s,
         )
 
     def clean(self) -> None:

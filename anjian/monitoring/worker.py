@@ -28,7 +28,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from anjian.monitoring.ingest import Batch, Registry, Rejects, decode_into, now_ms, write_batch
-from anjian.monitoring.maintenance import tick
+from anjian.monitoring.maintenance import MINUTE_MS, DirtyMinutes, Maintainer, offline_sweep
 
 __all__ = ["Pending", "Worker", "WorkerStats", "owner", "parse_mqtt_url", "parse_partition"]
 
@@ -160,6 +160,9 @@ class Worker:
         self.writer: threading.Thread | None = None
         #: Acknowledge callback (tests replace it to watch the order of commits and acknowledgements).
         self.ack: Any = None
+        #: Minutes with committed readings not yet rolled up (the maintenance thread's work list).
+        self.dirty = DirtyMinutes()
+        self.maintainer: Maintainer | None = None
 
     @property
     def subscription(self) -> str:
@@ -275,6 +278,10 @@ class Worker:
         t0 = time.perf_counter()
         with transaction.atomic():
             result = write_batch(pending.batch, registry, self.rejects)
+        rows = pending.batch.rows
+        if rows and self.maintenance:
+            stamps = [r[1] for r in rows]
+            self.dirty.mark(min(stamps), max(stamps))
         log.debug(
             "wrote %d messages, %d readings in %.1f ms (waiting: %d messages, %d batches)",
             len(pending.messages),
@@ -333,8 +340,16 @@ class Worker:
         registry_box = [registry]
         self.writer = threading.Thread(target=self._write_loop, args=(registry_box,), name="ingest-writer")
         self.writer.start()
+        if self.maintenance:
+            # What a previous worker may have committed and not yet rolled up (it rolls up every 10 s).
+            wall = now_ms()
+            self.dirty.mark(wall - 3 * MINUTE_MS, wall)
+            self.maintainer = Maintainer(
+                self.dirty, lambda: sorted(registry_box[0].by_id) if self.partition else None
+            )
+            self.maintainer.start()
         client = self.start_client()
-        last_refresh = last_tick = time.monotonic()
+        last_refresh = last_sweep = time.monotonic()
         try:
             while not self._stop.is_set():
                 if self._failed.is_set():
@@ -345,23 +360,33 @@ class Worker:
                 if messages:
                     self.outbox.put(self.evaluate(messages, registry))
                 now = time.monotonic()
-                if self.maintenance and now - last_tick >= 1.0:
-                    last_tick = now
-                    # The sweep changes and writes point states itself: let the writer finish first.
+                if self.maintenance and now - last_sweep >= 5.0:
+                    last_sweep = now
+                    # The sweep changes and writes point states itself: let the writer finish first. (Rollups,
+                    # escalation and retention run on the maintenance thread, off this path.)
                     self.outbox.join()
                     if not self._failed.is_set():
                         try:
-                            tick(registry=registry)
+                            offline_sweep(registry)
                         except Exception:
-                            log.exception("maintenance failed")
+                            log.exception("offline sweep failed")
                 if now - last_refresh > 30:
+                    # Between batches; one aggregate query unless the points changed (then a reload).
                     self.outbox.join()
-                    registry.refresh()
-                    _freeze_heap()
+                    if registry.refresh():
+                        _freeze_heap()
+                        log.info(
+                            "points changed: %d reloaded in %.0f ms",
+                            len(registry.by_id),
+                            (time.monotonic() - now) * 1000,
+                        )
                     last_refresh = time.monotonic()
         finally:
             self.outbox.put(None)
             self.writer.join()
+            if self.maintainer is not None:
+                self.maintainer.stop()
+                self.maintainer.join(timeout=30)
             client.disconnect()
             client.loop_stop()
         return self.stats

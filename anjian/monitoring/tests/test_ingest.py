@@ -204,3 +204,32 @@ def test_map_features_are_scoped_and_coloured_by_state(
     props = features[0]["properties"]
     assert features[0]["geometry"]["coordinates"] == [105.1, 37.5]
     assert props["colour"] == "#c62828" and ["状态", "二级报警（HH）"] in props["popup"]
+
+
+def test_registry_refresh_reads_one_aggregate_until_the_points_change(
+    enterprise_factory, point_factory, django_assert_num_queries
+):
+    # given: a worker's registry whose first point has live state
+    ent = enterprise_factory()
+    first = point_factory(ent, tag="GT-1", h=25)
+    second = point_factory(ent, tag="GT-2", h=25)
+    t = now_ms() - 10_000
+    registry, _ = ingest(ent.uscc, body([{"tag": "GT-1", "v": 30, "ts": t}]))
+    assert registry.by_id[first.pk].state.level == "H"
+    # when nothing changed: one query, nothing reloaded
+    with django_assert_num_queries(1):
+        assert registry.refresh() is False
+    # when a threshold changes, a point is disabled and one is added (as the points import saves them)
+    first.h = 40
+    first.save()
+    second.enabled = False
+    second.save()
+    third = point_factory(ent, tag="GT-3", h=25)
+    assert registry.refresh() is True
+    # then: the new rules, the live state kept, the disabled point gone, the new one there
+    assert registry.by_id[first.pk].rules.h == 40
+    assert registry.by_id[first.pk].state.level == "H"
+    assert second.pk not in registry.by_id and "GT-2" not in registry.by_code[ent.uscc]
+    assert registry.by_code[ent.uscc]["GT-3"].point_id == third.pk
+    with django_assert_num_queries(1):
+        assert registry.refresh() is False

@@ -372,3 +372,58 @@ def test_a_batch_repeating_stored_readings_takes_the_duplicate_safe_path(
     assert (first.maybe_stored, again.maybe_stored, third.maybe_stored) == (False, True, True)
     assert (again_result["new"], third_result["new"]) == (0, 1)
     assert Reading.objects.count() == 3
+
+
+def test_dirty_minutes_join_consecutive_minutes_into_spans_and_empty_on_take() -> None:
+    from anjian.monitoring.maintenance import MINUTE_MS, DirtyMinutes
+
+    dirty = DirtyMinutes()
+    dirty.mark(10 * MINUTE_MS + 5, 11 * MINUTE_MS + 59_999)
+    dirty.mark(12 * MINUTE_MS, 12 * MINUTE_MS)
+    dirty.mark(20 * MINUTE_MS + 1, 20 * MINUTE_MS + 2)
+    dirty.mark(5 * MINUTE_MS, 4 * MINUTE_MS)  # an empty span marks nothing
+    assert dirty.take() == [(10 * MINUTE_MS, 13 * MINUTE_MS), (20 * MINUTE_MS, 21 * MINUTE_MS)]
+    assert dirty.take() == [] and len(dirty) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_marks_committed_minutes_and_its_maintenance_thread_rolls_up_only_those(
+    seeded_units, enterprise_factory, point_factory
+) -> None:
+    from anjian.monitoring.maintenance import MINUTE_MS, Maintainer
+    from anjian.monitoring.models import ReadingRollup
+
+    # given: two points; readings of both in two minutes, and an older minute stored but never marked
+    ent = enterprise_factory()
+    mine = point_factory(ent, tag="GT-1")
+    other = point_factory(ent, tag="GT-2")
+    registry = Registry.load()
+    worker = Worker("mqtt://127.0.0.1:1")
+    worker.ack = lambda generation, msg: None
+    minute = (int(time.time() * 1000) - 10 * MINUTE_MS) // MINUTE_MS * MINUTE_MS
+    old = {"ts": minute - 5 * MINUTE_MS, "readings": [{"tag": "GT-1", "v": 9.0}]}
+    batch = [
+        {"ts": minute + 1_000, "readings": [{"tag": "GT-1", "v": 1.0}, {"tag": "GT-2", "v": 5.0}]},
+        {"ts": minute + 2_000, "readings": [{"tag": "GT-1", "v": 3.0}]},
+        {"ts": minute + MINUTE_MS + 1, "readings": [{"tag": "GT-1", "v": 7.0}]},
+    ]
+    worker.maintenance = False
+    worker.process([_msg(1, f"anjian/v1/telemetry/{ent.uscc}", json.dumps(old).encode())], registry)
+    worker.maintenance = True
+    worker.process(
+        [_msg(i + 2, f"anjian/v1/telemetry/{ent.uscc}", json.dumps(b).encode()) for i, b in enumerate(batch)],
+        registry,
+    )
+    # when: the maintenance thread's rollup, restricted to one point as a partitioned worker's is
+    rows = Maintainer(worker.dirty, lambda: [mine.pk]).roll_up()
+    # then: the two marked minutes, not the unmarked one; only the worker's point on PostgreSQL
+    got = {
+        (r.point_id, r.minute): (r.n, r.vmin, r.vmax)
+        for r in ReadingRollup.objects.order_by("point_id", "minute")
+    }
+    expected = {(mine.pk, minute): (2, 1.0, 3.0), (mine.pk, minute + MINUTE_MS): (1, 7.0, 7.0)}
+    if connection.vendor == "sqlite":
+        # SQLite has one ingest process and no partitions: the restriction is not applied there.
+        expected[(other.pk, minute)] = (1, 5.0, 5.0)
+    assert got == expected and rows == len(expected)
+    assert len(worker.dirty) == 0
