@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from anjian.core.attachments import KINDS, max_bytes_default, sniff
 
-__all__ = ["DOCUMENT_KINDS", "EVIDENCE_KINDS", "check_uploaded_file"]
+__all__ = ["DOCUMENT_KINDS", "EVIDENCE_KINDS", "PHOTO_KINDS", "check_uploaded_file"]
 
+#: Photos (a facility inspection's picture).
+PHOTO_KINDS: tuple[str, ...] = ("jpeg", "png", "webp")
 #: Scans: photos and PDF.
 DOCUMENT_KINDS: tuple[str, ...] = ("jpeg", "png", "webp", "pdf")
 #: Evidence of a report: also the minutes and tables people attach (Word, Excel).

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import BaseModel
+from anjian.core.uploads import PHOTO_KINDS, check_uploaded_file
 from anjian.fire.choices import FacilityStatus, HydrantType, InspectionResult
 
 __all__ = [
@@ -337,3 +338,7 @@ class Inspection(BaseModel):
             raise ValidationError(_("每次检查须且只能对应一个设施"))
         if self.pressure_mpa is not None and not (Decimal(0) <= self.pressure_mpa <= Decimal(5)):
             raise ValidationError({"pressure_mpa": _("压力应在0至5 MPa之间")})
+        try:
+            check_uploaded_file(self.photo, label=str(_("照片")), allowed=PHOTO_KINDS)
+        except ValidationError as exc:
+            raise ValidationError({"photo": exc.messages}) from exc

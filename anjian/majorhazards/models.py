@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import BaseModel
+from anjian.core.uploads import check_uploaded_file
 from anjian.enterprises.geometry import plot_error, point_error
 from anjian.enterprises.models import enterprise_scope_q
 from anjian.majorhazards.choices import (
@@ -179,6 +180,10 @@ class HazardInstallation(BaseModel):
             errors["filed_on"] = str(_("已备案时必须填写备案日期"))
         if self.assessed_on and self.assessed_on > timezone.localdate():
             errors["assessed_on"] = str(_("安全评估报告日期不能晚于今天"))
+        try:
+            check_uploaded_file(self.assessment_file, label=str(_("安全评估报告文件")))
+        except ValidationError as exc:
+            errors["assessment_file"] = "；".join(exc.messages)
         if errors:
             raise ValidationError(errors)
 

@@ -86,3 +86,23 @@ def test_map_features_for_the_park_map(hydrant_factory, user_factory):
     gaps = maps.gap_features(committee)
     assert [g["geometry"]["type"] for g in gaps] == ["LineString"]
     assert emergency_maps.resource_features(committee) == []
+
+
+def test_inspection_photo_is_bounded_by_the_upload_limit(hydrant_factory, client_for, user_factory, settings):
+    # given: an upload limit of 1 KB and a real JPEG of several KB
+    settings.ANJIAN_ATTACHMENT_MAX_BYTES = 1024
+    hydrant = hydrant_factory(0, 0)
+    client = client_for(user_factory(role="committee", org="安委会办公室"))
+    buf = io.BytesIO()
+    Image.effect_noise((64, 64), 80).convert("RGB").save(buf, "JPEG", quality=95)
+    buf.seek(0)
+    buf.name = "p.jpg"
+    # when
+    response = client.post(
+        f"/fire/hydrant/{hydrant.pk}/",
+        {"inspected_on": "2025-06-01", "inspector": "张三", "result": "ok", "photo": buf},
+    )
+    # then: the form says why, nothing stored
+    assert response.status_code == 200
+    assert "照片不能超过" in response.content.decode()
+    assert not Inspection.objects.filter(hydrant=hydrant).exists()

@@ -209,3 +209,20 @@ def test_a_major_installation_flags_its_enterprise_in_the_registry(
     assert (
         "按重大危险源辨识结果标记" in history_for(enterprise).filter(message__contains="标记").first().message
     )
+
+
+def test_assessment_file_is_typed_by_content(plant, committee_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    # given: an executable named like a report
+    plant.assessment_file = SimpleUploadedFile("评估报告.pdf", b"MZ\x90\x00" + b"\x00" * 64)
+    # when / then: refused with the field named, in Chinese
+    with pytest.raises((ValidationError, ValidationFailed), match="安全评估报告文件只接受"):
+        actions.do_save_installation(plant, acting_user=committee_user)
+    # and a real PDF is accepted
+    plant.assessment_file = SimpleUploadedFile(
+        "评估报告.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    )
+    actions.do_save_installation(plant, acting_user=committee_user)
+    plant.refresh_from_db()
+    assert plant.assessment_file.name.endswith(".pdf")
