@@ -234,6 +234,10 @@ def child(n: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     assert not settings.DEBUG
+    # As the WSGI entry point does for a server process (anjian/wsgi.py).
+    from anjian.core.warmup import warm_and_freeze
+
+    warm_and_freeze()
     counts = {
         "enterprises": Enterprise.objects.count(),
         "people": Person.objects.count(),
