@@ -144,3 +144,15 @@ def test_only_zone_wide_roles_see_ingest_counters_and_metrics(world, client_for,
     assert (
         api_client_for(world["users"]["ent_a"]).get("/api/v1/monitoring/ingest-counters/").status_code == 403
     )
+
+
+def test_overview_counts_each_listed_enterprise_from_its_own_points(world, client_for, point_factory):
+    # given: A has a second, quiet point and a disabled one; B's point alarms (v = 60 over the default H)
+    point_factory(world["a"], tag="GT-A-002")
+    point_factory(world["a"], tag="GT-A-OFF", enabled=False)
+    # when
+    response = client_for(world["users"]["committee"]).get("/monitoring/")
+    # then: per enterprise, enabled points and those alarming; one open alarm each
+    rows = {e.name: (e.points, e.alarming, e.offline, e.fault, n) for e, n in response.context["enterprises"]}
+    assert rows == {"甲方监测化工": (2, 1, 0, 0, 1), "乙方监测建筑": (1, 1, 0, 0, 1)}
+    assert response.context["total_points"] == 3
