@@ -125,6 +125,23 @@ def test_postgresql_pages_many_matches_along_the_list_index(
     assert [p.name for p in few] == ["李红梅"]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the key arrays are PostgreSQL's")
+def test_postgresql_tells_the_planner_how_many_keys_unless_they_sit_together_in_the_list_order(
+    people: dict[str, Any], certificate_factory: Any
+) -> None:
+    from anjian.people.models import Certificate
+
+    certificate = certificate_factory(people["zhang"])
+    # given certificates ordered by expiry date, searched by their holder's name: the matches are spread over that
+    # order, so the planner is given the constant array (it may walk the expiry index and stop at the page)
+    q = search_q(Certificate, "张", ["^number", "person__name"])
+    sql = str(Certificate.objects.filter(q).query)
+    assert "unnest" not in sql and "= ANY(" in sql, sql
+    assert list(Certificate.objects.filter(q)) == [certificate]
+    # and people ordered by name, searched by name: the matches sit together, so the array is hidden (key by key)
+    assert "unnest" in str(Person.objects.filter(search_q(Person, "张", FIELDS)).query)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe exists on PostgreSQL only")
 def test_a_search_costs_one_query_that_stops_after_few_matches(people: dict[str, Any]) -> None:
     from django.test.utils import CaptureQueriesContext
