@@ -15,11 +15,12 @@ On other databases ``ngram`` is ``icontains`` (SQLite scans; its scale is the de
 rows through a ``UNION ALL`` of per-field subqueries, each on its own index (an ``OR`` across joined tables cannot use
 any), and then answers in one of two ways:
 
-- **few matches** (the usual name, number or rare word: all of them were read): those ids, so the list reads its
-  rows by key and sorts at most :data:`FEW_MATCHES` of them; the UNION is not run again for the count and the page;
+- **few matches** (the usual name, number or rare word: all of them were read): those ids as a constant
+  (:class:`Keys`; the UNION is not run again for the count and the page), so the list reads its rows by key and
+  sorts them, or walks its ordering index when PostgreSQL finds that cheaper (see :class:`AnyOfSubquery`);
 - **many matches** (化工 among 600,000 people: 160,000 rows): each field is tested on the row itself (``OR`` of
   ``ILIKE``, the employer's name through the list's own join), so a list ordered by an index walks that index and
-  stops at its page — a quarter of the rows match, so page 1 reads ~200 of them — instead of fetching and sorting
+  stops at its page — a quarter of the rows match, so page 1 reads ~160 of them — instead of fetching and sorting
   every match (1.1 s).
 
 Fields named ``"^field"`` match a prefix only (codes and numbers: ``LIKE 'value%'`` on a ``varchar_pattern_ops`` index
