@@ -29,6 +29,7 @@ __all__ = [
     "Scope",
     "access_by_id",
     "access_for_change",
+    "path_spans_many",
     "restrict",
     "rule_spans_many",
     "scope_of",
@@ -182,12 +183,13 @@ def rule_spans_many(model: type[models.Model], q: models.Q) -> bool:
         if isinstance(child, models.Q):
             if rule_spans_many(model, child):
                 return True
-        elif isinstance(child, tuple) and _path_spans_many(model, child[0]):
+        elif isinstance(child, tuple) and path_spans_many(model, child[0]):
             return True
     return False
 
 
-def _path_spans_many(model: type[models.Model], path: str) -> bool:
+def path_spans_many(model: type[models.Model], path: str) -> bool:
+    """True when the lookup path ``path`` (``employer_enterprise__name``) crosses a to-many relation."""
     opts = model._meta
     for part in path.split(LOOKUP_SEP):
         try:

@@ -248,6 +248,8 @@ class EnterpriseListView(LoginRequiredMixin, View):
         base = restrict(Enterprise.objects.select_related("town", "supervising_unit"), request.user)
         fs = EnterpriseFilterSet(request.GET, queryset=base)
         qs = fs.qs
+        # Counted once: the heading's total is also the paginator's (a search scans the register's 20,000 rows).
+        total = qs.count()
         ctx = {
             "page_title": "企业名录",
             "f": request.GET,
@@ -257,10 +259,10 @@ class EnterpriseListView(LoginRequiredMixin, View):
             "statuses": EnterpriseStatus.choices,
             "scales": Scale.choices,
             "units": OrgUnit.objects.filter(pk__in=base.values("supervising_unit_id")).order_by("code"),
-            "total": qs.count(),
+            "total": total,
             "can_write": _can_write_registry(request.user),
             "query": request.GET.urlencode(),
-            **paginate(request, qs),
+            **paginate(request, qs, count=total),
         }
         return render(request, "enterprises/enterprise_list.html", ctx)
 

@@ -331,14 +331,21 @@ def compliance_for_units(
     return result
 
 
-def report_compliance(unit: OrgUnit, year: int, as_of: dt.date | None = None) -> ComplianceSummary:
+def report_compliance(
+    unit: OrgUnit,
+    year: int,
+    as_of: dt.date | None = None,
+    *,
+    tasks: Iterable[PlanTask] | None = None,
+) -> ComplianceSummary:
     """What ``unit`` owed in ``year`` across all its tasks: a :class:`ComplianceSummary` (due/on time/late/missing).
 
     ``as_of`` defaults to today; for a past year pass e.g. ``date(year + 1, 1, 16)`` or later so that the
-    fourth quarter's grace period has run out. Used by the yearly assessment.
+    fourth quarter's grace period has run out. Used by the yearly assessment. ``tasks``: the unit's tasks when the
+    caller has them loaded (with ``units__unit__members``), instead of reading every task of every plan again.
     """
     as_of = as_of or timezone.localdate()
-    items = compliance_for_units([unit], as_of=as_of, year=year).get(unit.pk, [])
+    items = compliance_for_units([unit], as_of=as_of, year=year, tasks=tasks).get(unit.pk, [])
     return ComplianceSummary(unit=unit, year=year, as_of=as_of, items=items)
 
 

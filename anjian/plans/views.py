@@ -807,7 +807,9 @@ class MyTasksView(LoginRequiredMixin, View):
                     }
                 )
             plan_end = max((t.plan.period_end for t in tasks), default=today)
-            summary = report_compliance(unit, min(today.year, plan_end.year))
+            # The tasks just listed (those the unit reports on): reading every task of every plan again with its
+            # units and their members was half of this page (~70 ms of CPU).
+            summary = report_compliance(unit, min(today.year, plan_end.year), tasks=tasks)
         return render(
             request,
             "plans/my_tasks.html",
