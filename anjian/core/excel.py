@@ -1252,9 +1252,10 @@ def _bulk_insert(
     from anjian.core.actions import bulk_create_objects
 
     numbers = {id(r.obj): r.row for r in rows}
+    template = _("Excel 导入第 %(row)d 行")  # translated once, not once per row
 
     def message(obj: Any) -> str:
-        return _("Excel 导入第 %(row)d 行") % {"row": numbers.get(id(obj), 0)}
+        return template % {"row": numbers.get(id(obj), 0)}
 
     try:
         with transaction.atomic():
