@@ -440,6 +440,13 @@ class FieldChecks:
             if not getattr(f, "generated", False)
         ]
         self.relations = [f for f in opts.concrete_fields if f.is_relation]
+        # A key's ``limit_choices_to`` given as data (not a callable) is compiled once.
+        self.limits: dict[str, Callable[[models.Model], bool | None]] = {}
+        for f in self.relations:
+            limit = f.remote_field.limit_choices_to
+            if limit and not callable(limit):
+                q = limit if isinstance(limit, models.Q) else models.Q(**limit)
+                self.limits[f.name] = _compile_q(q, f.related_model)
         probe = model.__new__(model)
         self.constraints = [
             (model_class, list(constraints)) for model_class, constraints in probe.get_constraints()
@@ -454,7 +461,19 @@ class FieldChecks:
 
     def fetched_relations(self, obj: models.Model) -> set[str]:
         """The foreign keys of ``obj`` holding an object read from the database (see ``_fetched_relation``)."""
-        return {f.name for f in self.relations if _fetched_relation(obj, f)}
+        names = set()
+        for f in self.relations:
+            limit = self.limits.get(f.name)
+            if limit is None:
+                if _fetched_relation(obj, f):
+                    names.add(f.name)
+                continue
+            if getattr(obj, f.attname) is None or not f.is_cached(obj):
+                continue
+            related = getattr(obj, f.name)
+            if related is not None and not related._state.adding and limit(related) is True:
+                names.add(f.name)
+        return names
 
     def clean_fields(self, obj: models.Model, exclude: set[str] | frozenset[str] = frozenset()) -> None:
         """``Model.clean_fields(exclude)`` with the quick tests."""
