@@ -6,7 +6,7 @@ child process so its peak memory (``ru_maxrss``) is its own:
 
 * export of the 60,000 persons and the 100,000 certificates (what the 安委办 sees) through the page's export
   code: rows/s by wall and by CPU time, peak RSS of the process and the RSS it had before the export;
-* import of 10,000 new persons and of 2,000 new enterprises from .xlsx files: rows/s, CPU time, and
+* import of 10,000 new persons and of 10,000 new enterprises from .xlsx files: rows/s, CPU time, and
   queries per row (``CaptureQueriesContext``).
 
 SQLite is a temporary file; PostgreSQL is ``anjian_scaleio_bench`` at ``BENCH_PG_URL`` (default
@@ -32,7 +32,7 @@ ENTERPRISES = int(os.environ.get("BENCH_EXCEL_ENTERPRISES", "2000"))
 PEOPLE_PER_ENTERPRISE = 30
 CERTS_PER_ENTERPRISE = 50
 IMPORT_PEOPLE = int(os.environ.get("BENCH_EXCEL_IMPORT_PEOPLE", "10000"))
-IMPORT_ENTERPRISES = int(os.environ.get("BENCH_EXCEL_IMPORT_ENTERPRISES", "2000"))
+IMPORT_ENTERPRISES = int(os.environ.get("BENCH_EXCEL_IMPORT_ENTERPRISES", "10000"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/anjian_scaleio_bench")
 HERE = Path(__file__).resolve().parent
 

@@ -251,7 +251,8 @@ def _new_ids(connection: Any, table: str, pk_column: str, count: int) -> list[An
 
 def _auto_now(field: models.Field[Any, Any]) -> bool:
     """A ``DateTimeField`` stamped on insert (``auto_now``/``auto_now_add``) by Django's own ``pre_save``."""
-    return type(field) is models.DateTimeField and bool(field.auto_now or field.auto_now_add)  # type: ignore[attr-defined]
+    stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    return type(field) is models.DateTimeField and bool(stamped)
 
 
 def _copy_rows_of(
@@ -391,9 +392,9 @@ def insert_values(
         return 0
     connection = connections[DEFAULT_DB_ALIAS]
     opts = model._meta
-    fields = [opts.get_field(name) for name in names]
+    fields: list[Any] = [opts.get_field(name) for name in names]
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(qn(f.column) for f in fields)
     size = len(fields)
     per = max(1, min(rows_per_statement, _max_params() // size))
     converters = [_db_value(f, connection) for f in fields]

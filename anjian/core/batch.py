@@ -439,7 +439,7 @@ class FieldChecks:
             for f in opts.fields
             if not getattr(f, "generated", False)
         ]
-        self.relations = [f for f in opts.concrete_fields if f.is_relation]
+        self.relations: list[Any] = [f for f in opts.concrete_fields if f.is_relation]
         # A key's ``limit_choices_to`` given as data (not a callable) is compiled once.
         self.limits: dict[str, Callable[[models.Model], bool | None]] = {}
         for f in self.relations:
@@ -501,7 +501,7 @@ def clean_fields(obj: models.Model, exclude: Iterable[str] | None = None) -> Non
     quick tests when a batch of the model is active (:func:`using_index`), Django's own otherwise."""
     index = active_index(type(obj))
     if index is None:
-        models.Model.clean_fields(obj, exclude=exclude)
+        models.Model.clean_fields(obj, exclude=None if exclude is None else set(exclude))
         return
     index.checks().clean_fields(obj, set(exclude or ()))
 

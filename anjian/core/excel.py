@@ -123,6 +123,11 @@ def _is_blank(value: Any) -> bool:
 
 def parse_text(value: Any) -> str:
     """Text; a number typed into a text cell is written without a trailing ``.0``."""
+    if value.__class__ is str:  # most cells: the checks below for other types need not run
+        text = value.strip()
+        if find_control_character(text) is not None:
+            raise CellError(control_character_message())
+        return text
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -1115,26 +1120,31 @@ def _import_rows(
                 if idx < len(cells) and idx not in formulas and not _is_blank(cells[idx])
             )
 
-    parsers = {idx: column.cell_parser() for idx, column in mapping.items()}
+    # Per column, once: its parser and the value of an empty cell.
+    plan = [
+        (idx, column, column.field, column.required, column.cell_parser(), _empty_value(spec.model, column))
+        for idx, column in mapping.items()
+    ]
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen_keys: dict[tuple[Any, ...], int] = {}
     for row_no, cells, formulas in data_rows:
         report.total_rows += 1
         row_errors: list[tuple[str, str]] = []
         values: dict[str, Any] = {}
-        for idx, column in mapping.items():
-            raw = cells[idx] if idx < len(cells) else None
-            if idx in formulas:
+        width = len(cells)
+        for idx, column, name, required, parse, empty in plan:
+            raw = cells[idx] if idx < width else None
+            if formulas and idx in formulas:
                 row_errors.append((column.header, _("单元格是公式，请复制后“粘贴为数值”再导入")))
                 continue
-            if _is_blank(raw):
-                if column.required:
+            if raw is None or (isinstance(raw, str) and not raw.strip()):  # _is_blank
+                if required:
                     row_errors.append((column.header, _("必填")))
                     continue
-                values[column.field] = _empty_value(spec.model, column)
+                values[name] = empty
                 continue
             try:
-                values[column.field] = parsers[idx](raw)
+                values[name] = parse(raw)
             except (CellError, ValidationError, AnjianError) as exc:
                 msg = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
                 row_errors.append((column.header, msg))
@@ -1359,9 +1369,10 @@ def _instance_factory(model: type[models.Model]) -> Callable[[], models.Model]:
         return model
     prototype = model()
     state = {k: v for k, v in prototype.__dict__.items() if k != "_state"}
+    fields: list[Any] = list(model._meta.concrete_fields)
     fresh = [
         (f.attname, f.get_default)
-        for f in model._meta.concrete_fields
+        for f in fields
         if (f.has_default() and callable(f.default)) or f.has_db_default()
     ]
 

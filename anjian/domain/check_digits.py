@@ -170,8 +170,9 @@ def org_code_check_char(first8: str) -> str:
 
 
 # The result depends on the text alone and is immutable: an import checks a code when it parses the cell, again
-# when the model normalises it and once more in ``clean()``, so the last codes are remembered.
-@lru_cache(maxsize=4096)
+# when the model normalises it and once more in ``clean()``, so the last codes (a whole file of 10,000 rows) are
+# remembered.
+@lru_cache(maxsize=16384)
 def check_uscc(value: str) -> CheckResult:
     """Check a 统一社会信用代码 against GB 32100-2015.
 
