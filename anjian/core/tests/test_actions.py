@@ -170,3 +170,20 @@ def test_bulk_create_writes_the_audit_rows_record_writes(committee_user):
     assert b.object_repr == "批量单位" and b.message == "第 3 行" and b.before is None
     assert b.after["code"] == "A2" and b.time is not None
     assert two.pk and OrgUnit.objects.get(pk=two.pk).created_at is not None
+
+
+def test_bulk_inserts_raise_django_integrity_errors(committee_user):
+    # given a unit whose code is taken (COPY on PostgreSQL, a multi-row INSERT elsewhere)
+    from django.db import IntegrityError, transaction
+
+    from anjian.core.audit import _AUDIT_COLUMNS
+
+    OrgUnit.objects.create(code="DUP", name="已有单位", kind="department")
+    # when new rows clash in the database, then the error is Django's (the import saves that chunk row by row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.insert_rows([OrgUnit(code="DUP", name="重复单位", kind="department")])
+    # and a row the audit table refuses (no time: NOT NULL) is Django's error too
+    row = (None, None, "", "", 1, 999999, "1", "x", None, "", None, None, "", "")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.insert_values(AuditEntry, _AUDIT_COLUMNS, [row])
+    assert not OrgUnit.objects.filter(name="重复单位").exists()
