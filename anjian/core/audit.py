@@ -98,6 +98,49 @@ def _actor(acting_user: Any) -> tuple[Any, str]:
     return None, "系统" if acting_user is None else ""
 
 
+def _snapshotter(
+    model: type[models.Model], exclude: tuple[str, ...] = ("created_at", "updated_at", "password")
+) -> Callable[[models.Model], dict[str, Any]]:
+    """:func:`snapshot` for many objects of ``model``: the fields are looked up once, not once per object."""
+    if model._meta.many_to_many:
+        return snapshot
+    pairs: list[tuple[str, str | None, Any]] = []
+    for field in model._meta.concrete_fields:
+        if field.name in exclude:
+            continue
+        key = field.attname if not field.is_relation else field.name
+        plain = type(field).value_from_object is models.Field.value_from_object
+        pairs.append((key, field.attname if plain else None, field))
+
+    def snap(obj: models.Model) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, attname, field in pairs:
+            value = getattr(obj, attname) if attname is not None else field.value_from_object(obj)
+            data[key] = value if value is None or value.__class__ in _PLAIN else jsonable(value)
+        return data
+
+    return snap
+
+
+#: The columns :func:`record_many` writes, in order.
+_AUDIT_COLUMNS = (
+    "time",
+    "user",
+    "user_name",
+    "request_id",
+    "event_type",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "related_type",
+    "related_id",
+    "before",
+    "after",
+    "reason",
+    "message",
+)
+
+
 def record_many(
     event_type: AuditEvent | int,
     objects: Iterable[models.Model],
@@ -109,18 +152,40 @@ def record_many(
     reason: str = "",
     message: str | Callable[[Any], str] = "",
     batch_size: int = 500,
-) -> list[AuditEntry]:
+) -> int:
     """Write one audit row per object in bulk (imports, back-fills, telemetry): the same columns as
-    :func:`record`, a few queries for any number of rows. ``after``/``before``/``related`` — and
-    ``message`` when it is a function — are per object."""
-    user, name = _actor(acting_user)
-    request_id = current_request_id()
-    types: dict[type[models.Model], ContentType] = {}
+    :func:`record`, a few queries for any number of rows; returns the number of rows. ``after``/``before``/
+    ``related`` — and ``message`` when it is a function — are per object.
 
-    def ct(model: type[models.Model]) -> ContentType:
+    The rows are written as column values (``core.actions.insert_values``), without an ``AuditEntry``
+    instance each, and share one ``time`` (the moment of the call)."""
+    from django.utils import timezone
+
+    from anjian.core.actions import insert_values
+
+    user, name = _actor(acting_user)
+    user_id = user.pk if user is not None else None
+    request_id = current_request_id()
+    reason = reason or request_reason() or ""
+    event = int(event_type)
+    when = timezone.now()
+    types: dict[type[models.Model], int] = {}
+    snapshots: dict[type[models.Model], Callable[[Any], dict[str, Any] | None]] = {}
+
+    def ct(model: type[models.Model]) -> int:
         if model not in types:
-            types[model] = ContentType.objects.get_for_model(model)
+            types[model] = ContentType.objects.get_for_model(model).pk
         return types[model]
+
+    def after_of(obj: models.Model) -> dict[str, Any] | None:
+        if after is None:
+            return None
+        if after is not snapshot:
+            return after(obj)
+        model = type(obj)
+        if model not in snapshots:
+            snapshots[model] = _snapshotter(model)
+        return snapshots[model](obj)
 
     rows = []
     for obj in objects:
@@ -130,25 +195,24 @@ def record_many(
             else (obj.audit_related() if hasattr(obj, "audit_related") else None)
         )
         rows.append(
-            AuditEntry(
-                user=user,
-                user_name=name,
-                request_id=request_id,
-                event_type=int(event_type),
-                object_type=ct(type(obj)),
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                related_type=ct(type(rel)) if rel is not None else None,
-                related_id=str(rel.pk) if rel is not None else "",
-                before=before(obj) if before is not None else None,
-                after=after(obj) if after is not None else None,
-                reason=reason or request_reason() or "",
-                message=(message(obj) if callable(message) else message)[:500],
+            (
+                when,
+                user_id,
+                name,
+                request_id,
+                event,
+                ct(type(obj)),
+                str(obj.pk),
+                str(obj)[:200],
+                ct(type(rel)) if rel is not None else None,
+                str(rel.pk) if rel is not None else "",
+                before(obj) if before is not None else None,
+                after_of(obj),
+                reason,
+                (message(obj) if callable(message) else message)[:500],
             )
         )
-    from anjian.core.actions import insert_rows
-
-    return insert_rows(rows, rows_per_statement=batch_size)
+    return insert_values(AuditEntry, _AUDIT_COLUMNS, rows, rows_per_statement=batch_size)
 
 
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

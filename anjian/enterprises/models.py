@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.batch import clean_fields as batch_clean_fields
 from anjian.core.models import BaseModel
 from anjian.domain.check_digits import check_uscc
 from anjian.enterprises.choices import (
@@ -292,7 +293,8 @@ class Enterprise(BaseModel):
             self.uscc = check_uscc(self.uscc).normalized
             if len(self.uscc) > 18:
                 exclude.add("uscc")
-        super().clean_fields(exclude=exclude)
+        # ``Model.clean_fields``, with an import batch's quick checks when one is active.
+        batch_clean_fields(self, exclude)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

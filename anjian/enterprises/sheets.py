@@ -178,11 +178,12 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
 
     def save_created(rows: list[ImportRow]) -> None:
         numbers = {id(row.obj): row.row for row in rows}
+        template = _("Excel 导入第 %(row)d 行")  # translated once, not once per row
         actions.do_bulk_create_enterprises(
             [row.obj for row in rows],
             acting_user=user,
             event=AuditEvent.IMPORTED,
-            message=lambda e: _("Excel 导入第 %(row)d 行") % {"row": numbers[id(e)]},
+            message=lambda e: template % {"row": numbers[id(e)]},
         )
 
     return import_rows(

@@ -440,10 +440,16 @@ def _stored_people(rows: list[dict[str, Any]]) -> list[Person | None]:
     """The stored person of each row: same number, and same document type when the sheet has that column
     (the first registered), read in one query per 500 numbers."""
     numbers = sorted({r["id_number"] for r in rows})
+    # With the document types of the file the (id_type, id_number) unique index answers the query (the
+    # number alone would scan the index once per chunk); without the column any type matches.
+    types = {r["id_type"] for r in rows} if all("id_type" in r for r in rows) else None
     by_number: dict[str, list[Person]] = {}
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
-        for person in Person.objects.filter(id_number__in=chunk).order_by("id"):
+        stored = Person.objects.filter(id_number__in=chunk)
+        if types is not None:
+            stored = stored.filter(id_type__in=sorted(types))
+        for person in stored.order_by("id"):
             by_number.setdefault(person.id_number, []).append(person)
     found: list[Person | None] = []
     for r in rows:

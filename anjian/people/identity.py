@@ -31,7 +31,11 @@ class IdCheck:
 
 def normalize_id_number(value: str | None) -> str:
     """Full-width to half-width, no spaces, upper case ("11010519491231002x" → "…X")."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
+    text = value or ""
+    if text.isascii():
+        # NFKC leaves ASCII as it is; ``str.split()`` splits on what ``\s`` matches.
+        return "".join(text.split()).upper()
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
 # 护照: 5–17 letters and digits (Chinese passports E/G + 8, foreign ones vary).

@@ -129,6 +129,10 @@ class Person(BaseModel):
             models.Index(fields=["name", "id"], name="people_person_list"),
         ]
 
+    #: What ``clean()`` last derived from the number (type, number, sex, birth date), so ``derive_from_id``
+    #: need not check the same number again (a bulk import checks each row once).
+    _derived: tuple[Any, ...] | None = None
+
     def __str__(self) -> str:
         return self.name
 
@@ -160,6 +164,8 @@ class Person(BaseModel):
 
     def derive_from_id(self) -> None:
         """Normalise the number and take sex and birth date from it where the document carries them."""
+        if self._derived == (self.id_type, self.id_number, self.sex, self.birth_date):
+            return  # clean() just did it, and nothing it set has changed since
         self.id_number = normalize_id_number(self.id_number)
         result = check_id_number(self.id_type, self.id_number)
         if result.valid and result.birth_date is not None:
@@ -180,6 +186,7 @@ class Person(BaseModel):
             if result.birth_date is not None:
                 self.birth_date = result.birth_date
                 self.sex = result.sex or self.sex
+            self._derived = (self.id_type, self.id_number, self.sex, self.birth_date)
             taken = unique_taken(
                 Person, {"id_type": self.id_type, "id_number": self.id_number}, exclude_pk=self.pk
             )

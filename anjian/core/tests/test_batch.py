@@ -61,3 +61,39 @@ def test_unique_taken_answers_only_inside_a_batch() -> None:
     with using_index(index):
         assert unique_taken(OrgUnit, {"code": "YJJ"}) is True
         assert unique_taken(OrgUnit, {"code": "NOT-READ"}) is None
+
+
+@pytest.mark.django_db
+def test_quick_field_checks_give_the_errors_and_values_of_clean_fields(enterprise_factory: Any) -> None:
+    # given people with good values and with each kind of bad value the quick checks see
+    import datetime as dt
+
+    from anjian.core.batch import FieldChecks
+    from anjian.people.models import Person
+
+    plant = enterprise_factory()
+    cases: list[dict[str, Any]] = [
+        {},
+        {"name": "长" * 51},
+        {"name": ""},
+        {"id_type": "nonsense"},
+        {"sex": "X"},
+        {"years_experience": -1},
+        {"years_experience": True},
+        {"years_experience": "7"},
+        {"birth_date": "2020-01-02"},
+        {"birth_date": dt.datetime(2020, 1, 2, 3, 4, tzinfo=dt.UTC)},
+        {"is_active": "yes"},
+        {"role_category": "principal"},
+    ]
+    checks = FieldChecks(Person)
+    for case in cases:
+        values = {"name": "张三", "id_number": "110105194912310029", "employer_enterprise": plant, **case}
+        expected, got = Person(**values), Person(**values)
+        # when checked by Django and by the quick checks
+        want = _errors(expected.clean_fields)
+        have = _errors(lambda p=got: checks.clean_fields(p))
+        # then the errors and the cleaned values are the same
+        assert have == want, case
+        for field in Person._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(expected, field.attname), (case, field.name)
