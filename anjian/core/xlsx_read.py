@@ -12,16 +12,6 @@ the import needs, with openpyxl's conventions so the two agree cell for cell:
 * a cell with a formula (``<f>``) is reported in the row's formula set (the import refuses it by name);
 * rows are numbered as in Excel, starting at 1, with missing rows yielded empty.
 
-The sheet XML is read by a scanner first (:func:`_scan_rows`): regular expressions over the bytes split the rows
-and read the cells of the shape spreadsheet writers use (``<c>`` with ``<f>``, ``<v>`` and a one-run
-``<is><t>``, no entity or carriage return in the row) about twice as fast as ``iterparse``; any other row is
-parsed on its own by ElementTree inside the worksheet's own start tag (its namespaces), so each row gets the
-same values either way. Anything the scanner does not expect between rows (a comment, another namespace,
-another encoding) hands the rest of the sheet to ``iterparse`` (the rows already given are skipped). The
-scanner expands no entity and reads no DTD. It is more lenient than expat with XML that is broken outside the
-values (an attribute prefix that is not declared, a repeated attribute, anything after ``</sheetData>``, which
-it does not read): such a file is read instead of refused.
-
 The caller bounds the upload first (``core.excel.check_xlsx_upload``) and stops reading when it has enough rows.
 """
 
@@ -30,11 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
-from xml.etree.ElementTree import ParseError, fromstring, iterparse
+from xml.etree.ElementTree import iterparse
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string
@@ -158,24 +147,7 @@ def read_rows(data: bytes, title: str) -> tuple[str, Iterator[Row]]:
     strings = _shared_strings(archive, by_kind.get("sharedStrings"))
     dates = _date_styles(archive, by_kind.get("styles"))
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-    return name, _any_rows(archive, path, strings, dates, epoch)
-
-
-def _any_rows(
-    archive: zipfile.ZipFile, path: str, strings: list[str], dates: set[int], epoch: dt.datetime
-) -> Iterator[Row]:
-    """The rows by the scanner; from where it stops, by ``iterparse`` (the rows given are not given again)."""
-    given = 0
-    try:
-        for row in _scan_rows(archive, path, strings, dates, epoch):
-            yield row
-            given += 1
-        return
-    except _Unsupported:
-        pass
-    for index, row in enumerate(_rows(archive, path, strings, dates, epoch)):
-        if index >= given:
-            yield row
+    return name, _rows(archive, path, strings, dates, epoch)
 
 
 def _rows(
@@ -244,214 +216,6 @@ def _row_values(
                 value = from_excel(value, epoch)
         if formula is not None and kind != "str" and formula.text:
             value = f"={formula.text}"  # as openpyxl gives a formula cell
-        values[col] = value
-        col += 1
-    return values, formulas
-
-
-# ---------------------------------------------------------------------------------------------
-# The scanner
-# ---------------------------------------------------------------------------------------------
-
-
-class _Unsupported(Exception):
-    """What the scanner does not read: the rest of the sheet is read by ``iterparse``."""
-
-
-_SP = rb"[ \t\r\n]"
-# Any other attribute: not r/t/s (read below), not a namespace declaration, no entity, tab or line break.
-_OTHER = rb"""(?!(?:r|t|s)=|xmlns)[A-Za-z_][\w.:-]*=(?:"[^"<&\t\r\n]*"|'[^'<&\t\r\n]*')"""
-_CELL = (
-    rb"(<c((?:"
-    + _SP
-    + rb'+(?:r="([A-Z]{1,3})[0-9]*"|t="([A-Za-z]+)"|s="([0-9]+)"|'
-    + _OTHER
-    + rb"))*)"
-    + _SP
-    + rb"*(?:/>|>"
-    + rb"(?:(<f)(?:>([^<]*)</f>|/>|(?:"
-    + _SP
-    + rb'+(?:t|ref|si|ca|aca|bx|dt|dtr|del1|del2|r1|r2)="[^"<&]*")+/>))?'
-    + rb"(?:(<v>)([^<]*)</v>)?"
-    + rb'(?:(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?'
-    + rb"</c>))"
-)
-_CELL_RE = re.compile(_CELL)
-# A row's start tag; its end is the next "</row>" (rows do not nest; one inside a comment or CDATA section
-# leaves a content the cell pattern does not cover, so that row goes to ElementTree).
-_ROW_RE = re.compile(
-    _SP
-    + rb"*<row((?:"
-    + _SP
-    + rb'+(?:r="([0-9]+)"|'
-    + _OTHER.replace(b"(?:r|t|s)=", b"r=")
-    + rb"))*)"
-    + _SP
-    + rb"*(/?)>"
-)
-_END_RE = re.compile(_SP + rb"*</sheetData>")
-_ROOT_RE = re.compile(_SP + rb"*(<worksheet\b[^>]*>)")
-_DEFAULT_NS_RE = re.compile(
-    rb"""\bxmlns""" + _SP + rb"*=" + _SP + rb"""*["']""" + re.escape(_MAIN[1:-1].encode()) + rb"""["']"""
-)
-_DECLARATION_RE = re.compile(rb"<\?xml[^>]*\?>")
-_ENCODING_RE = re.compile(rb"""encoding""" + _SP + rb"*=" + _SP + rb"""*["']([^"']*)""")
-# Characters XML 1.0 forbids (expat refuses the file): C0 controls but tab and line breaks, U+FFFE, U+FFFF.
-_FORBIDDEN_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
-
-
-def _forbidden(data: bytes) -> bool:
-    return (
-        len(data.translate(None, _FORBIDDEN_BYTES)) != len(data)
-        or b"\xef\xbf\xbe" in data
-        or b"\xef\xbf\xbf" in data
-    )
-
-
-_READ_BYTES = 1 << 20
-
-
-def _scan_rows(
-    archive: zipfile.ZipFile, path: str, strings: list[str], dates: set[int], epoch: dt.datetime
-) -> Iterator[Row]:
-    """The rows of the sheet as :func:`_rows` gives them; raises :class:`_Unsupported` (before giving a row it
-    cannot vouch for) where the sheet is not in the shapes it reads."""
-    with archive.open(path) as stream:
-        buf = b""
-        eof = False
-
-        def more() -> None:
-            nonlocal buf, eof
-            data = stream.read(_READ_BYTES)
-            if not data:
-                eof = True
-                return
-            # Two bytes of what came before: a forbidden character may straddle two reads.
-            if _forbidden(buf[-2:] + data):
-                raise _Unsupported
-            buf += data
-
-        # Up to <sheetData>: UTF-8, no DTD, comment or instruction, the worksheet in the main namespace.
-        while True:
-            start = buf.find(b"<sheetData")
-            if start >= 0 and buf.find(b">", start) >= 0:
-                break
-            if eof:
-                raise _Unsupported
-            more()
-        head = buf[:start]
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
-        declaration = _DECLARATION_RE.match(head)
-        if declaration is not None:
-            encoding = _ENCODING_RE.search(declaration.group(0))
-            if encoding is not None and encoding.group(1).lower() not in {b"utf-8", b"utf8"}:
-                raise _Unsupported
-            head = head[declaration.end() :]
-        root = _ROOT_RE.match(head)
-        if b"<!" in head or b"<?" in head or root is None or not _DEFAULT_NS_RE.search(root.group(1)):
-            raise _Unsupported
-        opening, closing = root.group(1), b"</worksheet>"
-        tag = re.compile(rb"<sheetData" + _SP + rb"*(/?)>").match(buf, start)
-        if tag is None:
-            raise _Unsupported
-        if tag.group(1):
-            return  # <sheetData/>
-        pos = tag.end()
-        expected = 1
-        letters_at: dict[bytes, int] = {}
-        columns: dict[str, int] = {}
-        while True:
-            match = _ROW_RE.match(buf, pos)
-            end = -1
-            if match is not None and not match.group(3):
-                end = buf.find(b"</row>", match.end())
-            if match is None or (end < 0 and not match.group(3)):
-                if match is None and _END_RE.match(buf, pos):
-                    return
-                rest = buf[pos:]
-                if eof or (match is None and b"</row>" in rest):
-                    raise _Unsupported  # something else between the rows
-                buf, pos = rest, 0
-                more()
-                continue
-            whole = buf[match.start() : end + 6] if end >= 0 else match.group(0)
-            content = buf[match.end() : end] if end >= 0 else b""
-            pos = end + 6 if end >= 0 else match.end()
-            cells: list[tuple[bytes, ...]] | None = None
-            if not content:
-                cells = []
-            elif b"&" not in content and b"\r" not in content and b"]]>" not in content:
-                cells = _CELL_RE.findall(content)
-                # The cells must cover the row: matches that do not overlap and add up to its length do.
-                if sum(len(cell[0]) for cell in cells) != len(content):
-                    cells = None
-            if cells is None:
-                # Another shape of row: ElementTree reads it inside the worksheet's start tag (its namespaces).
-                try:
-                    element = fromstring(opening + whole + closing)
-                except ParseError as exc:
-                    raise _Unsupported from exc
-                if len(element) != 1 or element[0].tag != _ROW:
-                    raise _Unsupported
-                number = int(element[0].get("r") or expected)
-                while expected < number:
-                    yield expected, [], set()
-                    expected += 1
-                values, formulas = _row_values(element[0], columns, strings, dates, epoch)
-                yield number, values, formulas
-                expected = number + 1
-                continue
-            number = int(match.group(2) or expected)
-            try:
-                values, formulas = _scanned_values(cells, letters_at, strings, dates, epoch)
-            except UnicodeDecodeError as exc:
-                raise _Unsupported from exc  # not UTF-8: iterparse says what is wrong
-            while expected < number:
-                yield expected, [], set()
-                expected += 1
-            yield number, values, formulas
-            expected = number + 1
-
-
-def _scanned_values(
-    cells: list[tuple[bytes, ...]],
-    letters_at: dict[bytes, int],
-    strings: list[str],
-    dates: set[int],
-    epoch: dt.datetime,
-) -> tuple[list[Any], set[int]]:
-    """:func:`_row_values` for the cells the scanner matched."""
-    values: list[Any] = []
-    formulas: set[int] = set()
-    col = 0
-    for _cell, _attrs, letters, kind, style, f_open, f_text, v_open, v_text, is_open, is_text in cells:
-        if letters:
-            if letters not in letters_at:
-                letters_at[letters] = column_index_from_string(letters.decode()) - 1
-            col = letters_at[letters]
-        if len(values) <= col:
-            values.extend([None] * (col + 1 - len(values)))
-        if f_open:
-            formulas.add(col)
-        text = v_text.decode() if v_open and v_text else None
-        value: Any = None
-        if kind == b"s":
-            value = strings[int(text)] if text is not None else None
-        elif kind == b"inlineStr":
-            value = is_text.decode() if is_open else None
-        elif kind in {b"str", b"e"}:
-            value = text
-        elif kind == b"b":
-            value = None if text is None else text.strip() in {"1", "true"}
-        elif kind == b"d":
-            value = dt.datetime.fromisoformat(text.rstrip("Z")) if text else None
-        elif text is not None:
-            value = _number(text)
-            if style and int(style) in dates:
-                value = from_excel(value, epoch)
-        if f_open and kind != b"str" and f_text:
-            value = f"={f_text.decode()}"  # as openpyxl gives a formula cell
         values[col] = value
         col += 1
     return values, formulas

@@ -1,4 +1,4 @@
-"""``core.xlsx_read``: the scanner gives, row for row, what ``iterparse`` gives, and hands over what it does not read."""
+"""``core.xlsx_read``: the streaming reader gives the values, dates and formula cells of the shapes writers produce."""
 
 from __future__ import annotations
 
@@ -64,99 +64,48 @@ def _sheet(rows: str, *, root: str = f"<worksheet {_NS} {_REL_NS}>", end: str = 
     )
 
 
-def _both(data: bytes, monkeypatch: Any) -> tuple[list[Any], list[Any]]:
-    """The rows as read (scanner first) and as ``iterparse`` alone reads them."""
+def _read(data: bytes) -> list[Any]:
     _name, rows = xlsx_read.read_rows(data, "表")
-    scanned = list(rows)
-    with monkeypatch.context() as m:
-
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise xlsx_read._Unsupported
-            yield  # pragma: no cover
-
-        m.setattr(xlsx_read, "_scan_rows", refuse)
-        _name, rows = xlsx_read.read_rows(data, "表")
-        parsed = list(rows)
-    return scanned, parsed
+    return list(rows)
 
 
-ROWS = {
-    "inline strings, numbers, gaps": (
-        '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">姓名 </t></is></c>'
-        '<c r="C1" t="inlineStr"><is><t></t></is></c></row>'
-        '<row r="3" spans="1:4"><c r="A3"><v>42</v></c><c r="B3"><v>1.5</v></c><c r="D3"><v>1E3</v></c></row>'
-        '<row r="4"/><row><c><v>7</v></c><c t="inlineStr"><is><t>x</t></is></c></row>'
-    ),
-    "shared strings, booleans, errors, dates, formulas": (
-        '<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="b"><v>1</v></c><c r="C1" t="e"><v>#N/A</v></c>'
-        '<c r="D1" s="1"><v>45000</v></c><c r="E1"><f>SUM(A2:A3)</f><v>3</v></c>'
-        '<c r="F1" t="str"><f>A1&amp;"x"</f><v>ax</v></c><c r="G1" t="d"><v>2024-03-01T00:00:00Z</v></c>'
-        '<c r="H1"><f t="shared" si="0"/><v>5</v></c><c r="I1" t="s"><v></v></c></row>'
-    ),
-    "entities and line breaks go to ElementTree row by row": (
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; b &lt;c&gt; &#x4E2D;</t></is></c></row>'
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>one\r\ntwo\rthree</t></is></c></row>'
-        '<row r="3"><c r="A3" t="inlineStr"><is><t>plain</t></is></c></row>'
-    ),
-    "rich text and other elements in a row": (
-        '<row r="1"><c r="A1" t="inlineStr"><is><r><rPr><b/></rPr><t>粗</t></r><r><t>体</t></r></is></c></row>'
-        '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t><rPh sb="0" eb="1"><t>ふ</t></rPh></is></c>'
-        "<extLst/></row>"
-        '<row r="3" xmlns:q="urn:q" q:a="1"><c r="A3"><v>1</v></c></row>'
-    ),
-    "a comment between rows hands the rest to iterparse": (
-        '<row r="1"><c r="A1"><v>1</v></c></row><!-- </row><row r="2"><c r="A2"><v>9</v></c></row> -->'
-        '<row r="2"><c r="A2"><v>2</v></c></row>'
-    ),
-    "CDATA in a row": ('<row r="1"><c r="A1" t="str"><v><![CDATA[a</row>b]]></v></c></row><row r="2"/>'),
-}
-
-
-@pytest.mark.parametrize("rows", ROWS.values(), ids=ROWS.keys())
-def test_the_scanner_reads_what_iterparse_reads(rows: str, monkeypatch: Any) -> None:
-    # given a sheet in one of the shapes
-    data = _package(_sheet(rows), shared=["甲", "乙 &amp; 丙"])
-    # when read by the scanner (with ElementTree where it hands over) and by iterparse alone
-    scanned, parsed = _both(data, monkeypatch)
-    # then the rows are the same
-    assert scanned == parsed
-    assert scanned
-
-
-def test_a_sheet_as_excel_writes_it_reads_the_same(monkeypatch: Any) -> None:
-    root = (
-        f'<worksheet {_NS} {_REL_NS} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-        'mc:Ignorable="x14ac" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">'
-        '<dimension ref="A1:C2"/><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-    )
+def test_inline_and_shared_strings_numbers_gaps_booleans_errors_dates_and_formulas() -> None:
     rows = (
-        '<row r="1" spans="1:3" x14ac:dyDescent="0.25"><c r="A1" s="1" t="s"><v>0</v></c>'
-        '<c r="B1" s="1"><v>45000</v></c><c r="C1" t="s"><v>1</v></c></row>'
-        '<row r="2" spans="1:3" x14ac:dyDescent="0.25"><c r="A2"><v>-1.25</v></c></row>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">姓名 </t></is></c>'
+        '<c r="C1" t="s"><v>1</v></c></row>'
+        '<row r="3"><c r="A3"><v>42</v></c><c r="B3"><v>1.5</v></c><c r="D3"><v>1E3</v></c></row>'
+        '<row r="4"><c r="A4" t="b"><v>1</v></c><c r="B4" t="e"><v>#N/A</v></c><c r="C4" s="1"><v>45000</v></c>'
+        '<c r="D4"><f>SUM(A2:A3)</f><v>3</v></c><c r="E4" t="inlineStr"><is><t>a &amp; b &#x4E2D;</t></is></c>'
+        '<c r="F4" t="inlineStr"><is><r><rPr><b/></rPr><t>粗</t></r><r><t>体</t></r></is></c></row>'
     )
-    data = _package(_sheet(rows, root=root), shared=["甲", "乙"])
-    scanned, parsed = _both(data, monkeypatch)
-    assert scanned == parsed and scanned[0][1][0] == "甲"
+    got = _read(_package(_sheet(rows), shared=["甲", "乙 &amp; 丙"]))
+    assert got[0] == (1, ["姓名 ", None, "乙 & 丙"], set())
+    assert got[1] == (2, [], set())  # a missing row is yielded empty, numbered as in Excel
+    assert got[2] == (3, [42, 1.5, None, 1000], set())
+    number, values, formulas = got[3]
+    assert number == 4 and values[:2] == [True, "#N/A"] and values[2].date() == dt.date(2023, 3, 15)
+    assert values[3] == "=SUM(A2:A3)" and formulas == {3}
+    assert values[4:] == ["a & b 中", "粗体"]
 
 
-def test_a_prefixed_or_foreign_worksheet_is_read_by_iterparse(monkeypatch: Any) -> None:
+def test_a_prefixed_worksheet_is_read() -> None:
     root = '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     sheet = (
         f'<?xml version="1.0"?>{root}<x:sheetData><x:row r="1"><x:c r="A1"><x:v>5</x:v></x:c></x:row>'
         "</x:sheetData></x:worksheet>"
     )
-    scanned, parsed = _both(_package(sheet), monkeypatch)
-    assert scanned == parsed == [(1, [5], set())]
+    assert _read(_package(sheet)) == [(1, [5], set())]
 
 
-def test_a_forbidden_character_fails_as_it_did(monkeypatch: Any) -> None:
+def test_a_forbidden_character_fails() -> None:
     data = _package(_sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>a\x01b</t></is></c></row>'))
-    _name, rows = xlsx_read.read_rows(data, "表")
-    with pytest.raises(Exception):  # noqa: B017 - expat's error, as before the scanner
-        list(rows)
+    with pytest.raises(Exception):  # noqa: B017 - expat's error
+        _read(data)
 
 
-def test_an_openpyxl_workbook_reads_the_same(monkeypatch: Any) -> None:
+def test_an_openpyxl_workbook_reads_as_openpyxl_reads_it() -> None:
+    from openpyxl import load_workbook
+
     # given a workbook written by openpyxl (shared strings, styles, a formula, a date)
     wb = Workbook()
     ws = wb.active
@@ -168,27 +117,11 @@ def test_an_openpyxl_workbook_reads_the_same(monkeypatch: Any) -> None:
         )
     buffer = io.BytesIO()
     wb.save(buffer)
-    # when read both ways
-    scanned, parsed = _both(buffer.getvalue(), monkeypatch)
-    # then they agree
-    assert scanned == parsed and len(scanned) == 51
-    assert scanned[1][1][1].date() == dt.date(2024, 1, 1) and scanned[1][2] == {4}
-
-
-def test_plain_rows_are_read_by_the_scanner_alone(monkeypatch: Any) -> None:
-    # given a sheet in the shapes the scanner reads (what core.xlsx_stream and Excel write)
-    plain = (
-        '<row r="6"><c r="A6" t="s"><v>1</v></c><c r="B6" t="b"><v>0</v></c><c r="C6" s="1"><v>45000</v></c>'
-        '<c r="D6"><f>C6+1</f><v>45001</v></c><c r="E6" t="e"><v>#REF!</v></c></row>'
+    # when read here and by openpyxl
+    got = _read(buffer.getvalue())
+    reference = list(
+        load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)["表"].iter_rows(values_only=True)
     )
-    data = _package(_sheet(ROWS["inline strings, numbers, gaps"] + plain), shared=["甲", "乙"])
-
-    def unused(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("iterparse was used")
-
-    # when read with iterparse and ElementTree out of reach
-    monkeypatch.setattr(xlsx_read, "_rows", unused)
-    monkeypatch.setattr(xlsx_read, "fromstring", unused)
-    _name, rows = xlsx_read.read_rows(data, "表")
-    # then every row is read
-    assert [number for number, _values, _formulas in rows] == list(range(1, 7))
+    # then the values agree cell for cell, and the formula column is reported
+    assert [tuple(values) for _n, values, _f in got] == reference
+    assert got[1][2] == {4} and got[1][1][1].date() == dt.date(2024, 1, 1)
