@@ -59,8 +59,11 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 MAX_FUTURE_MS = 5 * 60 * 1000
 #: A point whose state only moved in time (last value) is written at most this often — each point at its own
 #: interval between this and twice this (``Runtime.save_every_ms``), so that points seen together (all of them
-#: after a start) do not all come due in the same batch again and again.
-SEEN_SAVE_MS = 5_000
+#: after a start) do not all come due in the same batch again and again. Nothing depends on it but the "最新值" a
+#: page shows for a quiet point (alarm levels, faults and offline are written when they change; a restarted worker
+#: takes a point's last reading from the readings table): every 5 s it cost 20,000 points ~2,700 upserts a second,
+#: and the alarm latency's p99 at half load fell from 1.0–1.2 s to 0.7 s without them.
+SEEN_SAVE_MS = 30_000
 #: Retention of raw readings (GB/T 50493 / 40号令 practice: at least 30 days online; configurable).
 DEFAULT_RETENTION_DAYS = 30
 
