@@ -124,7 +124,7 @@ def _is_blank(value: Any) -> bool:
 def parse_text(value: Any) -> str:
     """Text; a number typed into a text cell is written without a trailing ``.0``."""
     if value.__class__ is str:  # most cells: the checks below for other types need not run
-        text = value.strip()
+        text: str = value.strip()
         if find_control_character(text) is not None:
             raise CellError(control_character_message())
         return text

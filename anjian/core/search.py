@@ -230,7 +230,7 @@ def search_q(model: type[models.Model], value: str, fields: Sequence[str]) -> mo
     found = list(union[: FEW_MATCHES + 1])
     if len(found) <= FEW_MATCHES:
         # The planner may be told how many unless the list's order is a searched column of its own (see AnyOfSubquery).
-        ordering = {str(f).lstrip("-") for f in model._meta.ordering[:1]}
+        ordering = {str(f).lstrip("-") for f in (model._meta.ordering or [])[:1]}
         counted = not ordering & {f.lstrip("^") for f in fields}
         return models.Q(pk__any_of=Keys(found, counted=counted))
     q = models.Q()
