@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.choices import audit_event_label
@@ -58,6 +60,37 @@ class BaseModel(models.Model):
     def audit_related(self) -> models.Model | None:
         """The object whose history should also show this object's changes (e.g. its enterprise)."""
         return None
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
+        """A row loaded from the database, as ``Model.from_db`` makes it but without ``Model.__init__``.
+
+        ``__init__`` costs ~6.5 µs an instance here (signals, argument handling, a descriptor call per field): at
+        province scale an export of 100,000 certificates with their person and enterprise built 300,000 instances,
+        two fifths of its time. The stored values go straight into the instance's ``__dict__`` — what ``__init__``
+        ends up doing for positional values, the descriptors of concrete fields (foreign-key ids, files) only
+        storing there — and deferred fields stay absent, as before. Falls back to Django's path when something
+        listens to ``pre_init``/``post_init`` (an ``ImageField`` with dimension fields does).
+        """
+        if signals.pre_init.has_listeners(cls) or signals.post_init.has_listeners(cls):
+            return super().from_db(db, field_names, values)
+        attnames = _ATTNAMES.get(cls)
+        if attnames is None:
+            attnames = _ATTNAMES[cls] = tuple(f.attname for f in cls._meta.concrete_fields)
+        new = cls.__new__(cls)
+        state = new._state = ModelState()
+        state.adding = False
+        state.db = db
+        if len(values) == len(attnames):
+            new.__dict__.update(zip(attnames, values, strict=True))
+        else:
+            loaded = set(field_names)
+            new.__dict__.update(zip([a for a in attnames if a in loaded], values, strict=True))
+        return new
+
+
+#: Concrete fields' attribute names per model class, in ``from_db`` order (filled on first load).
+_ATTNAMES: dict[type[models.Model], tuple[str, ...]] = {}
 
 
 class AuditEntry(models.Model):
