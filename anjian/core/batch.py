@@ -192,51 +192,10 @@ def using_index(index: UniqueIndex) -> Iterator[UniqueIndex]:
 _COMPARISONS = {"gt", "gte", "lt", "lte"}
 
 
-def _lookup_holds(obj: models.Model, key: str, expected: Any) -> bool | None:
-    """``key=expected`` of a check constraint's ``Q`` on ``obj`` in Python; ``None`` when not simple."""
-    if hasattr(expected, "resolve_expression"):
-        return None
-    name, _sep, lookup = key.rpartition("__")
-    if not name or lookup not in {"exact", "isnull", "in", *_COMPARISONS}:
-        name, lookup = key, "exact"
-    try:
-        field = obj._meta.get_field(name)
-    except Exception:
-        return None
-    if not getattr(field, "concrete", False) or "__" in name:
-        return None
-    value = getattr(obj, getattr(field, "attname", name))
-    expected = _norm(expected)
-    if lookup == "isnull":
-        return (value is None) == bool(expected)
-    if value is None or expected is None:
-        return None  # SQL NULL semantics: let the database answer
-    if lookup == "exact":
-        return bool(value == expected)
-    if lookup == "in":
-        return value in [_norm(v) for v in expected]
-    try:
-        return bool(
-            {
-                "gt": value > expected,
-                "gte": value >= expected,
-                "lt": value < expected,
-                "lte": value <= expected,
-            }[lookup]
-        )
-    except TypeError:
-        return None
-
-
 def _q_holds(q: Any, obj: models.Model) -> bool | None:
-    results = []
-    for child in q.children:
-        result = _q_holds(child, obj) if isinstance(child, models.Q) else _lookup_holds(obj, *child)
-        if result is None:
-            return None
-        results.append(result)
-    holds = all(results) if q.connector == models.Q.AND else any(results)
-    return not holds if q.negated else holds
+    """Whether ``obj`` meets ``q`` (a check constraint's or ``limit_choices_to``'s), tested in Python; ``None`` when
+    a lookup is not simple enough to tell (the database answers then). See :func:`_compile_q`."""
+    return _compile_q(q, type(obj))(obj)
 
 
 def _add(errors: dict[str, list[Any]], exc: ValidationError, constraint: Any = None) -> dict[str, list[Any]]:
@@ -354,7 +313,8 @@ def _quick_check(field: Any) -> Callable[[Any], bool] | None:
 def _compile_lookup(
     model: type[models.Model], key: str, expected: Any
 ) -> Callable[[models.Model], bool | None]:
-    """:func:`_lookup_holds` for one lookup, with the field resolved once."""
+    """``key=expected`` of a ``Q`` on objects of ``model``, tested in Python with the field resolved once; the test
+    answers ``None`` when the lookup is not simple (an expression, a related path, another lookup type)."""
 
     def unknown(obj: models.Model) -> bool | None:
         return None
@@ -401,7 +361,8 @@ def _compile_lookup(
 
 
 def _compile_q(q: Any, model: type[models.Model]) -> Callable[[models.Model], bool | None]:
-    """:func:`_q_holds` for ``q`` on objects of ``model``, compiled once."""
+    """The test of ``q`` on objects of ``model`` (``True``/``False``, or ``None`` when a part cannot tell),
+    compiled once."""
     parts = [
         _compile_q(child, model) if isinstance(child, models.Q) else _compile_lookup(model, *child)
         for child in q.children

@@ -114,10 +114,6 @@ class Runtime:
         self.offline_ms = _NEVER_MS if r._offline_ms is None else r._offline_ms
 
 
-#: The point fields the alarm rules read, in ``point_rules`` order.
-_RULE_FIELDS = ("h", "hh", "l", "ll", "deadband", "on_delay_s", "off_delay_s", "offline_after_s", "roc_per_s")
-
-
 def points_signature() -> tuple[Any, ...]:
     """What changes when the enabled points or their enterprises change: count and id sum of the enabled points,
     their newest ``updated_at`` and their enterprises' newest (an enterprise code is a registry key)."""
@@ -156,7 +152,7 @@ class Registry:
         The points are read as rows (``values_list``), not model instances: 20,000 points load in a fraction of
         the time, which matters because a worker reloads them when they change (``refresh``).
         """
-        from anjian.monitoring.models import MonitoringPoint, point_rules
+        from anjian.monitoring.models import RULE_FIELDS, MonitoringPoint, point_rules
 
         reg = cls(owns=owns)
         if enterprise_ids is None:
@@ -165,7 +161,7 @@ class Registry:
         if enterprise_ids is not None:
             points = points.filter(enterprise_id__in=list(enterprise_ids))
         for pk, enterprise_id, code, tag, *rules in points.values_list(
-            "pk", "enterprise_id", "enterprise__uscc", "tag", *_RULE_FIELDS
+            "pk", "enterprise_id", "enterprise__uscc", "tag", *RULE_FIELDS
         ):
             if owns is not None and not owns(code):
                 continue

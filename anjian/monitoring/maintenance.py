@@ -150,15 +150,15 @@ class Maintainer(threading.Thread):
         return written
 
 
-def _escalate() -> None:
+def _escalate() -> int:
     from anjian.monitoring.escalation import escalate_due
 
-    escalate_due()
+    return escalate_due()
 
 
-def _retention() -> None:
+def _retention(now: int | None = None) -> dict[str, int]:
     with transaction.atomic():
-        apply_retention(now_ms(), retention_days())
+        return apply_retention(now_ms() if now is None else now, retention_days())
 
 
 def offline_sweep(registry: Registry | None = None, now: int | None = None) -> int:
@@ -183,8 +183,6 @@ def tick(
 
     ``offline=False`` (the HTTP path, which sweeps the posting enterprise's points itself) skips the global sweep.
     """
-    from anjian.monitoring.escalation import escalate_due
-
     clock = time.monotonic()
     now = now_ms() if now is None else now
     done: dict[str, int] = {}
@@ -198,10 +196,9 @@ def tick(
     if due("offline", 5):
         if offline:
             done["offline"] = offline_sweep(registry, now)
-        done["escalated"] = escalate_due()
+        done["escalated"] = _escalate()
     if due("rollup", 10):
         done["rollups"] = rollup(now - 5 * MINUTE_MS, now + MINUTE_MS)
     if due("retention", 3600):
-        with transaction.atomic():
-            done.update(apply_retention(now, retention_days()))
+        done.update(_retention(now))
     return done

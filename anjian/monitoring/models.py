@@ -52,6 +52,10 @@ def _scoped(scope: Any, action: str) -> models.Q | None:
 # ---------------------------------------------------------------------------------------------
 
 
+#: The point fields the alarm rules read, in ``point_rules`` order (the ingest registry reads them as rows).
+RULE_FIELDS = ("h", "hh", "l", "ll", "deadband", "on_delay_s", "off_delay_s", "offline_after_s", "roc_per_s")
+
+
 def point_rules(
     h: float | None,
     hh: float | None,
@@ -142,17 +146,7 @@ class MonitoringPoint(BaseModel):
 
     def rules(self) -> PointRules:
         """The pure rules of this point."""
-        return point_rules(
-            self.h,
-            self.hh,
-            self.l,
-            self.ll,
-            self.deadband,
-            self.on_delay_s,
-            self.off_delay_s,
-            self.offline_after_s,
-            self.roc_per_s,
-        )
+        return point_rules(*(getattr(self, name) for name in RULE_FIELDS))
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
