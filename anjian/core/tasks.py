@@ -126,17 +126,48 @@ def _run_in_thread(pk: int) -> None:
         close_old_connections()
 
 
-def _progress_writer(pk: int) -> Progress:
-    last = [0.0]
+class _ProgressWriter:
+    """``progress(done, total)`` of task ``pk``, written at most every 0.3 s.
 
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.3 and done < total:
-            return
-        last[0] = now
-        BackgroundTask.objects.filter(pk=pk).update(done=done, total=total)
+    On PostgreSQL through a connection of its own, in autocommit: an import writes its rows in one transaction, and
+    progress written inside it would show nobody anything until the end. Callable from any thread (an import
+    checks and writes on two). On SQLite a second writer would wait for the import's lock, so there it is the
+    task's own connection.
+    """
 
-    return progress
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.last = 0.0
+        self.lock = threading.Lock()
+        self.own: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        from django.db import DEFAULT_DB_ALIAS, connections
+
+        with self.lock:
+            now = time.monotonic()
+            if now - self.last < 0.3 and done < total:
+                return
+            self.last = now
+            if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+                BackgroundTask.objects.filter(pk=self.pk).update(done=done, total=total)
+                return
+            if self.own is None:
+                self.own = connections.create_connection(DEFAULT_DB_ALIAS)
+                self.own.inc_thread_sharing()
+            table = BackgroundTask._meta.db_table
+            with self.own.cursor() as cursor:
+                cursor.execute(
+                    f'UPDATE "{table}" SET done = %s, total = %s WHERE id = %s', [done, total, self.pk]
+                )
+
+    def close(self) -> None:
+        """Close the connection of its own, if it opened one."""
+        with self.lock:
+            if self.own is not None:
+                self.own.dec_thread_sharing()
+                self.own.close()
+                self.own = None
 
 
 def run_task(pk: int) -> BackgroundTask | None:
@@ -147,8 +178,9 @@ def run_task(pk: int) -> BackgroundTask | None:
     if not claimed:
         return None
     task = BackgroundTask.objects.select_related("user").get(pk=pk)
+    progress = _ProgressWriter(pk)
     try:
-        _TASKS[task.kind](task, _progress_writer(pk))
+        _TASKS[task.kind](task, progress)
     except Exception as exc:
         log.exception("task %s (%s) failed", task.pk, task.kind)
         BackgroundTask.objects.filter(pk=pk).update(
@@ -167,6 +199,7 @@ def run_task(pk: int) -> BackgroundTask | None:
             finished_at=timezone.now(),
         )
     finally:
+        progress.close()
         _drop_input(task)
     task.refresh_from_db()
     return task

@@ -191,3 +191,37 @@ def test_expiring_certificates_and_licences_notify_exactly_their_users(
         f"{mine.supervising_unit.name}是该企业的监管部门（三个必须）"
     ]
     assert not Notification.objects.filter(recipient=them).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_progress_is_seen_while_the_task_writes_in_one_transaction() -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+
+    from anjian.core.models import BackgroundTask
+    from anjian.core.tasks import _ProgressWriter
+
+    user = get_user_model().objects.create(username="tasker")
+    task = BackgroundTask.objects.create(kind="people.import", label="导入", user=user)
+    progress = _ProgressWriter(task.pk)
+    try:
+        # when an import reports progress from inside its one transaction
+        with transaction.atomic():
+            progress(40, 100)
+            if connection.vendor == "postgresql":
+                # then another connection (the page polling the task) sees it at once
+                other = connections.create_connection(DEFAULT_DB_ALIAS)
+                try:
+                    with other.cursor() as cursor:
+                        cursor.execute("SELECT done, total FROM core_backgroundtask WHERE id = %s", [task.pk])
+                        assert cursor.fetchone() == (40, 100)
+                finally:
+                    other.close()
+            # (SQLite has one writer: there the progress is the task's own connection's)
+            progress(60, 100)  # within 0.3 s of the last: skipped
+            progress(100, 100)  # the last always written
+    finally:
+        progress.close()
+    task.refresh_from_db()
+    assert (task.done, task.total) == (100, 100)
+    assert progress.own is None

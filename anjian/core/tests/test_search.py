@@ -142,7 +142,6 @@ def test_postgresql_tells_the_planner_how_many_keys_unless_they_sit_together_in_
     assert "unnest" in str(Person.objects.filter(search_q(Person, "张", FIELDS)).query)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe exists on PostgreSQL only")
 def test_a_search_costs_one_query_that_stops_after_few_matches(people: dict[str, Any]) -> None:
     from django.test.utils import CaptureQueriesContext
 
@@ -156,3 +155,67 @@ def test_a_search_costs_one_query_that_stops_after_few_matches(people: dict[str,
     sql = queries[0]["sql"]
     assert "UNION ALL" in sql and f"LIMIT {FEW_MATCHES + 1}" in sql, sql
     assert set(Person.objects.filter(q).values_list("name", flat=True)) == {"张建国", "王张弓"}
+
+
+def _sqlite_plan(qs: Any) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the vocabularies exist on SQLite only")
+def test_sqlite_answers_a_name_or_job_search_from_the_vocabulary_kept_by_triggers(
+    people: dict[str, Any], enterprise_factory: Any, person_factory: Any
+) -> None:
+    # given the vocabulary was filled as the people were inserted
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM anjian_vocab WHERE k = 'people_person.name'")
+        assert {"张建国", "李红梅", "王张弓"} <= {row[0] for row in cursor.fetchall()}
+    # then a name search reads the vocabulary and the name index, never the table
+    qs = Person.objects.filter(name__ngram="张")
+    plan = _sqlite_plan(qs)
+    assert "anjian_vocab_gram" in plan and "SCAN people_person" not in plan, plan
+    assert {p.name for p in qs} == {"张建国", "王张弓"}
+    # when a person is renamed and another is added with a job in mixed case
+    li = people["li"]
+    li.name = "李张红"
+    li.save()
+    chem = enterprise_factory(name="腾格里精细化工有限公司")
+    person_factory(chem, name="赵敏", job="DCS操作工")
+    # then both are found at once (the triggers added the new values), Latin letters in any case
+    assert _names("张") == {"张建国", "王张弓", "李张红"}
+    assert _names("dcs操") == {"赵敏"}
+    assert _names("红梅") == set()  # the old name is known still, but no row holds it any more
+    plan = _sqlite_plan(Person.objects.filter(job__ngram="dcs"))
+    assert "people_person_job_vocab" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_sqlite_reads_a_search_through_a_foreign_key_from_the_small_table(
+    people: dict[str, Any], certificate_factory: Any
+) -> None:
+    from anjian.core.search import _lookup, _matching
+    from anjian.people.models import Certificate
+
+    certificate = certificate_factory(people["zhang"])
+    # given certificates searched by their holder's employer (a million certificates, 20,000 enterprises)
+    qs = _matching(Certificate, _lookup(Certificate, "person__employer_enterprise__name", "化工"))
+    plan = _sqlite_plan(qs)
+    # then the enterprises are read first and the certificates by their person's index: no scan of certificates
+    assert "SCAN people_certificate" not in plan and "SCAN people_person" not in plan, plan
+    assert list(qs) == [certificate]
+    # and a prefix is a range of the number's index
+    prefix = _matching(Certificate, _lookup(Certificate, "^number", certificate.number[:4]))
+    assert "people_certificate_number_prefix" in _sqlite_plan(prefix)
+    assert list(prefix) == [certificate]
+
+
+def test_a_prefix_is_case_sensitive_and_literal(people: dict[str, Any]) -> None:
+    number = people["li"].id_number
+    # the prefix of a stored (upper-case) number, and LIKE's wildcards taken literally
+    assert list(Person.objects.filter(id_number__prefix=number[:-1]).values_list("name", flat=True)) == [
+        "李红梅"
+    ]
+    assert not Person.objects.filter(id_number__prefix="%").exists()
+    assert not Person.objects.filter(id_number__prefix="_" + number[1:-1]).exists()
