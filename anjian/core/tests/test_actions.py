@@ -187,3 +187,40 @@ def test_bulk_inserts_raise_django_integrity_errors(committee_user):
     with pytest.raises(IntegrityError), transaction.atomic():
         actions.insert_values(AuditEntry, _AUDIT_COLUMNS, [row])
     assert not OrgUnit.objects.filter(name="重复单位").exists()
+
+
+def test_bulk_inserts_store_every_kind_of_value_as_given(committee_user):
+    """On PostgreSQL the bulk writer's COPY is binary for the column types it knows: each value must arrive as the
+    type the column's binary format reads (a float in a numeric column is misread, not refused)."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from anjian.enterprises.models import Enterprise
+    from anjian.enterprises.tests.fixtures import make_uscc
+    from anjian.gates.models import Zone
+
+    # given an enterprise with a Decimal and a float coordinate, a JSON plot, booleans, a number and text
+    unit = OrgUnit.objects.create(code="BIN", name="二进制单位", kind="enterprise")
+    plot = {"type": "Polygon", "coordinates": [[[105.1, 38.2], [105.2, 38.2], [105.2, 38.3], [105.1, 38.2]]]}
+    enterprise = Enterprise(
+        uscc=make_uscc(7),
+        name="腾格里二进制化工有限公司",
+        org_unit=unit,
+        lon=Decimal("105.123456"),
+        lat=38.654321,  # a float, as a caller may give one
+        plot_geojson=plot,
+        in_park=True,
+        employees=321,
+    )
+    # when it is written by the bulk writer
+    actions.insert_rows([enterprise])
+    # then it reads back as given
+    stored = Enterprise.objects.get(pk=enterprise.pk)
+    assert (stored.lon, stored.lat) == (Decimal("105.123456"), Decimal("38.654321"))
+    assert stored.plot_geojson == plot and stored.in_park is True and stored.employees == 321
+    assert stored.name == "腾格里二进制化工有限公司" and stored.created_at is not None
+    if connection.vendor == "postgresql":
+        # and the enterprise's columns go binary, a table with a time column as text
+        assert actions._copy_types(Enterprise._meta.concrete_fields, connection) is not None
+        assert actions._copy_types(Zone._meta.concrete_fields, connection) is None
