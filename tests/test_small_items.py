@@ -26,6 +26,10 @@ def test_demo_serves_without_django_debug_pages(monkeypatch: Any, user_factory: 
     monkeypatch.setattr(settings, "DEBUG", True)
     call_command("demo", "--no-input")
     assert seen == {"debug": False}
+    # and the scheduled-jobs thread it started has stopped (it used to close its connection after the test ended)
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "anjian-worker" and t.is_alive()]
 
 
 @pytest.mark.django_db

@@ -84,6 +84,7 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         stop = threading.Event()
+        worker: threading.Thread | None = None
         if not opts["no_worker"]:
             # The scheduled jobs run in this process beside the web server: one command, one Ctrl+C.
             # Production runs ``anjian worker`` as its own process instead.
@@ -111,6 +112,10 @@ class Command(BaseCommand):
             stop.set()
             for proc in side:
                 proc.terminate()
+            if worker is not None:
+                # Let the worker close its database connection before the command returns (it would otherwise do
+                # so later, from a thread nobody waits for).
+                worker.join(timeout=10)
 
     def _scale(self, ctx: DemoContext, total: int) -> None:
         """Add generated enterprises until the zone has ``total`` (``anjian.demo.scale``)."""
