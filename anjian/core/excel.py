@@ -993,8 +993,11 @@ def _read_rows(ws: Any, max_rows: int) -> tuple[Any, list[tuple[int, list[Any], 
     return header, rows, False
 
 
-#: Rows per bulk INSERT (and per audit bulk insert) of an import.
-IMPORT_CHUNK = 500
+#: Rows per bulk insert (and per audit bulk insert) of an import, and stored keys read per query. 2,000, not 500:
+#: each chunk costs a few round trips and waits for the server to finish its COPY, and an enterprise chunk reads
+#: the 三个必须 table and the unit names it would take — 10,000 enterprises imported ~12 % faster on PostgreSQL
+#: (paired runs). A chunk the database refuses is saved row by row, so a bad row still costs one chunk that much.
+IMPORT_CHUNK = 2000
 _UNSET: Any = object()
 
 
