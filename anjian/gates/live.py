@@ -16,10 +16,16 @@ from typing import Any
 from django.db import close_old_connections
 from django.http import HttpRequest, StreamingHttpResponse
 
-__all__ = ["MAX_SECONDS", "POLL_SECONDS", "event_stream"]
+__all__ = ["MAX_SECONDS", "POLL_SECONDS", "event_stream", "state_text"]
 
 POLL_SECONDS = 2.0
 MAX_SECONDS = 120.0
+
+
+def state_text(payload: dict[str, Any]) -> str:
+    """``payload`` as the stream sends it: a page renders it too, so the script can tell a change that happened
+    between the page being rendered and the stream's first message (otherwise taken as the starting state)."""
+    return json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True)
 
 
 def event_stream(
@@ -33,7 +39,7 @@ def event_stream(
         started = time.monotonic()
         yield "retry: 3000\n\n"
         while True:
-            body = json.dumps(payload(), ensure_ascii=False, default=str, sort_keys=True)
+            body = state_text(payload())
             if body != last:
                 last = body
                 yield f"data: {body}\n\n"

@@ -34,7 +34,7 @@ from anjian.gates.choices import (
     RegistrationStatus,
     RollCallEntryStatus,
 )
-from anjian.gates.live import event_stream
+from anjian.gates.live import event_stream, state_text
 from anjian.gates.models import AccessEvent, Gate, Presence, Registration, RollCall, RollCallEntry, Zone
 from anjian.gates.permissions import may_operate
 from anjian.gates.selectors import alarms, headcount
@@ -330,6 +330,7 @@ class RollCallDetailView(LoginRequiredMixin, View):
             RollCall.objects.select_related("enterprise", "zone", "started_by"), request.user, pk
         )
         entries = roll_call.entries.select_related("zone").order_by("status", "name", "id")
+        summary = _roll_call_payload(roll_call)
         return render(
             request,
             "gates/rollcall_detail.html",
@@ -337,7 +338,9 @@ class RollCallDetailView(LoginRequiredMixin, View):
                 "page_title": str(roll_call),
                 "rc": roll_call,
                 "entries": entries,
-                "summary": _roll_call_payload(roll_call),
+                "summary": summary,
+                # what the page shows, as the stream sends it (gates/live.js reloads when the stream differs)
+                "stream_state": state_text(summary),
                 "timeline": actions.roll_call_timeline(roll_call),
                 "may_operate": may_operate(request.user, roll_call),
                 # closing is offered once nobody is missing (``core.workflow`` on ``ROLL_CALL_FLOW``)

@@ -104,6 +104,37 @@ def test_roll_call_pages(busy, client_for):
     assert rc.status == "closed"
 
 
+def test_an_open_roll_call_page_carries_the_state_its_stream_compares_with(busy, client_for, monkeypatch):
+    import html as html_lib
+
+    from anjian.gates import live
+
+    monkeypatch.setattr(live, "MAX_SECONDS", 0)
+    client = client_for(busy.operator)
+    client.post(reverse("gates:rollcall_start"), {"zone": busy.zone.pk, "reason": "泄漏"})
+    rc = RollCall.objects.get()
+
+    def page_state() -> str:
+        page = client.get(rc.get_absolute_url()).content.decode()
+        return html_lib.unescape(page.split('data-state="', 1)[1].split('"', 1)[0])
+
+    def first_message() -> str:
+        chunks = b"".join(
+            client.get(reverse("gates:rollcall_stream", args=[rc.pk])).streaming_content
+        ).decode()
+        return chunks.split("data: ", 1)[1].split("\n\n", 1)[0]
+
+    # given the page as rendered: the stream's first message is that same state (no reload)
+    rendered = page_state()
+    assert first_message() == rendered
+    # when the one person is checked at the muster point before the page's stream connects
+    client.post(reverse("gates:rollcall_check", args=[rc.entries.get().pk]))
+    # then the stream's first message differs from what the page shows, so the page reloads (gates/live.js
+    # compares with data-state; it used to take the first message as the starting state and miss this change)
+    assert first_message() != rendered
+    assert json.loads(first_message())["missing"] == 0 and json.loads(rendered)["missing"] == 1
+
+
 def test_headcount_stream_sends_the_payload(busy, client_for, monkeypatch):
     from anjian.gates import live
 

@@ -38,7 +38,9 @@
   var src = document.querySelector("[data-rollcall-stream]");
   if (!src) return;
   if (!window.EventSource) { setTimeout(function () { location.reload(); }, 5000); return; }
-  var first = null, es = new EventSource(src.getAttribute("data-stream-url"));
+  // The state the page was rendered with (what the stream sends): a change between the page and the stream's
+  // first message reloads too. Without it, the first message is the starting state.
+  var first = src.getAttribute("data-state"), es = new EventSource(src.getAttribute("data-stream-url"));
   es.onmessage = function (m) {
     var d = JSON.parse(m.data);
     if (first === null) { first = m.data; }
