@@ -6,7 +6,7 @@ it does not), and even then a ``LIKE '%化工%'`` pattern of one or two characte
 index cannot narrow it: Chinese searches are mostly one to three characters (a surname, a given name, 化工).
 
 So, on PostgreSQL, an expression GIN index over ``anjian_ngrams(column)`` — the column's lower-cased single
-characters and character pairs, an ``IMMUTABLE`` SQL function created by ``core`` migration 0006 — and the lookup
+characters and character pairs, an ``IMMUTABLE`` PL/pgSQL function (``core`` migrations 0006, 0008) — and the lookup
 ``field__ngram=value``: the index finds the rows holding every pair of the value (or its one character), then the
 ``ILIKE`` rechecks the exact substring. Locale-independent, exact, and one or two characters are the cheapest case.
 
@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
 from django.db.models.lookups import IContains, Lookup, StartsWith
 from rest_framework.filters import SearchFilter
@@ -341,7 +342,10 @@ def _matching(model: type[models.Model], lookup: dict[str, str]) -> models.Query
     ((path, wanted),) = lookup.items()
     head, _sep, rest = path.partition("__")
     if connection.vendor == "sqlite" and rest:
-        field = model._meta.get_field(head)
+        try:
+            field = model._meta.get_field(head)
+        except FieldDoesNotExist:  # "pk" and other names that are not fields: as Django reads them
+            return manager.filter(**lookup).order_by()
         related = field.related_model
         if field.many_to_one and related is not None and not isinstance(related, str):
             inner = _matching(related, {rest: wanted}).values("pk")

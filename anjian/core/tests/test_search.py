@@ -219,3 +219,13 @@ def test_a_prefix_is_case_sensitive_and_literal(people: dict[str, Any]) -> None:
     ]
     assert not Person.objects.filter(id_number__prefix="%").exists()
     assert not Person.objects.filter(id_number__prefix="_" + number[1:-1]).exists()
+
+
+def test_a_search_field_that_is_not_a_model_field_name_is_read_as_django_reads_it(
+    people: dict[str, Any],
+) -> None:
+    # "pk" is no field of its own: the SQLite foreign-key rewrite must leave it to Django
+    li = people["li"]
+    assert li.pk in set(
+        Person.objects.filter(search_q(Person, str(li.pk), ["pk"])).values_list("pk", flat=True)
+    )
