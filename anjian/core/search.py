@@ -448,15 +448,14 @@ def create_vocabulary_tables(apps: Any, schema_editor: Any) -> None:
     )
 
 
-def _vocabulary_insert(key: str, value: str) -> str:
-    """The statements adding ``value`` (an SQL expression) and its tokens to the vocabulary ``key``."""
-    grams = (
-        f"SELECT '{key}', substr(lower({value}), n, 1), {value} FROM anjian_seq WHERE n <= length({value}) "
-        f"UNION ALL SELECT '{key}', substr(lower({value}), n, 2), {value} FROM anjian_seq WHERE n < length({value})"
-    )
+def _gram_rows(key: str, value: str, source: str = "") -> str:
+    """``SELECT`` of the rows (key, token, value) of ``value`` (an SQL expression) for ``anjian_vocab_gram``: its
+    single characters and pairs, lower-cased as the ``ngram`` lookup asks for them; ``source`` is what else the
+    ``FROM`` reads (``"values_table, "``)."""
     return (
-        f"INSERT OR IGNORE INTO anjian_vocab (k, text) VALUES ('{key}', {value}); "
-        f"INSERT OR IGNORE INTO anjian_vocab_gram (k, gram, text) {grams};"
+        f"SELECT '{key}', substr(lower({value}), n, 1), {value} FROM {source}anjian_seq WHERE n <= length({value}) "
+        f"UNION ALL SELECT '{key}', substr(lower({value}), n, 2), {value} FROM {source}anjian_seq "
+        f"WHERE n < length({value})"
     )
 
 
@@ -471,17 +470,19 @@ def create_vocabulary(apps: Any, schema_editor: Any, table: str, column: str, *,
     key = f"{table}.{column}"
     new = f'NEW."{column}"'
     unknown = f"{new} <> '' AND NOT EXISTS (SELECT 1 FROM anjian_vocab WHERE k = '{key}' AND text = {new})"
+    add_new = (
+        f"INSERT OR IGNORE INTO anjian_vocab (k, text) VALUES ('{key}', {new}); "
+        f"INSERT OR IGNORE INTO anjian_vocab_gram (k, gram, text) {_gram_rows(key, new)};"
+    )
     for event, name in (("INSERT", "ins"), (f'UPDATE OF "{column}"', "upd")):
         schema_editor.execute(
             f'CREATE TRIGGER IF NOT EXISTS "{table}_{column}_vocab_{name}" AFTER {event} ON "{table}" '
-            f"WHEN {unknown} BEGIN {_vocabulary_insert(key, new)} END"
+            f"WHEN {unknown} BEGIN {add_new} END"
         )
     values = f'(SELECT DISTINCT "{column}" AS v FROM "{table}" WHERE "{column}" <> \'\')'
     schema_editor.execute(f"INSERT OR IGNORE INTO anjian_vocab (k, text) SELECT '{key}', v FROM {values}")
     schema_editor.execute(
-        f"INSERT OR IGNORE INTO anjian_vocab_gram (k, gram, text) "
-        f"SELECT '{key}', substr(lower(v), n, 1), v FROM {values}, anjian_seq WHERE n <= length(v) "
-        f"UNION ALL SELECT '{key}', substr(lower(v), n, 2), v FROM {values}, anjian_seq WHERE n < length(v)"
+        f"INSERT OR IGNORE INTO anjian_vocab_gram (k, gram, text) {_gram_rows(key, 'v', f'{values}, ')}"
     )
     if index:
         schema_editor.execute(
