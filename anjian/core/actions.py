@@ -306,6 +306,40 @@ def _auto_now(field: models.Field[Any, Any]) -> bool:
     return type(field) is models.DateTimeField and bool(stamped)
 
 
+def _row_writer(
+    converters: list[tuple[str, Callable[[Any], Any], int]],
+    stamps: list[Any],
+    pre: list[Any],
+    now: Any,
+    connection: Any,
+) -> Callable[[Any, list[Any]], None]:
+    """``write(obj, out)``: append ``obj``'s database values to ``out`` in ``converters``' order — its own value,
+    a ``pre_save`` value, or the statement's time stamp (``now``, converted once; set on the object too)."""
+    stamped = {f.attname: _db_value(f, connection)(now) for f in stamps}
+
+    def write(obj: Any, out: list[Any]) -> None:
+        for f in stamps:
+            setattr(obj, f.attname, now)
+        values = {f.attname: f.pre_save(obj, True) for f in pre}
+        for attname, to_db, source in converters:
+            if source == 0:
+                out.append(to_db(getattr(obj, attname)))
+            elif source == 1:
+                out.append(to_db(values[attname]))
+            else:
+                out.append(stamped[attname])
+
+    return write
+
+
+def _mark_saved(objs: Iterable[Any], ids: Iterable[Any], pk: Any, alias: str) -> None:
+    """Give the inserted ``objs`` their ids and the state of a saved instance."""
+    for obj, pk_value in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, pk_value)
+        obj._state.adding = False
+        obj._state.db = alias
+
+
 def _copy_rows_of(
     objs: list[Any],
     connection: Any,
@@ -328,29 +362,16 @@ def _copy_rows_of(
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in [pk, *fields])
     to_pk = _db_value(pk, connection)
-    now = timezone.now()
-    stamped = {f.attname: _db_value(f, connection)(now) for f in stamps}
+    write = _row_writer(converters, stamps, pre, timezone.now(), connection)
 
     def rows() -> Iterator[list[Any]]:
         for obj, pk_value in zip(objs, ids, strict=True):
-            for f in stamps:
-                setattr(obj, f.attname, now)
-            values = {f.attname: f.pre_save(obj, True) for f in pre}
             row = [to_pk(pk_value)]
-            for attname, to_db, source in converters:
-                if source == 0:
-                    row.append(to_db(getattr(obj, attname)))
-                elif source == 1:
-                    row.append(to_db(values[attname]))
-                else:
-                    row.append(stamped[attname])
+            write(obj, row)
             yield row
 
     _copy_rows(connection, qn(opts.db_table), columns, rows(), _copy_types([pk, *fields], connection))
-    for obj, pk_value in zip(objs, ids, strict=True):
-        setattr(obj, pk.attname, pk_value)
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    _mark_saved(objs, ids, pk, connection.alias)
     return True
 
 
@@ -399,26 +420,12 @@ def _insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
         for start in range(0, len(objs), per):
             part = objs[start : start + per]
             params: list[Any] = []
-            now = timezone.now()
-            stamped = {f.attname: _db_value(f, connection)(now) for f in stamps}
+            write = _row_writer(converters, stamps, pre, timezone.now(), connection)
             for obj in part:
-                for f in stamps:
-                    setattr(obj, f.attname, now)
-                values = {f.attname: f.pre_save(obj, True) for f in pre}
-                for attname, to_db, source in converters:
-                    if source == 0:
-                        params.append(to_db(getattr(obj, attname)))
-                    elif source == 1:
-                        params.append(to_db(values[attname]))
-                    else:
-                        params.append(stamped[attname])
+                write(obj, params)
             sql = f"{_insert_sql(table, columns, width, len(part), types)} RETURNING {pk_column}"
             cursor.execute(sql, _insert_params(params, width, types))
-            ids = [row[0] for row in cursor.fetchall()]
-            for obj, pk_value in zip(part, ids, strict=True):
-                setattr(obj, pk.attname, pk_value)
-                obj._state.adding = False
-                obj._state.db = connection.alias
+            _mark_saved(part, [row[0] for row in cursor.fetchall()], pk, connection.alias)
     return objs
 
 
