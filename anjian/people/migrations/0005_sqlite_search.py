@@ -1,20 +1,15 @@
 """Search of 600,000 people on SQLite (issue 8; see core.search): vocabularies of names and jobs, and the plain
 indexes the ``prefix`` lookup reads (on PostgreSQL both exist since 0003 as GIN and pattern indexes)."""
 
+from importlib import import_module
+
 from django.db import migrations
 
 #: (table, column, needs its own index): the name has the list's (name, id) index already.
 VOCABULARY_COLUMNS = [("people_person", "name", False), ("people_person", "job", True)]
 
-#: The prefix-searched columns of 0003.
-PREFIX_COLUMNS = [
-    ("people_person", "id_number"),
-    ("people_person", "phone"),
-    ("people_certificate", "number"),
-    ("people_certificate", "issuer"),
-    ("people_trainingrecord", "course"),
-    ("people_trainingrecord", "provider"),
-]
+#: The prefix-searched columns: 0003's own list (its indexes were PostgreSQL-only then).
+PREFIX_COLUMNS = import_module("anjian.people.migrations.0003_ngram_indexes").PREFIX_COLUMNS
 
 
 def create(apps, schema_editor):  # type: ignore[no-untyped-def]
