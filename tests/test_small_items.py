@@ -181,3 +181,19 @@ def test_pages_do_not_send_users_to_the_command_line() -> None:
         if "static" not in p.parts and "<code>anjian " in p.read_text(encoding="utf-8")
     ]
     assert not offenders, offenders
+
+
+def test_browser_tests_assert_what_the_page_shows_by_waiting_for_it() -> None:
+    """``locator.is_visible()`` and ``page.wait_for_load_state()`` answer at once, about the page as it is: after a
+    click that navigates they read the old page (a CI run failed on a heading that was still being loaded). The
+    browser tests use Playwright's web-first ``expect(...)``, which retries, and wait for a submitted form's
+    navigation (``page.expect_navigation()`` / ``page.wait_for_url``) before reading the database."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent / "browser"
+    sources = {p.name: p.read_text(encoding="utf-8") for p in root.glob("test_*.py")}
+    assert len(sources) >= 10
+    offenders = [
+        name for name, text in sources.items() if ".is_visible()" in text or "wait_for_load_state()" in text
+    ]
+    assert not offenders, offenders

@@ -41,7 +41,10 @@ def _require_chromium() -> None:
 def browser() -> Iterator[Any]:
     """A headless chromium for the whole session."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Web-first assertions (``expect``) retry until the page shows what is asserted, as long as an action waits.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from anjian.dangers.models import HiddenDanger, InspectionRecord, InspectionTask
 from anjian.dangers.tests.fixtures import jpeg_bytes
@@ -56,28 +57,29 @@ def test_report_with_photo_and_another_user_closes_it(browser, live_server, dang
     page.wait_for_url(re.compile(r"/dangers/\d+/\?sent=1$"))
     danger = HiddenDanger.objects.get()
     assert danger.status == "reported" and danger.photos.get().lat is not None
-    assert page.get_by_text("已上报隐患").is_visible()
+    expect(page.get_by_text("已上报隐患")).to_be_visible()
     context.close()
 
     # the manager verifies and sets the 五到位 on a phone
     context, page = phone(browser)
     log_in(page, live_server, "ent_manager")
     page.goto(f"{live_server.url}/dangers/{danger.pk}/")
-    page.locator("form.verb-verify").get_by_role("button", name="核实定级").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form.verb-verify").get_by_role("button", name="核实定级").click()
     assert HiddenDanger.objects.get().status == "verified"
     form = page.locator("form.verb-assign")
     # an illegal step first: 整改中 without the 五到位 is refused, nothing changes
-    form.get_by_role("button", name="下达整改（五到位）").click()
-    assert page.get_by_text("五到位未落实，缺少：整改措施").is_visible()
+    with page.expect_navigation():
+        form.get_by_role("button", name="下达整改（五到位）").click()
+    expect(page.get_by_text("五到位未落实，缺少：整改措施")).to_be_visible()
     assert HiddenDanger.objects.get().status == "verified"
     form = page.locator("form.verb-assign")
     form.locator("#id_assign-measures").fill("清走空桶，设置禁止堆放标识")
     form.locator("#id_assign-rectifier").select_option(label=str(w.reporter))
     form.locator("#id_assign-funds").fill("200")
     form.locator("#id_assign-deadline").fill((timezone.localdate() + dt.timedelta(days=3)).isoformat())
-    form.get_by_role("button", name="下达整改（五到位）").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="下达整改（五到位）").click()
     assert HiddenDanger.objects.get().status == "rectifying"
     context.close()
 
@@ -87,15 +89,15 @@ def test_report_with_photo_and_another_user_closes_it(browser, live_server, dang
     page.goto(f"{live_server.url}/dangers/{danger.pk}/")
     page.locator("#id_file").set_input_files(str(after))
     page.locator("#id_stage").select_option("after")
-    page.get_by_role("button", name="上传照片").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传照片").click()
     page.locator("form.verb-submit textarea[name=statement]").fill("空桶已清走，已设标识")
-    page.locator("form.verb-submit").get_by_role("button", name="整改完成，申请验收").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form.verb-submit").get_by_role("button", name="整改完成，申请验收").click()
     assert HiddenDanger.objects.get().status == "awaiting_acceptance"
     # the rectifier is offered no acceptance and told why
     assert page.locator("form.verb-accept").count() == 0
-    assert page.get_by_text("验收人不能是整改责任人或申请验收人本人").is_visible()
+    expect(page.get_by_text("验收人不能是整改责任人或申请验收人本人")).to_be_visible()
     context.close()
 
     # another user accepts and closes it
@@ -104,9 +106,9 @@ def test_report_with_photo_and_another_user_closes_it(browser, live_server, dang
     page.goto(f"{live_server.url}/dangers/{danger.pk}/")
     assert no_horizontal_scroll(page)
     page.locator("form.verb-accept textarea[name=opinion]").fill("现场复核，整改到位")
-    page.locator("form.verb-accept").get_by_role("button", name="验收销号").click()
-    page.wait_for_load_state()
-    assert page.locator("#danger-status").inner_text() == "已销号"
+    with page.expect_navigation():
+        page.locator("form.verb-accept").get_by_role("button", name="验收销号").click()
+    expect(page.locator("#danger-status")).to_have_text("已销号")
     closed = HiddenDanger.objects.get()
     assert closed.status == "closed" and closed.accepted_by == w.manager
     # the audit trail is on the page, by name

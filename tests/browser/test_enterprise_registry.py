@@ -5,6 +5,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from anjian.domain.check_digits import org_code_check_char, resident_id_check_char, uscc_check_char
 from anjian.enterprises.models import Enterprise
@@ -43,10 +44,11 @@ def test_committee_office_registers_an_enterprise(page, live_server, user_factor
     page.locator("#id_name").fill("阿拉善腾格里环保科技有限公司")
     page.locator("#id_industry").select_option(label="危险废物")
     page.locator("#id_town").select_option(label="腾格里镇")
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     # then the form comes back naming position 18 and the expected character, and nothing is saved
     message = f"统一社会信用代码第18位校验码应为“{good[-1]}”，实际为“{wrong_char}”"
-    assert page.get_by_text(message).is_visible()
+    expect(page.get_by_text(message)).to_be_visible()
     assert not Enterprise.objects.exists()
     # when they correct the code and save
     page.locator("#id_uscc").fill(good)
@@ -55,7 +57,7 @@ def test_committee_office_registers_an_enterprise(page, live_server, user_factor
     # then the enterprise page shows the department derived by 三个必须 (危险废物 → 生态环境分局)
     enterprise = Enterprise.objects.get(uscc=good)
     assert enterprise.supervising_unit.name == "生态环境分局"
-    assert page.get_by_role("heading", name="阿拉善腾格里环保科技有限公司").is_visible()
+    expect(page.get_by_role("heading", name="阿拉善腾格里环保科技有限公司")).to_be_visible()
     department = page.locator("dt:text-is('行业监管部门') + dd")
     assert "生态环境分局" in department.inner_text()
     assert "按“三个必须”规则" in department.inner_text()
@@ -85,7 +87,7 @@ def test_enterprise_user_sees_only_its_own_enterprise(
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url(re.compile(r"q=.+"))
     # then nothing is found and the other name appears nowhere but in the search box
-    assert page.get_by_text("没有符合条件的企业。").is_visible()
+    expect(page.get_by_text("没有符合条件的企业。")).to_be_visible()
     assert page.locator("td[data-label='企业名称']").count() == 0
     assert "孛井滩乙化工有限公司" not in page.content()
     # when they open the other enterprise's page by its URL
@@ -95,7 +97,7 @@ def test_enterprise_user_sees_only_its_own_enterprise(
     assert "孛井滩乙化工有限公司" not in page.content()
     # while their own page opens
     assert page.goto(f"{live_server.url}{own.get_absolute_url()}").status == 200
-    assert page.get_by_role("heading", name="腾格里甲化工有限公司").is_visible()
+    expect(page.get_by_role("heading", name="腾格里甲化工有限公司")).to_be_visible()
 
 
 def resident_id(first17, *, valid=True):
@@ -140,9 +142,10 @@ def test_department_user_imports_people_with_one_bad_row(page, live_server, user
             }
         ]
     )
-    page.get_by_role("button", name="上传并导入").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传并导入").click()
     # then the report names the rejected row, its column and the reason in Chinese
-    assert page.get_by_role("heading", name="导入结果").is_visible()
+    expect(page.get_by_role("heading", name="导入结果")).to_be_visible()
     rejected = page.locator("tbody tr")
     assert rejected.count() == 1
     cells = rejected.first.locator("td").all_inner_texts()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from anjian.gates import actions
 from anjian.gates.models import RollCall
@@ -56,16 +57,17 @@ def test_operator_runs_a_roll_call_until_everyone_is_accounted_for(page, live_se
     wait_js(page, "document.querySelector('[data-rc-missing]').textContent.trim() === '1'", timeout=20_000)
     roll_call = RollCall.objects.get()
     wang_entry = roll_call.entries.get(person=wang)
-    assert page.locator(f'[data-entry-status="{wang_entry.pk}"]').inner_text() == "已刷卡离开"
+    expect(page.locator(f'[data-entry-status="{wang_entry.pk}"]')).to_have_text("已刷卡离开")
 
     # and 李小红 is checked at the muster point
     li_entry = roll_call.entries.get(person=li)
-    page.locator(f'[data-check="{li_entry.pk}"]').click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f'[data-check="{li_entry.pk}"]').click()
 
     # then: the roll call is closed, with its timeline
-    assert page.locator("[data-rc-status]").inner_text() == "已结束"
-    timeline = page.locator(".timeline").inner_text()
-    assert "王大力：已刷卡离开" in timeline and "李小红：集合点已确认" in timeline and "点名结束" in timeline
+    expect(page.locator("[data-rc-status]")).to_have_text("已结束")
+    timeline = page.locator(".timeline")
+    for line in ("王大力：已刷卡离开", "李小红：集合点已确认", "点名结束"):
+        expect(timeline).to_contain_text(line)
     # nothing is wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

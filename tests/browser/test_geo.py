@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from anjian.geo import actions
 from anjian.geo.models import Area, Road
@@ -102,7 +103,8 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     assert count == 2
     panel = page.locator("#geo-main-map .geo-panel")
     assert panel.inner_text().splitlines().count("构成重大危险源") == 1
-    assert page.locator(".leaflet-control-scale").is_visible() and page.locator(".geo-north").is_visible()
+    expect(page.locator(".leaflet-control-scale")).to_be_visible()
+    expect(page.locator(".geo-north")).to_be_visible()
     # when the grade layer is switched on in the layer panel
     grade = panel.locator("label", has_text="企业（标准化等级）").locator("input")
     grade.check()
@@ -113,16 +115,16 @@ def test_map_loads_toggles_a_layer_and_opens_a_popup(page: Any, live_server: Any
     assert "未达标/无等级" in panel.inner_text()
     # and switched off again: off the map, its legend gone
     grade.uncheck()
-    assert "未达标/无等级" not in panel.inner_text()
+    expect(panel).not_to_contain_text("未达标/无等级", use_inner_text=True)
     assert not page.evaluate(
         "(() => { const el = document.getElementById('geo-main-map');"
         " return el._anjianMap.hasLayer(el._anjianLayers['enterprises.grade'].group); })()"
     )
     # the panel folds away and comes back
     panel.locator(".geo-panel-toggle").click()
-    assert not panel.locator(".geo-panel-body").is_visible()
+    expect(panel.locator(".geo-panel-body")).to_be_hidden()
     panel.locator(".geo-panel-toggle").click()
-    assert panel.locator(".geo-panel-body").is_visible()
+    expect(panel.locator(".geo-panel-body")).to_be_visible()
     # when an enterprise marker is clicked (its pixel position on the canvas)
     page.evaluate(
         "() => { const m = document.getElementById('geo-main-map')._anjianMap; m.setView([37.84, 105.25], 14); }"

@@ -1,6 +1,7 @@
 """A user logs in through the real login page and lands on their to-do list."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ def test_login_shows_home_with_sidebar(page, live_server, user_factory):
     # then the home page greets them and the sidebar lists the modules
     page.wait_for_url(f"{live_server.url}/")
     assert "您好，李明" in page.content()
-    assert page.get_by_role("navigation", name="模块").is_visible()
+    expect(page.get_by_role("navigation", name="模块")).to_be_visible()
     # and the sidebar's background reaches the bottom of the window on a long page scrolled to its end
     # (issue 7: it stopped at 770 px)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
@@ -32,5 +33,6 @@ def test_wrong_password_says_so_in_chinese(page, live_server, user_factory):
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("yingji")
     page.get_by_label("密码").fill("wrong-password")
-    page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("用户名或密码不正确").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text("用户名或密码不正确")).to_be_visible()
