@@ -173,7 +173,7 @@ def _people_file(n: int) -> bytes:
     return buffer.getvalue()
 
 
-def _enterprise_file(n: int) -> bytes:
+def _enterprise_file(n: int, *, phone: str = "0483-6666666") -> bytes:
     from anjian.core.xlsx_stream import SheetWriter
     from anjian.enterprises.tests.fixtures import make_uscc
 
@@ -201,7 +201,7 @@ def _enterprise_file(n: int) -> bytes:
                 "在营",
                 "小微",
                 "危险化学品生产",
-                "0483-6666666",
+                phone,
                 100 + i,
             ]
         )

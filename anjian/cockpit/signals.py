@@ -31,7 +31,10 @@ def _changed(sender: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    """Connect the invalidation to every watched model that is installed."""
+    """Connect the invalidation to every watched model that is installed (bulk writes too: an Excel import
+    of enterprises or certificates sends no ``post_save``)."""
+    from anjian.core.actions import bulk_saved
+
     for label in WATCHED:
         try:
             model = apps.get_model(label)
@@ -39,3 +42,4 @@ def connect() -> None:
             continue
         post_save.connect(_changed, sender=model, dispatch_uid=f"cockpit-{label}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"cockpit-{label}-delete")
+        bulk_saved.connect(_changed, sender=model, dispatch_uid=f"cockpit-{label}-bulk")

@@ -31,16 +31,18 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.dispatch import Signal
 
-from anjian.core.audit import record, record_many, snapshot
+from anjian.core.audit import record, record_many, snapshot, snapshotter
 from anjian.core.choices import AuditEvent
 
 __all__ = [
     "Writer",
     "bulk_create_objects",
-    "bulk_created",
+    "bulk_saved",
+    "bulk_update_objects",
     "create_object",
     "delete_object",
     "do_bulk_create",
+    "do_bulk_update",
     "do_create",
     "do_delete",
     "do_update",
@@ -49,6 +51,7 @@ __all__ = [
     "lock",
     "same_state",
     "update_object",
+    "update_rows",
     "writer_for",
 ]
 
@@ -179,19 +182,73 @@ def _db_value(field: Any, connection: Any) -> Callable[[Any], Any]:
     return lambda value: value if value is None or value.__class__ in same else prep(value, connection)
 
 
-#: Sent (``sender`` = the model, ``objs`` = the new rows) after :func:`insert_rows` stored new rows: a bulk
-#: insert sends no ``post_save``, so what listens to saves to drop a cache (metrics and to-dos, map layers)
-#: listens to this too.
-bulk_created = Signal()
+#: Sent (``sender`` = the model, ``objs`` = the rows, ``created`` = new or changed) after :func:`insert_rows`
+#: or :func:`update_rows` wrote rows: a bulk write sends no ``post_save``, so what listens to saves to drop a
+#: cache (metrics and to-dos, map layers, the cockpit) listens to this too.
+bulk_saved = Signal()
 
 
 def insert_rows(objs: list[M], *, rows_per_statement: int = 500) -> list[M]:
     """INSERT new ``objs`` (one model) with multi-row statements and set their ids; then send
-    :data:`bulk_created`. See :func:`_insert_rows`."""
+    :data:`bulk_saved`. See :func:`_insert_rows`."""
     created = _insert_rows(objs, rows_per_statement=rows_per_statement)
     if created:
-        bulk_created.send(sender=type(created[0]), objs=created)
+        bulk_saved.send(sender=type(created[0]), objs=created, created=True)
     return created
+
+
+def update_rows(objs: list[M]) -> list[M]:
+    """Write every field of the saved ``objs`` (one model) as ``save()`` would — ``pre_save`` of each field
+    (``auto_now`` stamps: one moment), ``get_db_prep_save`` of each value — in a few statements; then send
+    :data:`bulk_saved`. What ``bulk_update`` does without its ``CASE WHEN id = …`` per value (a statement that
+    grows with rows × fields): on PostgreSQL the rows are copied (``COPY``, binary where exact) into a temporary
+    table and one ``UPDATE … FROM`` it writes them (a statement with the values as parameters is quoted into
+    its text by psycopg's client-side binding, in Python: a third of the time of 10,000 rows); elsewhere one
+    ``UPDATE … WHERE id = ?`` prepared once and run for every row (``executemany``). Only for the bulk actions
+    below: nothing is validated or audited here."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.utils import timezone
+
+    if not objs:
+        return objs
+    connection = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    opts = model._meta
+    pk = opts.pk
+    assert pk is not None and not opts.parents
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    stamps = [f for f in fields if type(f) is models.DateTimeField and getattr(f, "auto_now", False)]
+    pre = [f for f in fields if _overrides_pre_save(f) and f not in stamps]
+    converters = [(f, _db_value(f, connection), f in pre) for f in [pk, *fields]]
+
+    def row(obj: Any) -> list[Any]:
+        for f in stamps:
+            setattr(obj, f.attname, now)
+        return [
+            to_db(f.pre_save(obj, False) if by_pre else getattr(obj, f.attname))
+            for f, to_db, by_pre in converters
+        ]
+
+    qn = connection.ops.quote_name
+    table = qn(opts.db_table)
+    key = qn(pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = qn(f"anjian_update_{opts.db_table}")
+            columns = ", ".join(qn(f.column) for f in [pk, *fields])
+            sets = ", ".join(f"{qn(f.column)} = u.{qn(f.column)}" for f in fields)
+            cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS SELECT {columns} FROM {table} WITH NO DATA")
+            _copy_rows(connection, temp, columns, map(row, objs), _copy_types([pk, *fields], connection))
+            cursor.execute(f"UPDATE {table} SET {sets} FROM {temp} u WHERE {table}.{key} = u.{key}")
+            cursor.execute(f"DROP TABLE {temp}")
+        else:
+            sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {key} = %s", [[*r[1:], r[0]] for r in map(row, objs)]
+            )
+    bulk_saved.send(sender=model, objs=objs, created=False)
+    return objs
 
 
 def _column_type(field: Any, connection: Any) -> str:
@@ -508,6 +565,76 @@ def do_bulk_create(
     return created
 
 
+@transaction.atomic
+def do_bulk_update(
+    items: Sequence[tuple[M, dict[str, Any]]],
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.OBJECT_UPDATED,
+    reason: str = "",
+    message: str | Callable[[Any], str] = "",
+) -> list[M]:
+    """:func:`do_update` for many validated rows the caller changed in memory (the Excel import): each
+    ``(obj, before)`` is the object with its new values and the snapshot read before them. The stored rows are
+    locked (one query per 2,000), a row whose snapshot did not change is neither written nor audited, the others
+    are written by :func:`update_rows` with one audit row each (before/after) in bulk. Returns the changed
+    objects. ``save()`` is not called: for models whose ``save`` adds nothing, or after doing what it adds."""
+    if not items:
+        return []
+    model = type(items[0][0])
+    snap = snapshotter(model)
+    changed: list[M] = []
+    befores: dict[int, dict[str, Any]] = {}
+    afters: dict[int, dict[str, Any]] = {}
+    for obj, before in items:
+        after = snap(obj)
+        if same_state(model, before, after):
+            continue
+        changed.append(obj)
+        befores[id(obj)] = before
+        afters[id(obj)] = after
+    pks = [obj.pk for obj in changed]
+    for start in range(0, len(pks), 2000):
+        locked = model._base_manager.select_for_update().filter(pk__in=pks[start : start + 2000])
+        list(locked.values_list("pk").order_by())
+    update_rows(changed)
+    record_many(
+        event,
+        changed,
+        acting_user=acting_user,
+        before=lambda obj: befores[id(obj)],
+        after=lambda obj: afters[id(obj)],
+        reason=reason,
+        message=message,
+    )
+    return changed
+
+
+def bulk_update_objects(
+    items: Sequence[tuple[M, dict[str, Any]]],
+    *,
+    acting_user: Any,
+    event: AuditEvent | int | None = None,
+    fallback_event: AuditEvent | int = AuditEvent.OBJECT_UPDATED,
+    message: str | Callable[[Any], str] = "",
+) -> list[M] | None:
+    """Write validated, changed ``(obj, before)`` pairs in bulk through their app's ``bulk_update`` writer, or
+    :func:`do_bulk_update` when the app has no ``update`` writer of its own and the model's ``save`` adds
+    nothing; ``None`` when neither applies (the caller updates them one by one through :func:`update_object`)."""
+    if not items:
+        return []
+    model = type(items[0][0])
+    writer = writer_for(model)
+    if writer.bulk_update is not None:
+        result: list[M] = writer.bulk_update(
+            items, acting_user=acting_user, message=message, **_with_event(event)
+        )
+        return result
+    if writer.update is not None or not _plain_save(model) or model._meta.parents or _m2m_names(model):
+        return None
+    return do_bulk_update(items, acting_user=acting_user, event=event or fallback_event, message=message)
+
+
 def _plain_save(model: type[models.Model]) -> bool:
     """True when ``model.save`` is Django's own or ``core.BaseModel``'s (nothing a bulk insert would skip)."""
     from anjian.core.models import BaseModel
@@ -633,6 +760,10 @@ class Writer:
     #: import); ``message`` is a function of the object. Without it a model whose app has its own ``create``
     #: is imported row by row.
     bulk_create: Callable[..., Any] | None = None
+    #: ``bulk_update(items, *, acting_user, event, message)``: many validated, changed stored rows at once, each
+    #: ``(obj, before)`` (the Excel import); returns the objects it wrote. Without it a model whose app has its
+    #: own ``update`` is imported row by row.
+    bulk_update: Callable[..., Any] | None = None
 
 
 _NO_WRITER = Writer()

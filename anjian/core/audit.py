@@ -98,7 +98,7 @@ def _actor(acting_user: Any) -> tuple[Any, str]:
     return None, "系统" if acting_user is None else ""
 
 
-def _snapshotter(
+def snapshotter(
     model: type[models.Model], exclude: tuple[str, ...] = ("created_at", "updated_at", "password")
 ) -> Callable[[models.Model], dict[str, Any]]:
     """:func:`snapshot` for many objects of ``model``: the fields are looked up once, not once per object."""
@@ -184,7 +184,7 @@ def record_many(
             return after(obj)
         model = type(obj)
         if model not in snapshots:
-            snapshots[model] = _snapshotter(model)
+            snapshots[model] = snapshotter(model)
         return snapshots[model](obj)
 
     rows = []

@@ -175,14 +175,14 @@ def connect_invalidation() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    from anjian.core.actions import bulk_created
+    from anjian.core.actions import bulk_saved
 
     for model in apps.get_models():
         if model._meta.app_label in WATCHED_APPS and model._meta.label not in UNWATCHED_MODELS:
             label = model._meta.label
             post_save.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-save")
             post_delete.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-delete")
-            bulk_created.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-bulk")
+            bulk_saved.connect(_changed, sender=model, dispatch_uid=f"metrics-{label}-bulk")
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:

@@ -24,6 +24,7 @@ from anjian.orgs.models import OrgUnit, User
 __all__ = [
     "derive_supervising_unit",
     "do_bulk_create_enterprises",
+    "do_bulk_update_enterprises",
     "do_change_enterprise_status",
     "do_create_enterprise",
     "do_create_enterprise_user",
@@ -168,6 +169,40 @@ def do_bulk_create_enterprises(
     insert_rows(enterprises)
     record_many(event, enterprises, acting_user=acting_user, message=message)
     return enterprises
+
+
+@transaction.atomic
+def do_bulk_update_enterprises(
+    items: list[tuple[Enterprise, dict[str, Any]]],
+    *,
+    acting_user: Any,
+    event: AuditEvent | int = AuditEvent.ENTERPRISE_UPDATED,
+    message: Any = "",
+) -> list[Enterprise]:
+    """Save many enterprises the caller changed in memory and validated (the Excel import), each with the
+    snapshot read before its changes: what :func:`do_update_enterprise` does — the department re-derived by
+    the 三个必须 table (read once) unless overridden, the enterprise-side unit's full name kept, an unchanged
+    row neither written nor audited, one audit row per changed enterprise — in a few statements
+    (``core.actions.do_bulk_update``). The caller saves them one by one if the database refuses the batch."""
+    from anjian.core.actions import do_bulk_update, update_rows
+
+    if not items:
+        return []
+    table = supervision_table()
+    for enterprise, _before in items:
+        _apply_derivation(enterprise, table)
+    changed = do_bulk_update(items, acting_user=acting_user, event=event, message=message)
+    names = {e.org_unit_id: e.name for e in changed if e.org_unit_id is not None}
+    ids = sorted(names)
+    stale = []
+    for start in range(0, len(ids), 2000):
+        part = OrgUnit.objects.filter(pk__in=ids[start : start + 2000]).values_list("pk", "full_name")
+        stale += [pk for pk, full_name in part if full_name != names[pk]]
+    renamed = list(OrgUnit.objects.filter(pk__in=stale)) if stale else []
+    for unit in renamed:
+        unit.full_name = names[unit.pk]
+    update_rows(renamed)
+    return changed
 
 
 @transaction.atomic

@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from anjian.core.access import restrict, scope_of
 from anjian.core.choices import AuditEvent
-from anjian.core.excel import Column, ImportReport, ImportRow, Sheet, import_rows, lookup_parser, parse_text
+from anjian.core.excel import (
+    Column,
+    ImportReport,
+    ImportRow,
+    Sheet,
+    StoredScope,
+    import_rows,
+    lookup_parser,
+    parse_text,
+)
 from anjian.domain.check_digits import check_uscc
 from anjian.enterprises import actions
 from anjian.enterprises.choices import EnterpriseStatus, Industry, LicenceKind, Scale, StandardizationGrade
@@ -51,8 +60,9 @@ def _import_message(row: ImportRow) -> str:
     return _("Excel 导入第 %(row)d 行") % {"row": row.row}
 
 
-def _change_allowed(model: type[models.Model], obj: models.Model, user: Any) -> bool:
-    return restrict(model._default_manager.filter(pk=obj.pk), user, "change").exists()
+def _changeable(model: type[models.Model], user: Any) -> StoredScope:
+    """The stored rows of ``model`` an import may change for ``user`` (read once per file, see ``StoredScope``)."""
+    return StoredScope(restrict(model._default_manager.all(), user, "change"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,10 +140,18 @@ def enterprise_sheet(user: Any) -> Sheet:
 def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportReport:
     """Import the 企业名录 sheet as ``user``: new codes create enterprises, known codes update them."""
     scope = scope_of(user)
+    changeable = _changeable(Enterprise, user)
+    stored_status: dict[int, str] = {}
+
+    def preload(stored: list[Enterprise]) -> None:
+        changeable.load(stored)
+        stored_status.update((e.pk, e.status) for e in stored)  # as read, before the file's values
 
     def prepare(obj: Enterprise, values: dict[str, Any], created: bool) -> None:
         if not created and "status" in values:
-            stored = Enterprise.objects.values_list("status", flat=True).get(pk=obj.pk)
+            stored = stored_status.get(obj.pk)
+            if stored is None:
+                stored = Enterprise.objects.values_list("status", flat=True).get(pk=obj.pk)
             if stored != obj.status and not actions.can_change_status(stored, obj.status):
                 from django.core.exceptions import ValidationError
 
@@ -156,7 +174,7 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
             if scope.is_department and unit is not None and unit.pk in scope.unit_ids:
                 return None
             return _("只能新建本部门监管的企业（该行业的监管部门为%(unit)s）") % {"unit": unit or "—"}
-        if _change_allowed(Enterprise, obj, user):
+        if changeable(obj):
             return None
         return _("该企业不在您的管理范围内")
 
@@ -186,6 +204,16 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
             message=lambda e: template % {"row": numbers[id(e)]},
         )
 
+    def save_updated(rows: list[ImportRow]) -> None:
+        numbers = {id(row.obj): row.row for row in rows}
+        template = _("Excel 导入第 %(row)d 行")
+        actions.do_bulk_update_enterprises(
+            [(row.obj, row.before or {}) for row in rows],
+            acting_user=user,
+            event=AuditEvent.IMPORTED,
+            message=lambda e: template % {"row": numbers[id(e)]},
+        )
+
     return import_rows(
         file,
         enterprise_sheet(user),
@@ -194,7 +222,9 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
         can_change=can_change,
         save_row=save_row,
         save_created=save_created,
+        save_updated=save_updated,
         progress=progress,
+        preload=preload,
     )
 
 
@@ -230,17 +260,18 @@ def grid_sheet(user: Any) -> Sheet:
 def import_grids(file: Any, user: Any) -> ImportReport:
     """Import grids: zone-wide roles for any town, a town's staff for their own town."""
     scope = scope_of(user)
+    changeable = _changeable(Grid, user)
 
     def can_change(obj: Grid, created: bool) -> str | None:
         if scope.sees_all or (
-            scope.is_department
-            and obj.town_id in scope.unit_ids
-            and (created or _change_allowed(Grid, obj, user))
+            scope.is_department and obj.town_id in scope.unit_ids and (created or changeable(obj))
         ):
             return None
         return _("无权维护该镇的网格")
 
-    return import_rows(file, grid_sheet(user), acting_user=user, can_change=can_change)
+    return import_rows(
+        file, grid_sheet(user), acting_user=user, can_change=can_change, preload=changeable.load
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,8 +321,10 @@ def licence_sheet(user: Any) -> Sheet:
 def import_licences(file: Any, user: Any) -> ImportReport:
     """Import licences of enterprises ``user`` may change."""
 
+    changeable = _changeable(Licence, user)
+
     def can_change(obj: Licence, created: bool) -> str | None:
-        if created or _change_allowed(Licence, obj, user):
+        if created or changeable(obj):
             return None
         return _("该许可证不在您的管理范围内")
 
@@ -303,7 +336,14 @@ def import_licences(file: Any, user: Any) -> ImportReport:
             message=_import_message(row),
         )
 
-    return import_rows(file, licence_sheet(user), acting_user=user, can_change=can_change, save_row=save_row)
+    return import_rows(
+        file,
+        licence_sheet(user),
+        acting_user=user,
+        can_change=can_change,
+        save_row=save_row,
+        preload=changeable.load,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,6 +387,7 @@ def import_standardizations(file: Any, user: Any) -> ImportReport:
     and a re-import would flip them back, so the later row is refused.
     """
     current_seen: set[int] = set()
+    changeable = _changeable(Standardization, user)
 
     def prepare(obj: Standardization, values: dict[str, Any], created: bool) -> None:
         if obj.is_current and obj.enterprise_id is not None:
@@ -359,7 +400,7 @@ def import_standardizations(file: Any, user: Any) -> ImportReport:
             current_seen.add(obj.enterprise_id)
 
     def can_change(obj: Standardization, created: bool) -> str | None:
-        if created or _change_allowed(Standardization, obj, user):
+        if created or changeable(obj):
             return None
         return _("该标准化记录不在您的管理范围内")
 
@@ -378,4 +419,5 @@ def import_standardizations(file: Any, user: Any) -> ImportReport:
         prepare=prepare,
         can_change=can_change,
         save_row=save_row,
+        preload=changeable.load,
     )

@@ -18,11 +18,11 @@ def _changed(sender: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the invalidation to the registers the enterprise layers read."""
-    from anjian.core.actions import bulk_created
+    from anjian.core.actions import bulk_saved
     from anjian.enterprises.models import Enterprise, Grid, Standardization
 
     for model in (Enterprise, Standardization, Grid):
         label = model._meta.label
         post_save.connect(_changed, sender=model, dispatch_uid=f"geo-{label}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"geo-{label}-delete")
-        bulk_created.connect(_changed, sender=model, dispatch_uid=f"geo-{label}-bulk")
+        bulk_saved.connect(_changed, sender=model, dispatch_uid=f"geo-{label}-bulk")

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from anjian.core.actions import Writer, do_bulk_create, do_create, do_delete, do_update
+from anjian.core.actions import Writer, do_bulk_create, do_bulk_update, do_create, do_delete, do_update
 from anjian.core.choices import AuditEvent
 from anjian.people.models import Certificate, Person, TrainingRecord
 
@@ -21,6 +21,9 @@ __all__ = [
     "do_bulk_create_certificates",
     "do_bulk_create_people",
     "do_bulk_record_training",
+    "do_bulk_update_certificates",
+    "do_bulk_update_people",
+    "do_bulk_update_training",
     "do_create_certificate",
     "do_create_person",
     "do_delete_certificate",
@@ -258,18 +261,64 @@ def do_bulk_record_training(
     )
 
 
+Changes = list[tuple[Any, dict[str, Any]]]
+
+
+def do_bulk_update_people(
+    items: Changes, *, acting_user: Any, event: Event | None = None, message: Any = ""
+) -> list[Person]:
+    """Save many validated people changed in memory, each with its snapshot before (``core.actions.do_bulk_update``):
+    what ``Person.save`` adds (sex and birth date from the number) first; one PERSON_UPDATED (or ``event``) row
+    per changed person."""
+    for person, _before in items:
+        person.derive_from_id()
+    return do_bulk_update(
+        items, acting_user=acting_user, event=event or AuditEvent.PERSON_UPDATED, message=message
+    )
+
+
+def do_bulk_update_certificates(
+    items: Changes, *, acting_user: Any, event: Event | None = None, message: Any = ""
+) -> list[Certificate]:
+    """Save many validated certificates changed in memory (one CERTIFICATE_CHANGED or ``event`` row each), then
+    recompute the ``superseded`` flags of their holders before and after, as ``Certificate.save`` does."""
+    changed: list[Certificate] = do_bulk_update(
+        items, acting_user=acting_user, event=event or AuditEvent.CERTIFICATE_CHANGED, message=message
+    )
+    holders: set[int] = {c.person_id for c in changed}
+    holders.update(before["person"] for _cert, before in items if before.get("person") is not None)
+    refresh_superseded(holders)
+    return changed
+
+
+def do_bulk_update_training(
+    items: Changes, *, acting_user: Any, event: Event | None = None, message: Any = ""
+) -> list[TrainingRecord]:
+    """Save many validated training records changed in memory (one TRAINING_RECORDED or ``event`` row each)."""
+    return do_bulk_update(
+        items, acting_user=acting_user, event=event or AuditEvent.TRAINING_RECORDED, message=message
+    )
+
+
 WRITERS: dict[type[models.Model], Writer] = {
-    Person: Writer(create=do_create_person, update=do_update_person, bulk_create=do_bulk_create_people),
+    Person: Writer(
+        create=do_create_person,
+        update=do_update_person,
+        bulk_create=do_bulk_create_people,
+        bulk_update=do_bulk_update_people,
+    ),
     Certificate: Writer(
         create=do_create_certificate,
         update=do_update_certificate,
         delete=do_delete_certificate,
         bulk_create=do_bulk_create_certificates,
+        bulk_update=do_bulk_update_certificates,
     ),
     TrainingRecord: Writer(
         create=do_record_training,
         update=do_update_training,
         delete=do_delete_training,
         bulk_create=do_bulk_record_training,
+        bulk_update=do_bulk_update_training,
     ),
 }

@@ -23,6 +23,7 @@ from anjian.core.excel import (
     ImportReport,
     Lookup,
     Sheet,
+    StoredScope,
     export_to,
     import_rows,
     parse_text,
@@ -417,22 +418,23 @@ def template_response(register: str, user: Any) -> HttpResponse:
 def import_file(register: str, data: bytes, *, acting_user: Any, progress: Any = None) -> ImportReport:
     """Import ``data`` into ``register`` as ``acting_user`` (rows outside their scope are refused)."""
     spec = sheet_for(register, acting_user)
+    # A person is the user's to change by their own scope, a certificate or a training by its holder's.
+    changeable = StoredScope(changeable_people(acting_user), "pk" if spec.model is Person else "person_id")
 
     def can_change(obj: models.Model, created: bool) -> str | None:
-        if created:
+        if created or changeable(obj):
             return None
-        model = type(obj)
-        if model is Person:
-            allowed = changeable_people(acting_user).filter(pk=obj.pk).exists()
-        else:
-            allowed = changeable_people(acting_user).filter(pk=obj.person_id).exists()  # type: ignore[attr-defined]
-        if not allowed:
-            return _("该记录已由其他单位登记，无权修改")
-        return None
+        return _("该记录已由其他单位登记，无权修改")
 
     lookup_many = _stored_people if register == "persons" else None
     return import_rows(
-        data, spec, acting_user=acting_user, can_change=can_change, lookup_many=lookup_many, progress=progress
+        data,
+        spec,
+        acting_user=acting_user,
+        can_change=can_change,
+        lookup_many=lookup_many,
+        progress=progress,
+        preload=changeable.load,
     )
 
 

@@ -18,9 +18,9 @@ def _changed(sender: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Connect the invalidation to the register the risk layers read."""
-    from anjian.core.actions import bulk_created
+    from anjian.core.actions import bulk_saved
     from anjian.risks.models import RiskObject
 
     post_save.connect(_changed, sender=RiskObject, dispatch_uid="risks-object-save")
     post_delete.connect(_changed, sender=RiskObject, dispatch_uid="risks-object-delete")
-    bulk_created.connect(_changed, sender=RiskObject, dispatch_uid="risks-object-bulk")
+    bulk_saved.connect(_changed, sender=RiskObject, dispatch_uid="risks-object-bulk")

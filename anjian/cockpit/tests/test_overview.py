@@ -165,6 +165,31 @@ def test_overview_is_cached_and_dropped_when_a_register_changes(
     assert next(s.value for s in overview_for(user).stats if s.label == "重大危险源企业") == 2
 
 
+def test_an_excel_import_drops_the_cached_overview(
+    cockpit_world: GeoWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An import writes enterprises in bulk (no ``post_save``): the cockpit listens to ``bulk_saved`` too."""
+    from anjian.enterprises.sheets import import_enterprises
+    from anjian.enterprises.tests.fixtures import make_uscc
+    from anjian.people.tests.fixtures import xlsx_bytes
+
+    user = cockpit_world.users["committee"]
+
+    def enterprises() -> int:
+        return next(s.value for s in overview_for(user).stats if s.label == "企业")
+
+    assert enterprises() == 2
+    header = ["统一社会信用代码", "企业名称", "所在镇", "状态", "规模", "行业"]
+    rows = [
+        [make_uscc(700 + i), f"导入驾驶舱{i}有限公司", "腾格里镇", "在营", "小微", "建筑施工"]
+        for i in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_enterprises(xlsx_bytes(header, rows), user)
+    assert report.created == 3
+    assert enterprises() == 5
+
+
 def test_pages_render_for_every_role(cockpit_world: GeoWorld, client_for: Any) -> None:
     for role in ROLES:
         client = client_for(cockpit_world.users[role])

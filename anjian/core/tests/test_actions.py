@@ -224,3 +224,42 @@ def test_bulk_inserts_store_every_kind_of_value_as_given(committee_user):
         # and the enterprise's columns go binary, a table with a time column as text
         assert actions._copy_types(Enterprise._meta.concrete_fields, connection) is not None
         assert actions._copy_types(Zone._meta.concrete_fields, connection) is None
+
+
+def test_bulk_updates_store_every_kind_of_value_and_touch_only_their_rows(committee_user):
+    """``update_rows`` (the import's bulk update: a COPY into a temporary table and one UPDATE on PostgreSQL,
+    ``executemany`` elsewhere) writes every field as ``save()`` would, the ``auto_now`` stamp included."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from anjian.enterprises.models import Enterprise
+    from anjian.enterprises.tests.fixtures import make_uscc
+
+    def make(n):
+        unit = OrgUnit.objects.create(code=f"UPD{n}", name=f"更新单位{n}", kind="enterprise")
+        return Enterprise.objects.create(uscc=make_uscc(40 + n), name=f"更新{n}化工有限公司", org_unit=unit)
+
+    first, second, other = make(1), make(2), make(3)
+    stamp = Enterprise.objects.get(pk=other.pk).updated_at
+    plot = {"type": "Polygon", "coordinates": [[[105.1, 38.2], [105.2, 38.2], [105.2, 38.3], [105.1, 38.2]]]}
+    first.lon, first.lat, first.plot_geojson, first.in_park, first.employees = (
+        Decimal("105.123456"),
+        38.654321,
+        plot,
+        True,
+        321,
+    )
+    first.name = "更新后的“引号”化工\t有限公司"
+    second.phone, second.updated_at = "0483-1234567", dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    # when both are written by the bulk writer
+    actions.update_rows([first, second])
+    # then they read back as given, stamped now, and the third enterprise is untouched
+    stored = Enterprise.objects.get(pk=first.pk)
+    assert (stored.lon, stored.lat) == (Decimal("105.123456"), Decimal("38.654321"))
+    assert stored.plot_geojson == plot and stored.in_park is True and stored.employees == 321
+    assert stored.name == "更新后的“引号”化工\t有限公司"
+    again = Enterprise.objects.get(pk=second.pk)
+    assert again.phone == "0483-1234567" and again.updated_at.year >= 2026
+    assert again.updated_at == stored.updated_at == second.updated_at
+    assert Enterprise.objects.get(pk=other.pk).updated_at == stamp
+    assert Enterprise.objects.get(pk=other.pk).name == "更新3化工有限公司"

@@ -303,3 +303,29 @@ def test_import_reports_its_progress_up_to_the_row_count(plants: list[Any], comm
     assert report.created == 450
     assert seen[-1] == (450, 450)
     assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
+@pytest.mark.django_db
+def test_updating_stored_people_costs_no_query_per_row(plants: list[Any], committee: Any) -> None:
+    """A file naming stored people (the register exported, edited and imported back): the scope is read for the
+    whole file and the changed rows are written in bulk, each audited once with its before and after."""
+    excel.import_file("persons", xlsx_bytes(HEADER, _people_rows(plants, 210)), acting_user=committee)
+    last = AuditEntry.objects.latest("pk").pk
+
+    def changed(n: int, start: int) -> tuple[int, Any]:
+        rows = [[*row[:4], "班组长", *row[5:]] for row in _people_rows(plants, n, start)]
+        with CaptureQueriesContext(connection) as queries:
+            report = excel.import_file("persons", xlsx_bytes(HEADER, rows), acting_user=committee)
+        return len(queries), report
+
+    small, report_small = changed(10, 0)
+    large, report_large = changed(200, 10)
+    assert (report_small.updated, report_large.updated) == (10, 200)
+    assert report_small.ok and report_large.ok
+    assert large <= small + 2, (small, large)
+    assert Person.objects.filter(job="班组长").count() == 210
+    entries = list(AuditEntry.objects.filter(pk__gt=last))
+    assert len(entries) == 210 and {e.event_type for e in entries} == {AuditEvent.IMPORTED}
+    assert {(e.before["job"], e.after["job"]) for e in entries} == {("操作工", "班组长")}
+    # what ``Person.save`` derives from the number is kept
+    assert Person.objects.get(name="员工3").birth_date == dt.date(1990, 1, 1)

@@ -62,7 +62,7 @@ def test_the_bulk_import_writer_marks_superseded_and_drops_cached_metrics(
 ) -> None:
     """The Excel import's bulk path (``do_bulk_create_certificates``) does what ``Certificate.save`` does: an
     imported renewal supersedes the holder's older certificate, and cached metrics and to-dos are dropped
-    (a bulk insert sends no ``post_save``; ``core.actions.bulk_created`` does)."""
+    (a bulk insert sends no ``post_save``; ``core.actions.bulk_saved`` does)."""
     from anjian.core import metrics
     from anjian.people.actions import do_bulk_create_certificates
 
@@ -87,3 +87,40 @@ def test_the_bulk_import_writer_marks_superseded_and_drops_cached_metrics(
     assert old.superseded
     assert list(Certificate.objects.current().filter(person=person)) == [renewal]
     assert metrics.generation() != before
+
+
+def test_the_bulk_update_writer_moves_the_flag_between_holders_and_drops_cached_metrics(
+    enterprise_factory: Any, person_factory: Any, certificate_factory: Any
+) -> None:
+    """The Excel import's bulk update (``do_bulk_update_certificates``) does what ``Certificate.save`` does on an
+    edit: the flags of the holder before and after the edit are recomputed."""
+    from anjian.core import metrics
+    from anjian.core.audit import snapshot
+    from anjian.people.actions import do_bulk_update_certificates
+
+    plant = enterprise_factory()
+    first = person_factory(plant, role=RoleCategory.SAFETY_MANAGER)
+    second = person_factory(plant, role=RoleCategory.SAFETY_MANAGER)
+    kind = {"kind": CertificateKind.SAFETY_MANAGER}
+    old = certificate_factory(first, issued_on=dt.date(2017, 1, 1), expires_on=dt.date(2020, 1, 1), **kind)
+    moved = certificate_factory(first, issued_on=dt.date(2020, 1, 2), expires_on=dt.date(2030, 1, 1), **kind)
+    mine = certificate_factory(second, issued_on=dt.date(2016, 1, 1), expires_on=dt.date(2019, 1, 1), **kind)
+    old.refresh_from_db()
+    assert old.superseded and not mine.superseded
+    before = metrics.generation()
+    # when the newer certificate is re-assigned to the second person (a file that corrects the holder)
+    snap = snapshot(moved)
+    moved.person = second
+    changed = do_bulk_update_certificates([(moved, snap)], acting_user=None)
+    # then the first person's old certificate is current again and the second person's old one superseded
+    assert changed == [moved]
+    old.refresh_from_db()
+    mine.refresh_from_db()
+    assert not old.superseded and mine.superseded
+    assert metrics.generation() != before
+    # and a row whose snapshot did not change is neither written nor audited
+    from anjian.core.models import AuditEntry
+
+    audits = AuditEntry.objects.count()
+    assert do_bulk_update_certificates([(moved, snapshot(moved))], acting_user=None) == []
+    assert AuditEntry.objects.count() == audits
