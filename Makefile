@@ -23,7 +23,7 @@ test: $(STAMP)  ## lint, then the whole suite on SQLite and again on PostgreSQL
 	$(BIN)/ruff check anjian tests bench
 	$(BIN)/ruff format --check --quiet anjian tests bench
 	ANJIAN_DEBUG=1 $(BIN)/anjian makemigrations --check --dry-run > /dev/null
-	$(BIN)/mypy anjian
+	$(BIN)/mypy anjian bench
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -47,7 +47,7 @@ lint: $(STAMP)  ## ruff check and format check
 	$(BIN)/ruff format --check anjian tests bench
 
 typecheck: $(STAMP)  ## mypy on the whole package (strict; config in pyproject.toml)
-	$(BIN)/mypy anjian
+	$(BIN)/mypy anjian bench
 
 bench: $(STAMP)  ## benchmarks in bench/, results written beside them
 	$(BIN)/python -m bench

@@ -160,8 +160,8 @@ def _populate(n_enterprises: int, record_days: int) -> dict[str, Any]:
                 "kind": "area",
                 "is_major_hazard": False,
                 "department": "",
-                "lon": Decimal(f"{float(lon) + (k - 2) * 0.0002:.6f}"),
-                "lat": Decimal(f"{float(lat):.6f}"),
+                "lon": Decimal(f"{float(lon or 0) + (k - 2) * 0.0002:.6f}"),
+                "lat": Decimal(f"{float(lat or 0):.6f}"),
                 "level": levels[(pk + k) % 5] if k or pk % 7 else "major",
                 "created_at": now,
                 "updated_at": now,
@@ -462,7 +462,7 @@ def run(repeat: int = 5) -> dict[str, Any]:
         data = _populate(ENTERPRISES // divisor, RECORD_DAYS)
     build_s = time.perf_counter() - t0
 
-    from anjian.dangers.inspections import compute_completion
+    from anjian.dangers.actions import compute_completion
 
     results: dict[str, Any] = {}
     plans: dict[str, list[str]] = {}

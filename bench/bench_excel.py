@@ -7,7 +7,9 @@ child process so its peak memory (``ru_maxrss``) is its own:
 * export of the 60,000 persons and the 100,000 certificates (what the 安委办 sees) through the page's export
   code: rows/s by wall and by CPU time, peak RSS of the process and the RSS it had before the export;
 * import of 10,000 new persons and of 10,000 new enterprises from .xlsx files: rows/s, CPU time, and
-  queries per row (an execute wrapper counts them; ``COPY`` is not a query).
+  queries per row (an execute wrapper counts them; ``COPY`` is not a query);
+* update of the same 10,000 rows by a second file with one column changed (``update:*``: the register
+  exported, edited and imported back; the first import is not measured).
 
 SQLite is a temporary file; PostgreSQL is ``anjian_scaleio_bench`` at ``BENCH_PG_URL`` (default
 ``postgres://postgres@127.0.0.1:5432/anjian_scaleio_bench``; set it empty to skip). The machine is shared:
@@ -135,7 +137,7 @@ def _populate() -> dict[str, int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _people_file(n: int) -> bytes:
+def _people_file(n: int, *, job: str = "操作工") -> bytes:
     from anjian.core.xlsx_stream import SheetWriter
     from anjian.enterprises.models import Enterprise
     from anjian.people.tests.fixtures import make_resident_id
@@ -163,7 +165,7 @@ def _people_file(n: int) -> bytes:
                 make_resident_id(dt.date(1995, 1, 1) + dt.timedelta(days=i // 1000), i % 1000),
                 "13900000000",
                 codes[i % len(codes)],
-                "操作工",
+                job,
                 "特种作业人员",
                 "大专",
                 i % 20,
@@ -244,7 +246,9 @@ def _measure_export(register: str) -> dict[str, Any]:
     }
 
 
-def _measure_import(kind: str) -> dict[str, Any]:
+def _measure_import(kind: str, *, update: bool = False) -> dict[str, Any]:
+    """Import new rows; with ``update``, import them first (not measured) and measure a second file naming the
+    same rows with one column changed (a register exported, edited in Excel and imported back)."""
     from django.db import connection, transaction
 
     user = _committee()
@@ -252,6 +256,9 @@ def _measure_import(kind: str) -> dict[str, Any]:
         from anjian.people.excel import import_file
 
         data = _people_file(IMPORT_PEOPLE)
+        if update:
+            import_file("persons", data, acting_user=user)
+            data = _people_file(IMPORT_PEOPLE, job="班组长")
 
         def run() -> Any:
             return import_file("persons", data, acting_user=user)
@@ -260,6 +267,9 @@ def _measure_import(kind: str) -> dict[str, Any]:
         from anjian.enterprises.sheets import import_enterprises
 
         data = _enterprise_file(IMPORT_ENTERPRISES)
+        if update:
+            import_enterprises(data, user)
+            data = _enterprise_file(IMPORT_ENTERPRISES, phone="0483-7777777")
 
         def run() -> Any:
             return import_enterprises(data, user)
@@ -282,6 +292,7 @@ def _measure_import(kind: str) -> dict[str, Any]:
     result = {
         "rows": rows,
         "created": report.created,
+        "updated": report.updated,
         "rejected": report.rejected,
         "first_errors": [e.as_dict() for e in report.errors[:3]],
         "wall_s": round(wall, 2),
@@ -319,6 +330,16 @@ def _undo_import(kind: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # Orchestration
 # ---------------------------------------------------------------------------------------------
+
+
+STEPS = (
+    "export:persons",
+    "export:certificates",
+    "import:persons",
+    "import:enterprises",
+    "update:persons",
+    "update:enterprises",
+)
 
 
 def _child(db_url: str, step: str, sqlite_path: str) -> dict[str, Any]:
@@ -359,10 +380,10 @@ def run() -> dict[str, Any]:
             results[name] = {"build": build}
             continue
         entry: dict[str, Any] = {"build": build}
-        for step in ("export:persons", "export:certificates", "import:persons", "import:enterprises"):
+        for step in STEPS:
             entry[step] = _child(url, step, sqlite_path)
         results[name] = entry
-        for step in ("export:persons", "export:certificates", "import:persons", "import:enterprises"):
+        for step in STEPS:
             m = entry[step]
             if "error" in m:
                 summary[f"{name} {step}"] = "error"
@@ -417,7 +438,10 @@ def _main(step: str) -> None:
         settings["NAME"] = os.environ["BENCH_EXCEL_SQLITE"]
     connection.close()
     what, register = step.split(":")
-    result = _measure_export(register) if what == "export" else _measure_import(register)
+    if what == "export":
+        result = _measure_export(register)
+    else:
+        result = _measure_import(register, update=what == "update")
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -50,7 +50,7 @@ def _regrade_times(repeat: int) -> list[float]:
                     substance=s.name or "",
                     cas=s.cas or "",
                     category=s.category or "",
-                    max_quantity_t=s.q,
+                    max_quantity_t=Decimal(str(s.q)),
                 )
             for _ in range(repeat):
                 started = time.perf_counter()

@@ -24,7 +24,7 @@ def rules_per_reading(n: int = 300_000) -> dict[str, float]:
     for name, mean in (("quiet_ns", 10.0), ("near_threshold_ns", 24.5)):
         values = [rng.gauss(mean, 2) for _ in range(n)]
         state = PointState()
-        events: list = []
+        events: list[tuple[int, str, str | None]] = []
         started = time.perf_counter()
         for i, v in enumerate(values):
             step(rules, state, i * 1000, v, 0, events)

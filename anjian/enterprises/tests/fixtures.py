@@ -44,9 +44,9 @@ def grid_factory(db: Any) -> Callable[..., Grid]:
         town: str | OrgUnit = "腾格里镇", code: str | None = None, name: str | None = None, **extra: Any
     ) -> Grid:
         n = next(_seq)
-        return Grid.objects.create(
-            code=code or f"G{n:03d}", name=name or f"第{n}网格", town=_unit(town), **extra
-        )
+        unit = _unit(town)
+        assert unit is not None
+        return Grid.objects.create(code=code or f"G{n:03d}", name=name or f"第{n}网格", town=unit, **extra)
 
     return make
 

@@ -94,7 +94,7 @@ def certificate_factory(db: Any) -> Callable[..., Certificate]:
         expires_on: dt.date | None = dt.date(2029, 1, 1),
         **fields: Any,
     ) -> Certificate:
-        kind = kind or DEFAULT_KIND.get(person.role_category, CertificateKind.OTHER)
+        kind = kind or DEFAULT_KIND.get(person.role_category, CertificateKind.OTHER)  # type: ignore[call-overload]
         if kind == CertificateKind.SPECIAL_OPERATION:
             fields.setdefault("category", SpecialOperationCategory.ELECTRICAL)
         fields.setdefault("number", f"ZS{next(_seq):08d}")
