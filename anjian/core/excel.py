@@ -968,11 +968,15 @@ def _sheet_rows(
     file: bytes | BinaryIO, spec: Sheet, max_rows: int
 ) -> tuple[Any, list[tuple[int, list[Any], set[int]]], bool]:
     """The header and up to ``max_rows`` non-blank rows of the bounded upload ``file`` (see :func:`_read_rows`),
-    read by the streaming reader (``core.xlsx_read``), or by openpyxl when that reader cannot read the file."""
-    from anjian.core.xlsx_read import read_rows
+    read by python-calamine where it gives the same values (``core.xlsx_read.read_values``), else by the streaming
+    reader (``core.xlsx_read.read_rows``), or by openpyxl when that reader cannot read the file."""
+    from anjian.core.xlsx_read import read_rows, read_values
 
     data = check_xlsx_upload(file)
     try:
+        fast = read_values(data, spec.title[:31])
+        if fast is not None:
+            return _collect(fast, max_rows)
         _name, rows = read_rows(data, spec.title[:31])
         return _collect(rows, max_rows)
     except Exception:  # an unusual file: openpyxl reads more of the format (and reports what it cannot)

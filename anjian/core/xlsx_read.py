@@ -13,6 +13,13 @@ the import needs, with openpyxl's conventions so the two agree cell for cell:
 * rows are numbered as in Excel, starting at 1, with missing rows yielded empty.
 
 The caller bounds the upload first (``core.excel.check_xlsx_upload``) and stops reading when it has enough rows.
+
+:func:`read_values` is the fast path for the common file (values only): python-calamine (Rust) reads the sheet
+about six times faster (0.09 s against 0.5 s for 10,000 rows of 9 columns, a fifth of an enterprise import). It
+is used only where it gives what :func:`read_rows` gives: a sheet XML under :data:`FAST_MAX_XML_BYTES` (calamine
+holds the whole sheet in memory) without formula cells, error cells or phonetic runs (calamine reports a
+formula's cached value and an error as blank); its values are brought to this module's conventions (a whole
+number as ``int``, a date as ``datetime``, an empty cell as ``None``).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -29,7 +37,33 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-__all__ = ["Row", "read_rows"]
+__all__ = ["FAST_MAX_XML_BYTES", "Row", "read_rows", "read_values"]
+
+#: The largest sheet XML :func:`read_values` reads (calamine holds the whole sheet; 10,000 rows of 30 columns is
+#: about 6 MB). A bigger sheet is streamed by :func:`read_rows`.
+FAST_MAX_XML_BYTES = 32 * 1024 * 1024
+
+_ERROR_CELL = re.compile(rb"t=[\"']e[\"']")
+_TAG_END = frozenset(b" \t\r\n/>")
+_EXACT_INT = 2**53
+
+
+def _declines(xml: bytes) -> bool:
+    """Whether the sheet XML has what calamine cannot report as :func:`read_rows` does: a formula (``<f>``, with
+    any namespace prefix), an error cell (``t="e"``) or a phonetic run (``<rPh>``, whose text read_rows leaves
+    out). Plain searches (a regular expression over every ``<`` took 0.1 s for 10,000 rows); a false alarm only
+    sends the file to the streaming reader."""
+    if _ERROR_CELL.search(xml):
+        return True
+    for needle in (b"<f", b":f", b"<rPh", b":rPh"):
+        at = xml.find(needle)
+        while at != -1:
+            end = at + len(needle)
+            if end < len(xml) and xml[end] in _TAG_END:
+                return True
+            at = xml.find(needle, end)
+    return False
+
 
 Row = tuple[int, list[Any], set[int]]
 
@@ -126,6 +160,16 @@ def read_rows(data: bytes, title: str) -> tuple[str, Iterator[Row]]:
     """The sheet named ``title`` (else the first) of the .xlsx ``data``: its name and an iterator of
     ``(row number, values, formula column indexes)``, row 1 first."""
     archive = zipfile.ZipFile(io.BytesIO(data))
+    name, path, by_kind, date1904 = _sheet_part(archive, title)
+    strings = _shared_strings(archive, by_kind.get("sharedStrings"))
+    dates = _date_styles(archive, by_kind.get("styles"))
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    return name, _rows(archive, path, strings, dates, epoch)
+
+
+def _sheet_part(archive: zipfile.ZipFile, title: str) -> tuple[str, str, dict[str, str], bool]:
+    """The name and part path of the sheet named ``title`` (else the first), the workbook's other parts by kind
+    (``sharedStrings``, ``styles``) and whether it counts dates from 1904."""
     workbook = "xl/workbook.xml"
     if "_rels/.rels" in archive.namelist():
         for _event, el in iterparse(io.BytesIO(archive.read("_rels/.rels"))):
@@ -136,18 +180,57 @@ def read_rows(data: bytes, title: str) -> tuple[str, Iterator[Row]]:
     date1904 = False
     for _event, el in iterparse(io.BytesIO(archive.read(workbook))):
         if el.tag == f"{_MAIN}sheet":
-            target = rels.get(el.get(f"{_REL}id", ""), ("", ""))[1]
-            sheets.append((el.get("name", ""), target))
+            sheets.append((el.get("name", ""), rels.get(el.get(f"{_REL}id", ""), ("", ""))[1]))
         elif el.tag == f"{_MAIN}workbookPr":
             date1904 = el.get("date1904") in {"1", "true"}
     if not sheets:
         raise ValueError("no sheet")
     name, path = next((s for s in sheets if s[0] == title), sheets[0])
-    by_kind = dict(rels.values())
-    strings = _shared_strings(archive, by_kind.get("sharedStrings"))
-    dates = _date_styles(archive, by_kind.get("styles"))
-    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-    return name, _rows(archive, path, strings, dates, epoch)
+    return name, path, dict(rels.values()), date1904
+
+
+def read_values(data: bytes, title: str) -> Iterator[Row] | None:
+    """The rows of :func:`read_rows` read by python-calamine, or ``None`` when that reader would not give the
+    same (a formula, an error cell, a phonetic run, a sheet over :data:`FAST_MAX_XML_BYTES`, or a file calamine
+    cannot read): the caller then uses :func:`read_rows`."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - a dependency; the streaming reader still works without it
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    name, path, _parts, _date1904 = _sheet_part(archive, title)
+    info = archive.getinfo(path)
+    if info.file_size > FAST_MAX_XML_BYTES or _declines(archive.read(path)):
+        return None
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception:
+        return None
+    return _calamine_rows(grid)
+
+
+def _calamine_rows(grid: list[list[Any]]) -> Iterator[Row]:
+    none: set[int] = set()
+    for number, cells in enumerate(grid, start=1):
+        values: list[Any] = []
+        for value in cells:
+            kind = value.__class__
+            if kind is str:
+                values.append(value if value else None)
+            elif kind is float:
+                # Excel keeps every number as a double: a whole one is written without a point, which
+                # read_rows (and openpyxl) read as int.
+                values.append(
+                    int(value) if value.is_integer() and -_EXACT_INT < value < _EXACT_INT else value
+                )
+            elif kind is dt.date:
+                values.append(dt.datetime.combine(value, dt.time()))  # as openpyxl gives a date
+            else:  # bool, int, datetime, time, timedelta
+                values.append(value)
+        while values and values[-1] is None:
+            values.pop()
+        yield number, values, none
 
 
 def _rows(

@@ -125,3 +125,106 @@ def test_an_openpyxl_workbook_reads_as_openpyxl_reads_it() -> None:
     # then the values agree cell for cell, and the formula column is reported
     assert [tuple(values) for _n, values, _f in got] == reference
     assert got[1][2] == {4} and got[1][1][1].date() == dt.date(2024, 1, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast path (python-calamine) gives what the streaming reader gives, or declines
+# ---------------------------------------------------------------------------------------------
+
+
+def _trimmed(rows: Any) -> list[tuple[int, list[Any], set[int]]]:
+    out = []
+    for number, values, formulas in rows:
+        values = list(values)
+        while values and values[-1] is None:
+            values.pop()
+        out.append((number, values, formulas))
+    while out and not out[-1][1]:
+        out.pop()
+    return out
+
+
+def _both(data: bytes, title: str = "表") -> tuple[list[Any], list[Any] | None]:
+    _name, slow = xlsx_read.read_rows(data, title)
+    fast = xlsx_read.read_values(data, title)
+    return _trimmed(slow), None if fast is None else _trimmed(fast)
+
+
+def test_the_fast_reader_agrees_with_the_streaming_reader_on_what_users_upload() -> None:
+    """Text, numbers (whole ones as int), booleans, dates in the formats an office in China uses, blank cells,
+    blank rows, a sheet not first in the book, data starting below and right of A1, rich text, our own
+    inline-string exports."""
+    wb = Workbook()
+    wb.active.title = "说明"
+    ws = wb.create_sheet("表")
+    ws["B3"] = "姓名"
+    ws["C3"] = "日期"
+    ws["D3"] = "数"
+    formats = [
+        "yyyy-mm-dd",
+        "yyyy/m/d",
+        'yyyy"年"m"月"d"日"',
+        "[$-804]yyyy年m月d日",
+        "m/d/yy",
+        "yyyy-mm-dd hh:mm",
+        "General",
+        "0.00",
+        "@",
+    ]
+    for i, number_format in enumerate(formats, start=4):
+        ws.cell(row=i, column=2, value=f"张{i} <&> ")
+        ws.cell(
+            row=i,
+            column=3,
+            value=dt.datetime(2024, 5, 10, 8, 30) if "hh" in number_format else dt.date(2024, 5, 10),  # noqa: DTZ001 (Excel has no time zone)
+        )
+        ws.cell(row=i, column=3).number_format = number_format
+        ws.cell(row=i, column=4, value=[123, 1.5, 0.1 + 0.2, 13900000000, 1e20, -7, 0, True, False][i - 4])
+        ws.cell(row=i, column=5, value="00123")
+    ws.cell(row=20, column=2, value="隔行")
+    ws.cell(row=21, column=6, value="")
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    ws.cell(row=22, column=2, value=CellRichText([TextBlock(InlineFont(b=True), "富"), "文本"]))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    slow, fast = _both(buffer.getvalue())
+    assert fast is not None
+    assert fast == slow
+    assert slow[3][1][1:4] == ["张4 <&> ", dt.datetime(2024, 5, 10), 123]  # noqa: DTZ001
+    # and a file written by the platform's own exporter (inline strings)
+    from anjian.core.xlsx_stream import SheetWriter
+
+    out = io.BytesIO()
+    writer = SheetWriter(out, title="表", widths=[10, 10, 10])
+    writer.header(["证件号码", "日期", "人数"])
+    writer.row(["15292119900307001X", dt.date(2023, 5, 10), 12])
+    writer.row(["=HYPERLINK(1)", None, 3.25])
+    writer.close()
+    slow, fast = _both(out.getvalue())
+    assert fast is not None and fast == slow
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="A2"><f>1+1</f><v>2</v></c>',
+        '<c r="A2" t="e"><v>#N/A</v></c>',
+        '<c r="A2" t="inlineStr"><is><r><t>漢</t></r><rPh sb="0" eb="1"><t>かん</t></rPh></is></c>',
+    ],
+    ids=["formula", "error", "phonetic"],
+)
+def test_the_fast_reader_declines_what_it_cannot_report(cell: str) -> None:
+    """A formula's cached value, an error cell (calamine reads both as plain or blank values) and phonetic runs
+    are left to the streaming reader, which reports the formula and the error by name."""
+    rows = f'<row r="1"><c r="A1" t="inlineStr"><is><t>列</t></is></c></row><row r="2">{cell}</row>'
+    assert xlsx_read.read_values(_package(_sheet(rows)), "表") is None
+
+
+def test_the_fast_reader_declines_a_sheet_too_big_to_hold(monkeypatch: Any) -> None:
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>列</t></is></c></row>'
+    data = _package(_sheet(rows))
+    assert xlsx_read.read_values(data, "表") is not None
+    monkeypatch.setattr(xlsx_read, "FAST_MAX_XML_BYTES", 10)
+    assert xlsx_read.read_values(data, "表") is None
