@@ -93,6 +93,7 @@ __all__ = [
     "parse_int",
     "parse_json",
     "parse_text",
+    "row_messages",
     "safe_append",
     "safe_cell",
     "template",
@@ -1331,12 +1332,7 @@ def _bulk_save(
     (nothing of the chunk is kept then, and the caller saves its rows one by one)."""
     from anjian.core.actions import bulk_create_objects, bulk_update_objects
 
-    numbers = {id(r.obj): r.row for r in rows}
-    template = _("Excel 导入第 %(row)d 行")  # translated once, not once per row
-
-    def message(obj: Any) -> str:
-        return template % {"row": numbers.get(id(obj), 0)}
-
+    message = row_messages(rows)
     try:
         with transaction.atomic():
             if own is not None:
@@ -1356,6 +1352,18 @@ def _bulk_save(
             return result is not None
     except (IntegrityError, ValidationError, AnjianError):
         return False
+
+
+def row_messages(rows: list[ImportRow]) -> Callable[[Any], str]:
+    """``message(obj)`` for a bulk writer's audit rows: “Excel 导入第 N 行” of the row holding ``obj`` (the text
+    translated once, not once per row)."""
+    numbers = {id(r.obj): r.row for r in rows}
+    template = _("Excel 导入第 %(row)d 行")
+
+    def message(obj: Any) -> str:
+        return template % {"row": numbers.get(id(obj), 0)}
+
+    return message
 
 
 def _stored_by_key(spec: Sheet, rows: list[dict[str, Any]]) -> list[Any]:

@@ -1,6 +1,7 @@
 """The enterprise import at scale (issue 8): queries do not grow with the rows; new enterprises are saved in
 bulk with what the single-row action adds (supervising department, enterprise-side unit, one audit row)."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -148,3 +149,44 @@ def test_a_department_user_updates_only_the_enterprises_it_supervises(
         (5, "该企业不在您的管理范围内"),
     ]
     assert Enterprise.objects.filter(name__endswith="新").count() == 2
+
+
+@pytest.mark.django_db
+def test_licences_are_imported_and_updated_in_bulk_on_the_enterprise_history(committee_user: Any) -> None:
+    from anjian.core.audit import history_for
+    from anjian.enterprises.models import Licence
+    from anjian.enterprises.sheets import import_licences
+
+    import_enterprises(xlsx_bytes(HEADER, _rows(100, 0)), committee_user)
+    codes = list(Enterprise.objects.order_by("pk").values_list("uscc", flat=True))
+    header = ["统一社会信用代码", "许可证类型", "证书编号", "有效期至"]
+
+    def licences(n: int, start: int, until: str) -> list[list[Any]]:
+        return [[codes[i], "危险化学品经营许可证", f"JY-{i}", until] for i in range(start, start + n)]
+
+    def run(rows: list[list[Any]]) -> tuple[int, Any]:
+        with CaptureQueriesContext(connection) as queries:
+            report = import_licences(xlsx_bytes(header, rows), committee_user)
+        assert report.ok, report.errors[:3]
+        return len(queries), report
+
+    # new licences: 5, then 80 (the queries do not grow with the rows)
+    small, report = run(licences(5, 0, "2027-05-01"))
+    large, report = run(licences(80, 5, "2027-05-01"))
+    assert report.created == 80 and large <= small + 2, (small, large)
+    # renewed: every licence's date changes
+    small, report = run(licences(5, 0, "2030-05-01"))
+    large, report = run(licences(80, 5, "2030-05-01"))
+    assert report.updated == 80 and large <= small + 2, (small, large)
+    assert set(Licence.objects.values_list("valid_until", flat=True)) == {dt.date(2030, 5, 1)}
+    # and each change is on its enterprise's history, by row
+    first = Enterprise.objects.get(uscc=codes[0])
+    rows = [
+        e
+        for e in history_for(first)
+        if e.event_type == AuditEvent.IMPORTED and e.object_type.model == "licence"
+    ]
+    assert [(e.before is None, e.message) for e in rows] == [
+        (False, "Excel 导入第 2 行"),
+        (True, "Excel 导入第 2 行"),
+    ]
