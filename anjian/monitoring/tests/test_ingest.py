@@ -233,3 +233,43 @@ def test_registry_refresh_reads_one_aggregate_until_the_points_change(
     assert registry.by_code[ent.uscc]["GT-3"].point_id == third.pk
     with django_assert_num_queries(1):
         assert registry.refresh() is False
+
+
+def test_points_import_creates_and_updates_in_bulk_with_queries_that_do_not_grow(
+    enterprise_factory, user_factory
+):
+    """A plant's point list (hundreds of tags) imported and re-imported with new alarm values: the enterprise codes,
+    the stored points and the scope are read once per file, the rows written in bulk, one audit row each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anjian.core.models import AuditEntry
+    from anjian.monitoring.choices import MonitoringEvent
+    from anjian.monitoring.models import MonitoringPoint
+    from anjian.monitoring.sheets import import_points
+    from anjian.people.tests.fixtures import xlsx_bytes
+
+    plants = [enterprise_factory() for _ in range(3)]
+    user = user_factory(role="dept", org="应急管理局")
+    header = ["统一社会信用代码", "位号", "名称", "类型", "单位", "高报（一级）", "高高报（二级）"]
+
+    def rows(n: int, start: int, h: int) -> list[list[object]]:
+        return [
+            [plants[i % 3].uscc, f"GT-{i:04d}", "可燃气体探测器", "可燃气体", "%LEL", h, 50]
+            for i in range(start, start + n)
+        ]
+
+    def run(data: list[list[object]]) -> tuple[int, object]:
+        with CaptureQueriesContext(connection) as queries:
+            report = import_points(xlsx_bytes(header, data), user)
+        assert report.ok, report.errors[:3]
+        return len(queries), report
+
+    small, _r = run(rows(5, 0, 25))
+    large, report = run(rows(60, 5, 25))
+    assert report.created == 60 and large <= small + 2, (small, large)
+    small, _r = run(rows(5, 0, 20))
+    large, report = run(rows(60, 5, 20))
+    assert report.updated == 60 and large <= small + 2, (small, large)
+    assert set(MonitoringPoint.objects.values_list("h", flat=True)) == {20}
+    assert AuditEntry.objects.filter(event_type=MonitoringEvent.POINTS_IMPORTED).count() == 130
