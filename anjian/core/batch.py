@@ -149,6 +149,18 @@ class UniqueIndex:
                     self._stored[fields].setdefault(tuple(vals), set()).add(pk)
             self._asked[fields] |= wanted
 
+    def know(
+        self, fields: tuple[str, ...], asked: Iterable[tuple[Any, ...]], stored: Mapping[tuple[Any, ...], Any]
+    ) -> None:
+        """Record what a caller read already for the unique set ``fields``: every tuple of ``asked`` was looked
+        for, and ``stored`` maps those found to their pk (the import's stored rows by key: the same query)."""
+        if fields not in self._asked:
+            return
+        known = self._stored[fields]
+        for values, pk in stored.items():
+            known.setdefault(tuple(_norm(v) for v in values), set()).add(pk)
+        self._asked[fields] |= {tuple(_norm(v) for v in values) for values in asked}
+
     def prefetch_relations(self, objs: Iterable[models.Model]) -> None:
         """Read, per foreign key, which of ``objs``' key values exist (and meet the key's ``limit_choices_to``):
         one query per key and per 500 distinct values. ``full_clean`` then leaves those values alone instead of

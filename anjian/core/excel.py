@@ -1221,6 +1221,14 @@ def _import_rows(
     else:
         stored = _stored_by_key(spec, [values for _no, values in parsed])
     index = UniqueIndex(spec.model)
+    if lookup_many is None and lookup is None and spec.key in index.sets:
+        # The stored rows by key answer the key's own unique set: no second read of the same values.
+        keys = [tuple(_norm_key(values.get(k)) for k in spec.key) for _no, values in parsed]
+        index.know(
+            spec.key,
+            keys,
+            {key: obj.pk for key, obj in zip(keys, stored, strict=True) if obj is not None},
+        )
     index.prefetch(
         _candidate(spec.model, index, values, obj) for (_no, values), obj in zip(parsed, stored, strict=True)
     )

@@ -122,6 +122,8 @@ def _run_in_thread(pk: int) -> None:
     close_old_connections()
     try:
         run_task(pk)
+    except Exception:  # a future keeps its exception to itself: say it
+        log.exception("task %s: the runner failed", pk)
     finally:
         close_old_connections()
 
@@ -150,7 +152,11 @@ class _ProgressWriter:
                 return
             self.last = now
             if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
-                BackgroundTask.objects.filter(pk=self.pk).update(done=done, total=total)
+                from django.db import OperationalError
+
+                # Progress is a hint: a write the database refuses as busy is skipped, not the import's failure.
+                with contextlib.suppress(OperationalError):
+                    BackgroundTask.objects.filter(pk=self.pk).update(done=done, total=total)
                 return
             if self.own is None:
                 self.own = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -170,10 +176,34 @@ class _ProgressWriter:
                 self.own = None
 
 
+def _write(pk: int, *, only_if: Any = None, **fields: Any) -> int:
+    """``UPDATE`` the task row, tried again for a while when the database refuses it as busy: a task whose final
+    status is lost stays 运行中 until the hourly ``core.expire_tasks`` (SQLite refuses a write at once while
+    another connection of a shared-cache database reads — a page polling the progress — and a file database may
+    stay locked longer than its timeout)."""
+    from django.db import OperationalError
+
+    rows = BackgroundTask.objects.filter(pk=pk)
+    if only_if is not None:
+        rows = rows.filter(status=only_if)
+    for attempt in range(20):
+        try:
+            return rows.update(**fields)
+        except OperationalError:
+            if attempt == 19:
+                raise
+            log.warning("task %s: database busy, writing its status again", pk)
+            time.sleep(0.1 * (attempt + 1))
+    return 0  # pragma: no cover - the loop returns or raises
+
+
 def run_task(pk: int) -> BackgroundTask | None:
     """Run the pending task ``pk`` (claimed atomically, so two runners never run it twice); record how it ended."""
-    claimed = BackgroundTask.objects.filter(pk=pk, status=BackgroundTask.Status.PENDING).update(
-        status=BackgroundTask.Status.RUNNING, started_at=timezone.now()
+    claimed = _write(
+        pk,
+        only_if=BackgroundTask.Status.PENDING,
+        status=BackgroundTask.Status.RUNNING,
+        started_at=timezone.now(),
     )
     if not claimed:
         return None
@@ -183,13 +213,15 @@ def run_task(pk: int) -> BackgroundTask | None:
         _TASKS[task.kind](task, progress)
     except Exception as exc:
         log.exception("task %s (%s) failed", task.pk, task.kind)
-        BackgroundTask.objects.filter(pk=pk).update(
+        _write(
+            pk,
             status=BackgroundTask.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
     else:
-        BackgroundTask.objects.filter(pk=pk).update(
+        _write(
+            pk,
             status=BackgroundTask.Status.DONE,
             result=task.result,
             file_path=task.file_path,
