@@ -50,7 +50,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, TypedDict
 from urllib.parse import quote
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -79,6 +79,7 @@ __all__ = [
     "Sheet",
     "StoredScope",
     "UploadRefused",
+    "bulk_savers",
     "check_xlsx_upload",
     "default_save_row",
     "export",
@@ -1360,6 +1361,43 @@ def _bulk_save(
             return result is not None
     except (IntegrityError, ValidationError, AnjianError):
         return False
+
+
+class BulkSavers(TypedDict):
+    """The ``save_created``/``save_updated`` pair :func:`bulk_savers` returns."""
+
+    save_created: Callable[[list[ImportRow]], None]
+    save_updated: Callable[[list[ImportRow]], None]
+
+
+def bulk_savers(
+    acting_user: Any,
+    event: AuditEvent | int,
+    *,
+    create: Callable[..., Any] | None = None,
+    update: Callable[..., Any] | None = None,
+) -> BulkSavers:
+    """``save_created``/``save_updated`` for :func:`import_rows` that write through bulk writers audited as ``event``
+    with the row's message: ``create(objs, …)`` and ``update([(obj, before)], …)``, by default
+    ``core.actions.do_bulk_create``/``do_bulk_update`` (for a model whose single-row action adds nothing to a
+    validated row but its save and audit row). Pass as ``import_rows(..., **bulk_savers(user, event))``."""
+    from anjian.core.actions import do_bulk_create, do_bulk_update
+
+    creator = create or do_bulk_create
+    updater = update or do_bulk_update
+
+    def save_created(rows: list[ImportRow]) -> None:
+        creator([r.obj for r in rows], acting_user=acting_user, event=event, message=row_messages(rows))
+
+    def save_updated(rows: list[ImportRow]) -> None:
+        updater(
+            [(r.obj, r.before or {}) for r in rows],
+            acting_user=acting_user,
+            event=event,
+            message=row_messages(rows),
+        )
+
+    return BulkSavers(save_created=save_created, save_updated=save_updated)
 
 
 def row_messages(rows: list[ImportRow]) -> Callable[[Any], str]:

@@ -15,7 +15,6 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from anjian.core.access import restrict, scope_of
-from anjian.core.actions import do_bulk_create, do_bulk_update
 from anjian.core.choices import AuditEvent
 from anjian.core.excel import (
     CellError,
@@ -24,10 +23,10 @@ from anjian.core.excel import (
     ImportRow,
     Sheet,
     StoredScope,
+    bulk_savers,
     import_rows,
     lookup_parser,
     parse_text,
-    row_messages,
 )
 from anjian.domain.check_digits import check_uscc
 from anjian.enterprises import actions
@@ -196,19 +195,6 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
                 message=_import_message(row),
             )
 
-    def save_created(rows: list[ImportRow]) -> None:
-        actions.do_bulk_create_enterprises(
-            [row.obj for row in rows], acting_user=user, event=AuditEvent.IMPORTED, message=row_messages(rows)
-        )
-
-    def save_updated(rows: list[ImportRow]) -> None:
-        actions.do_bulk_update_enterprises(
-            [(row.obj, row.before or {}) for row in rows],
-            acting_user=user,
-            event=AuditEvent.IMPORTED,
-            message=row_messages(rows),
-        )
-
     return import_rows(
         file,
         enterprise_sheet(user),
@@ -216,10 +202,14 @@ def import_enterprises(file: Any, user: Any, *, progress: Any = None) -> ImportR
         prepare=prepare,
         can_change=can_change,
         save_row=save_row,
-        save_created=save_created,
-        save_updated=save_updated,
         progress=progress,
         preload=preload,
+        **bulk_savers(
+            user,
+            AuditEvent.IMPORTED,
+            create=actions.do_bulk_create_enterprises,
+            update=actions.do_bulk_update_enterprises,
+        ),
     )
 
 
@@ -350,28 +340,14 @@ def import_licences(file: Any, user: Any) -> ImportReport:
 
     # ``do_save_licence`` adds nothing to a validated row but its save and audit row: many rows go through
     # core's bulk writers (``Licence.save`` is the plain one), a chunk the database refuses through ``save_row``.
-    def save_created(rows: list[ImportRow]) -> None:
-        do_bulk_create(
-            [row.obj for row in rows], acting_user=user, event=AuditEvent.IMPORTED, message=row_messages(rows)
-        )
-
-    def save_updated(rows: list[ImportRow]) -> None:
-        do_bulk_update(
-            [(row.obj, row.before or {}) for row in rows],
-            acting_user=user,
-            event=AuditEvent.IMPORTED,
-            message=row_messages(rows),
-        )
-
     return import_rows(
         file,
         licence_sheet(user),
         acting_user=user,
         can_change=can_change,
         save_row=save_row,
-        save_created=save_created,
-        save_updated=save_updated,
         preload=changeable.load,
+        **bulk_savers(user, AuditEvent.IMPORTED),
     )
 
 

@@ -7,17 +7,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from anjian.core.access import restrict
-from anjian.core.actions import do_bulk_create, do_bulk_update
 from anjian.core.excel import (
     Column,
     ImportReport,
     ImportRow,
     Sheet,
     StoredScope,
+    bulk_savers,
     default_save_row,
     import_rows,
     parse_decimal,
-    row_messages,
 )
 from anjian.enterprises.sheets import _enterprise_parser
 from anjian.monitoring.choices import MonitoringEvent, PointKind
@@ -89,29 +88,12 @@ def import_points(file: Any, user: Any) -> ImportReport:
         default_save_row(row, event=MonitoringEvent.POINTS_IMPORTED)
 
     # A point's save adds nothing: many rows go through core's bulk writers, a refused chunk through save_row.
-    def save_created(rows: list[ImportRow]) -> None:
-        do_bulk_create(
-            [row.obj for row in rows],
-            acting_user=user,
-            event=MonitoringEvent.POINTS_IMPORTED,
-            message=row_messages(rows),
-        )
-
-    def save_updated(rows: list[ImportRow]) -> None:
-        do_bulk_update(
-            [(row.obj, row.before or {}) for row in rows],
-            acting_user=user,
-            event=MonitoringEvent.POINTS_IMPORTED,
-            message=row_messages(rows),
-        )
-
     return import_rows(
         file,
         point_sheet(user),
         acting_user=user,
         can_change=can_change,
         save_row=save_row,
-        save_created=save_created,
-        save_updated=save_updated,
         preload=changeable.load,
+        **bulk_savers(user, MonitoringEvent.POINTS_IMPORTED),
     )
