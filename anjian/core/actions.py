@@ -217,18 +217,18 @@ def update_rows(objs: list[M]) -> list[M]:
     pk = opts.pk
     assert pk is not None and not opts.parents
     fields = [f for f in opts.concrete_fields if not f.primary_key]
-    now = timezone.now()
     stamps = [f for f in fields if type(f) is models.DateTimeField and getattr(f, "auto_now", False)]
     pre = [f for f in fields if _overrides_pre_save(f) and f not in stamps]
-    converters = [(f, _db_value(f, connection), f in pre) for f in [pk, *fields]]
+    converters = [
+        (f.attname, _db_value(f, connection), 2 if f in stamps else (1 if f in pre else 0))
+        for f in [pk, *fields]
+    ]
+    write = _row_writer(converters, stamps, pre, timezone.now(), connection, add=False)
 
     def row(obj: Any) -> list[Any]:
-        for f in stamps:
-            setattr(obj, f.attname, now)
-        return [
-            to_db(f.pre_save(obj, False) if by_pre else getattr(obj, f.attname))
-            for f, to_db, by_pre in converters
-        ]
+        out: list[Any] = []
+        write(obj, out)
+        return out
 
     qn = connection.ops.quote_name
     table = qn(opts.db_table)
@@ -371,15 +371,18 @@ def _row_writer(
     pre: list[Any],
     now: Any,
     connection: Any,
+    *,
+    add: bool = True,
 ) -> Callable[[Any, list[Any]], None]:
     """``write(obj, out)``: append ``obj``'s database values to ``out`` in ``converters``' order — its own value,
-    a ``pre_save`` value, or the statement's time stamp (``now``, converted once; set on the object too)."""
+    a ``pre_save(obj, add)`` value, or the statement's time stamp (``now``, converted once; set on the object
+    too). ``add``: an insert (``True``) or an update of a stored row."""
     stamped = {f.attname: _db_value(f, connection)(now) for f in stamps}
 
     def write(obj: Any, out: list[Any]) -> None:
         for f in stamps:
             setattr(obj, f.attname, now)
-        values = {f.attname: f.pre_save(obj, True) for f in pre}
+        values = {f.attname: f.pre_save(obj, add) for f in pre}
         for attname, to_db, source in converters:
             if source == 0:
                 out.append(to_db(getattr(obj, attname)))

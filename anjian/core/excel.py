@@ -1306,9 +1306,8 @@ def _import_rows(
                 report.updated += len(pending)
         else:
             for item in pending:
-                if (
-                    created and item.obj.pk is not None
-                ):  # a batch that failed half-way left ids on its objects
+                # A batch of new rows that failed half-way left ids on its objects.
+                if created and item.obj.pk is not None:
                     item.obj.pk = None
                     item.obj._state.adding = True
                 save_one(item)
